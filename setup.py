@@ -1,0 +1,26 @@
+"""Build the compiled core: every .pyx under src/mxbureau, with the Cython directives set here only."""
+import os
+from pathlib import Path
+
+import numpy as np
+from Cython.Build import cythonize
+from setuptools import Extension, setup
+
+# MXBUREAU_DEBUG=1 builds with bounds checks on and no optimisation (for fuzzing under ASan).
+DEBUG = os.environ.get("MXBUREAU_DEBUG") == "1"
+DIRECTIVES = {"language_level": "3", "embedsignature": True,
+              "boundscheck": DEBUG, "wraparound": False, "initializedcheck": DEBUG, "cdivision": True}
+CFLAGS = ["-O0", "-g"] if DEBUG else ["-O3"]
+
+extensions = [
+    Extension(
+        "mxbureau." + pyx.stem,
+        [str(pyx)],
+        include_dirs=[np.get_include()],
+        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
+        extra_compile_args=CFLAGS,
+    )
+    for pyx in sorted(Path("src/mxbureau").glob("*.pyx"))
+]
+
+setup(ext_modules=cythonize(extensions, compiler_directives=DIRECTIVES))
