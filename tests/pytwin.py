@@ -18,6 +18,7 @@ Rules (shared with the compiled scanner):
 from __future__ import annotations
 
 MAX_RECORD = 999_999
+MAX_VALUE = 65535   # a token length is a uint16
 SEPARATORS = b"\n\r\x13"
 KINDS = {"hit": 0, "nohit": 1, "error": 2, "consulta": 3}
 
@@ -124,7 +125,7 @@ def _parse(data, s, cr_b, state):
 
             def valid(T):
                 e = t + T
-                return T > 0 and e + 4 <= n and is_upper2(data[e:e + 2]) and is_digit2(data[e + 2:e + 4])
+                return 0 < T <= 65535 and e + 4 <= n and is_upper2(data[e:e + 2]) and is_digit2(data[e + 2:e + 4])
 
             ta, tb = count, count - (8 + L)
             va, vb = valid(ta), valid(tb)

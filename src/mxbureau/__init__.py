@@ -1,0 +1,8 @@
+"""mxbureau: fast, exact reader for Buró de Crédito INTL13 files."""
+from .errors import FormatError, Problem
+from .scan import scan, scan_chunks
+from .spec import tag_code, tag_str
+from .tokens import Tokens
+
+__version__ = "0.1.0"
+__all__ = ["scan", "scan_chunks", "Tokens", "FormatError", "Problem", "tag_code", "tag_str", "__version__"]

@@ -533,7 +533,8 @@ def write_file(path, n: int, seed: int = 0, mix: Mapping[str, float] = DEFAULT_M
     with open(path, "wb") as out:
         if jobs > 1:
             import multiprocessing as mp
-            with mp.get_context("spawn").Pool(jobs) as pool:
+            ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+            with ctx.Pool(jobs) as pool:
                 for chunk in pool.imap(_block, tasks):
                     out.write(chunk)
                     written += len(chunk)

@@ -1,0 +1,37 @@
+/* The speed limit for the scanner: a plain C loop that walks the same INTL13 fields and writes the
+ * offset of every value, with no validation beyond what walking needs (no digit checks, no bounds
+ * checks past the record header, no ES length check, no errors). Compiled by benchmarks/baselines.py
+ * with the same -O3 the extension uses, called through ctypes on the same bytes. */
+#include <stdint.h>
+
+static int seg_start(const uint8_t *d, int64_t n, int64_t e) {
+    return e + 4 <= n && d[e] >= 'A' && d[e] <= 'Z' && d[e + 2] >= '0' && d[e + 2] <= '9';
+}
+
+int64_t c_walk(const uint8_t *d, int64_t n, int64_t *out) {
+    int64_t p = 0, k = 0;
+    while (p < n) {
+        while (p < n && (d[p] == '\n' || d[p] == '\r' || d[p] == 0x13)) p++;
+        if (p + 4 > n) break;
+        int64_t q = d[p] == 'E' ? p + 4 : (d[p + 31] == 'M' && d[p + 32] == 'X' ? p + 49 : p + 88);
+        for (;;) {
+            if (q + 4 > n) return -1;
+            int L = (d[q + 2] - '0') * 10 + (d[q + 3] - '0');
+            int64_t v = q + 4;
+            if (d[q] == 'C' && d[q + 1] == 'R' && (L == 4 || L == 5)) {
+                int64_t count = 0;
+                for (int i = 0; i < L; i++) count = count * 10 + (d[v + i] - '0');
+                int64_t t = v + L + 4;
+                out[k++] = v;
+                out[k++] = t;
+                q = seg_start(d, n, t + count) ? t + count : t + count - 8 - L;
+                continue;
+            }
+            out[k++] = v;
+            if (L == 2 && d[v] == '*' && d[v + 1] == '*') { q = v + 2; break; }
+            q = v + L;
+        }
+        p = q;
+    }
+    return k;
+}
