@@ -1,6 +1,6 @@
 """mxbureau: fast, exact reader for Buró de Crédito INTL13 files."""
 from .errors import FormatError, Problem
-from .scan import scan, scan_chunks
+from .scanner import scan, scan_chunks
 from .spec import tag_code, tag_str
 from .tokens import Tokens
 

@@ -63,7 +63,7 @@ def cmd_generate(a) -> int:
 
 
 def cmd_scan(a) -> int:
-    from .scan import scan
+    from .scanner import scan
     from .errors import FormatError
     path = a.input or sample_path()
     size = os.path.getsize(path)
