@@ -109,7 +109,7 @@ def test_catalogs_hold_the_annexes():
 
 
 def test_tag_codes_round_trip():
-    assert spec.tag_code("TL") == (ord("T") << 8) | ord("L")
+    assert spec.tag_code("TL") == ord("T") | (ord("L") << 8) == 0x4C54
     assert spec.tag_str(spec.tag_code("27")) == "27"
     with pytest.raises(ValueError):
         spec.tag_code("ABC")

@@ -36,11 +36,6 @@ def open_source(source) -> Tuple[np.ndarray, object]:
     if isinstance(source, (str, os.PathLike)):
         with open(source, "rb") as f:
             return _map_file(f)
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        mv = memoryview(source)
-        if not mv.c_contiguous:
-            raise ValueError("a memoryview source must be C-contiguous")
-        return np.frombuffer(mv.cast("B") if mv.ndim != 1 or mv.format != "B" else mv, dtype=np.uint8), source
     if hasattr(source, "read"):
         try:
             if source.seekable() and source.tell() == 0:
@@ -52,6 +47,14 @@ def open_source(source) -> Tuple[np.ndarray, object]:
         if not isinstance(data, (bytes, bytearray)):
             raise TypeError("a file source must be opened in binary mode")
         return np.frombuffer(data, dtype=np.uint8), data
+    try:                                   # bytes, bytearray, memoryview, numpy arrays, mmap...
+        mv = memoryview(source)
+    except TypeError:
+        mv = None
+    if mv is not None:
+        if not mv.c_contiguous:
+            raise ValueError("a buffer source must be C-contiguous")
+        return np.frombuffer(mv.cast("B") if (mv.ndim != 1 or mv.format != "B") else mv, dtype=np.uint8), source
     raise TypeError(f"cannot scan a {type(source).__name__}: pass a path, bytes, bytearray, "
                     "memoryview or a binary file object")
 
@@ -114,8 +117,11 @@ def _scan_buffer(buf: np.ndarray, strict: bool, workers: int, record_base: int =
             _raise(failure, record_base)
         return [tok], rec, err
     bounds = _bounds(buf, workers)
-    parts = list(_pool(len(bounds) - 1).map(lambda i: _scan.scan_range(buf, bounds[i], bounds[i + 1], strict),
-                                            range(len(bounds) - 1)))
+    k = len(bounds) - 1
+    run = lambda i: _scan.scan_range(buf, bounds[i], bounds[i + 1], strict)
+    futures = [_pool(k - 1).submit(run, i) for i in range(k - 1)]
+    last = run(k - 1)                          # the calling thread takes the last range itself
+    parts = [f.result() for f in futures] + [last]
     # Ranges must meet exactly: a range's last record ends where the next range begins. A boundary
     # inside a record (a record embedded in a CR text, say) breaks that; the rest is then rescanned
     # sequentially from where the previous range really ended, so the result equals workers=1.

@@ -552,12 +552,13 @@ def segment(layout: str, tag: str) -> Segment:
 
 
 def tag_code(tag) -> int:
-    """Two-byte tag -> the uint16 code the scanner stores (first byte high): ``tag_code("TL")``."""
+    """Two-byte tag -> the uint16 code the scanner stores, little-endian (first byte low), so that a
+    uint16 array of codes viewed as ``S2`` reads as the tags: ``tag_code("TL") == 0x4C54``."""
     b = tag.encode("latin-1") if isinstance(tag, str) else bytes(tag)
     if len(b) != 2:
         raise ValueError("a tag has exactly two bytes")
-    return (b[0] << 8) | b[1]
+    return b[0] | (b[1] << 8)
 
 
 def tag_str(code: int) -> str:
-    return bytes(((code >> 8) & 0xFF, code & 0xFF)).decode("latin-1")
+    return bytes((code & 0xFF, (code >> 8) & 0xFF)).decode("latin-1")

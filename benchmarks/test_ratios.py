@@ -1,0 +1,37 @@
+"""The issue's ratios, measured interleaved: rounds of scan, workers=2 and the C walk alternate on
+the same bytes, so drift on a shared machine hits all of them alike. Medians of each."""
+import time
+
+import numpy as np
+
+import mxbureau
+from baselines import c_walk
+
+
+def _interleaved(fns, rounds):
+    times = {k: [] for k in fns}
+    for _ in range(rounds):
+        for k, fn in fns.items():
+            t = time.perf_counter()
+            fn()
+            times[k].append(time.perf_counter() - t)
+    return {k: float(np.median(v)) for k, v in times.items()}
+
+
+def test_scan_ratios_interleaved(benchmark, corpus):
+    name, path, buf = corpus
+    n = len(buf)
+    fns = {"scan": lambda: mxbureau.scan(buf),
+           "scan_workers_2": lambda: mxbureau.scan(buf, workers=2),
+           "c_walk": lambda: c_walk(buf, np.empty(n // 8 + 64, dtype=np.int64))}
+    _interleaved(fns, 2)                                  # warm-up (first huge pages of the process)
+    rounds = 3 if benchmark.disabled else 11
+    med = benchmark.pedantic(_interleaved, args=(fns, rounds), rounds=1, iterations=1)
+    benchmark.extra_info.update({
+        "bytes": n,
+        "scan_mb_per_s": n / med["scan"] / 1e6,
+        "scan_workers_2_mb_per_s": n / med["scan_workers_2"] / 1e6,
+        "c_walk_mb_per_s": n / med["c_walk"] / 1e6,
+        "scan_vs_c_walk": med["c_walk"] / med["scan"],
+        "two_workers_vs_one": med["scan"] / med["scan_workers_2"],
+    })
