@@ -2,7 +2,8 @@
 from .errors import FormatError, Problem
 from .scanner import scan, scan_chunks
 from .spec import tag_code, tag_str
+from .tables import Tables, build_tables, read
 from .tokens import Tokens
 
 __version__ = "0.1.0"
-__all__ = ["scan", "scan_chunks", "Tokens", "FormatError", "Problem", "tag_code", "tag_str", "__version__"]
+__all__ = ["scan", "scan_chunks", "read", "Tables", "build_tables", "Tokens", "FormatError", "Problem", "tag_code", "tag_str", "__version__"]

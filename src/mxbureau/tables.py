@@ -1,0 +1,298 @@
+"""Tokens -> one typed Arrow table per segment, plus ``records`` and ``problems``.
+
+Column names and types come from spec.py. Every table has ``record`` (index of the record in its
+source); tables of repeatable segments have ``position`` (0-based order of the segment within its
+record). Types: dates -> date32 (00000000 -> null), amounts -> int64 with a leading or trailing sign,
+counts -> int64, codes -> dictionary-encoded strings, free text -> strings decoded from latin-1 and
+kept exactly (a payment history's spaces are data). Absent fields -> null. Values that do not fit
+their type become null and are reported in ``problems`` (record, segment, tag, offset; no value).
+
+Consulta (request) records are listed in ``records`` but not decoded into segment tables.
+"""
+from __future__ import annotations
+
+import os
+from typing import Dict, Iterable, List, Optional
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from . import _decode, spec
+from .tokens import Tokens
+
+__all__ = ["Tables", "build_tables", "read", "TABLE_SEGMENTS", "schema_of"]
+
+# The segments that get tables, in the manual's order: response segments, then error segments.
+TABLE_SEGMENTS: Dict[str, spec.Segment] = {s.tag: s for s in spec.RESPONSE.segments if s.tag != "ES"}
+TABLE_SEGMENTS.update({s.tag: s for s in spec.ERROR.segments if s.tag != "ES"})
+_SLOTS = list(TABLE_SEGMENTS)
+
+_ARROW = {"text": pa.large_string(), "digits": pa.large_string(), "history": pa.large_string(),
+          "code": pa.dictionary(pa.int32(), pa.large_string()), "int": pa.int64(), "amount": pa.int64(),
+          "date": pa.date32()}
+
+
+_KIND_CODE = {"text": 0, "digits": 0, "history": 0, "code": 0, "int": 1, "amount": 2, "date": 3}
+
+
+def _kind_code(f: spec.Field) -> int:
+    if f.kind == "code" and f.max_length <= 2:
+        return 4                       # dictionary-encoded by the decoder itself
+    return _KIND_CODE[f.kind]
+
+
+def _luts():
+    seg_lut = np.full(65536, -1, dtype=np.int16)
+    field_lut = np.full((len(_SLOTS), 101), -1, dtype=np.int8)
+    field_kind = np.full((len(_SLOTS), 64), -1, dtype=np.int8)
+    for s, tag in enumerate(_SLOTS):
+        seg = TABLE_SEGMENTS[tag]
+        seg_lut[spec.tag_code(tag)] = s
+        for f, fld in enumerate(seg.fields):
+            k = 100 if fld.tag == tag else int(fld.tag)
+            field_lut[s, k] = f
+            field_kind[s, f] = _kind_code(fld)
+    return seg_lut, field_lut, field_kind
+
+
+_SEG_LUT, _FIELD_LUT, _FIELD_KIND = _luts()
+
+
+def _field_meta(f: spec.Field) -> Dict[bytes, bytes]:
+    return {b"tag": f.tag.encode(), b"spanish": f.spanish.encode("utf-8"), b"type": f.type.encode(),
+            b"max_length": str(f.max_length).encode(), b"kind": f.kind.encode()}
+
+
+def schema_of(tag: str) -> pa.Schema:
+    """The Arrow schema of a segment table: the same for every chunk of every file."""
+    seg = TABLE_SEGMENTS[tag]
+    fields = [pa.field("record", pa.int64(), nullable=False)]
+    if seg.max_occurs != 1:
+        fields.append(pa.field("position", pa.int32(), nullable=False))
+    fields += [pa.field(f.name, _ARROW[f.kind], metadata=_field_meta(f)) for f in seg.fields]
+    return pa.schema(fields, metadata={b"segment": tag.encode(), b"spanish": seg.spanish.encode("utf-8")})
+
+
+RECORDS_SCHEMA = pa.schema([
+    pa.field("record", pa.int64(), nullable=False),
+    pa.field("kind", pa.dictionary(pa.int32(), pa.large_string())),
+    pa.field("start", pa.int64(), nullable=False),
+    pa.field("length", pa.int64(), nullable=False),
+    pa.field("version", pa.int8()),
+    pa.field("reference", pa.large_string()),
+    pa.field("member_code", pa.large_string()),
+    pa.field("found", pa.bool_()),
+    pa.field("bureau_indicator", pa.large_string()),
+    pa.field("control_number", pa.large_string()),
+    pa.field("declared_length", pa.int64()),
+    pa.field("cr_reading", pa.dictionary(pa.int32(), pa.large_string())),
+    pa.field("ok", pa.bool_(), nullable=False),
+])
+
+PROBLEMS_SCHEMA = pa.schema([
+    pa.field("record", pa.int64()), pa.field("segment", pa.large_string()), pa.field("tag", pa.large_string()),
+    pa.field("offset", pa.int64()), pa.field("start", pa.int64()), pa.field("end", pa.int64()),
+    pa.field("problem", pa.large_string()),
+])
+
+
+def _bitmap(valid: np.ndarray) -> Optional[pa.Buffer]:
+    if valid.all():
+        return None
+    return pa.py_buffer(np.packbits(valid.view(bool), bitorder="little"))
+
+
+def _arrow(kind: str, col, n: int) -> pa.Array:
+    if col[0] == "text":
+        arr = pa.LargeStringArray.from_buffers(n, pa.py_buffer(col[1]), pa.py_buffer(col[2]), _bitmap(col[3]))
+        return arr.dictionary_encode() if kind == "code" else arr
+    if col[0] == "code2":
+        keys = col[2]
+        ln = keys >> 16
+        b0 = (keys & 0xFF).astype(np.uint8)
+        b1 = ((keys >> 8) & 0xFF).astype(np.uint8)
+        words = [bytes((int(x), int(y)))[:int(k)].decode("latin-1") for k, x, y in zip(ln, b0, b1)]
+        dictionary = pa.array(words, type=pa.large_string())
+        indices = pa.Array.from_buffers(pa.int32(), n, [_bitmap(col[3]), pa.py_buffer(col[1])])
+        return pa.DictionaryArray.from_arrays(indices, dictionary)
+    if col[0] == "date":
+        return pa.Array.from_buffers(pa.date32(), n, [_bitmap(col[2]), pa.py_buffer(col[1])])
+    return pa.Array.from_buffers(pa.int64(), n, [_bitmap(col[2]), pa.py_buffer(col[1])])
+
+
+def _strings(buf: np.ndarray, starts: np.ndarray, width: int) -> pa.Array:
+    """Fixed-width latin-1 strings at starts, blanks stripped (compiled: gather, trim, transcode)."""
+    offsets, data = _decode.fixed_text(buf, np.ascontiguousarray(starts, dtype=np.int64), width)
+    return pa.LargeStringArray.from_buffers(len(starts), pa.py_buffer(offsets), pa.py_buffer(data))
+
+
+class Tables:
+    """The typed tables of a source: ``tables["TL"]`` (pyarrow.Table), ``tables.records``,
+    ``tables.problems``, ``tables.names``; ``to_pandas()``, ``to_parquet(dir)``."""
+
+    def __init__(self, tables: Dict[str, pa.Table], records: pa.Table, problems: pa.Table):
+        self._tables = tables
+        self.records = records
+        self.problems = problems
+
+    @property
+    def names(self) -> List[str]:
+        return list(self._tables)
+
+    def __getitem__(self, name: str) -> pa.Table:
+        if name == "records":
+            return self.records
+        return self._tables[name]
+
+    def __contains__(self, name) -> bool:
+        return name in self._tables or name == "records"
+
+    def __iter__(self):
+        return iter(self._tables)
+
+    def items(self):
+        return self._tables.items()
+
+    def to_pandas(self) -> Dict[str, "pandas.DataFrame"]:  # noqa: F821
+        out = {"records": self.records.to_pandas()}
+        for k, t in self._tables.items():
+            out[k] = t.to_pandas()
+        return out
+
+    def to_parquet(self, directory, **kwargs) -> List[str]:
+        """One Parquet file per table (records.parquet, TL.parquet, ...); returns the paths."""
+        import pyarrow.parquet as pq
+        os.makedirs(directory, exist_ok=True)
+        paths = []
+        for name, t in [("records", self.records)] + list(self._tables.items()):
+            p = os.path.join(directory, f"{name}.parquet")
+            pq.write_table(t, p, **kwargs)
+            paths.append(p)
+        return paths
+
+    def __repr__(self):
+        rows = ", ".join(f"{k} {t.num_rows:,}" for k, t in self._tables.items())
+        return f"<Tables records {self.records.num_rows:,}; {rows}; problems {self.problems.num_rows}>"
+
+
+def _buffer(tok: Tokens) -> np.ndarray:
+    from .scanner import open_source
+    return open_source(tok.buffer)[0] if not isinstance(tok.buffer, np.ndarray) else tok.buffer
+
+
+def records_table(tok: Tokens, buf: np.ndarray) -> pa.Table:
+    r = tok.records
+    n = tok.n_records
+    kind_code = r["kind_code"]
+    start = r["start"]
+    is_resp = (kind_code == 0) | (kind_code == 1)
+    is_cons = kind_code == 3
+    is_err = kind_code == 2
+    ok = r["ok"]
+    hdr = ok & (is_resp | is_cons)            # whole headers: parsed records only
+
+    def header_field(width, resp_at, cons_at):
+        out = pa.nulls(n, pa.large_string())
+        idx = np.flatnonzero(hdr)
+        if len(idx) == 0:
+            return out
+        pos = start[idx] + np.where(is_resp[idx], resp_at, cons_at if cons_at is not None else 0)
+        vals = _strings(buf, pos, width)
+        if cons_at is None:
+            vals = pc.if_else(pa.array(is_resp[idx]), vals, pa.nulls(len(idx), pa.large_string()))
+        full = np.full(n, -1, dtype=np.int64)
+        full[idx] = np.arange(len(idx))
+        return pc.take(vals, pa.array(full, mask=full < 0))
+
+    reference = header_field(25, 6, 6)
+    member = header_field(10, 37, 40)
+    indicator = header_field(4, 33, None)
+    # error records: the reference is the first field of their UR / AR segment
+    err_rows = np.flatnonzero(is_err & ok)
+    if len(err_rows):
+        first_tok = r["tok_start"][err_rows]
+        offs = tok.offset[first_tok]
+        refs = _strings(buf, offs, 25)
+        ref_np = np.full(n, -1, dtype=np.int64)
+        ref_np[err_rows] = np.arange(len(err_rows))
+        take = pc.take(refs, pa.array(ref_np, mask=ref_np < 0))
+        reference = pc.if_else(pa.array(is_err & ok), take, reference)
+    # control number: in a new-style ES the last two tokens are 00 (control number) and 01 (**)
+    rows = np.flatnonzero(ok & (r["es_style"] == 1))
+    es00 = r["tok_end"][rows] - 2
+    offsets, data, valid = _decode.text_column(buf, tok.offset, tok.length, es00, rows, 0, len(rows), n)
+    control = pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data), _bitmap(valid))
+    found = pa.array(kind_code == 0, mask=~is_resp | ~ok)
+    version = pa.array(r["version"], mask=r["version"] < 0)
+    declared = pa.array(r["declared_length"].astype(np.int64), mask=r["declared_length"] < 0)
+    cr_names = np.array(["", "text", "segment"])
+    cr = pa.array(cr_names[r["cr_reading"]], mask=r["cr_reading"] == 0).dictionary_encode()
+    kind = pa.array(r["kind"]).dictionary_encode()
+    return pa.Table.from_arrays([
+        pa.array(r["record"]), kind, pa.array(start), pa.array(r["end"] - start), version,
+        reference, member, found, indicator, control, declared, cr, pa.array(ok)],
+        schema=RECORDS_SCHEMA)
+
+
+def build_tables(tok: Tokens, segments: Optional[Iterable[str]] = None, buffer=None) -> Tables:
+    """Decode the tokens of response and error records into typed tables."""
+    buf = buffer if buffer is not None else _buffer(tok)
+    wanted = list(TABLE_SEGMENTS) if segments is None else [s for s in segments]
+    unknown = [s for s in wanted if s not in TABLE_SEGMENTS]
+    if unknown:
+        raise KeyError(f"no table for segment(s) {unknown}; tables exist for {list(TABLE_SEGMENTS)}")
+    r = tok.records
+    take = ((r["kind_code"] <= 2) & (r["kind_code"] >= 0) & r["ok"]).astype(np.int8)
+    seg_lut = _SEG_LUT
+    if segments is not None:
+        seg_lut = _SEG_LUT.copy()
+        for s, tag in enumerate(_SLOTS):
+            if tag not in wanted:
+                seg_lut[spec.tag_code(tag)] = -1
+    segs, (bad_tok, bad_col) = _decode.decode_segments(
+        buf, tok.offset, tok.length, tok.segment_tag, tok.tag, r["tok_start"], r["tok_end"], take,
+        r["record"], seg_lut, _FIELD_LUT, _FIELD_KIND, len(_SLOTS))
+    tables: Dict[str, pa.Table] = {}
+    for s, tag in enumerate(_SLOTS):
+        if tag not in wanted:
+            continue
+        n, rec, pos, cols = segs[s]
+        if n == 0 and segments is None:
+            continue
+        seg = TABLE_SEGMENTS[tag]
+        arrays = [pa.array(rec)]
+        if seg.max_occurs != 1:
+            arrays.append(pa.array(pos))
+        arrays += [_arrow(fld.kind, col, n) for fld, col in zip(seg.fields, cols)]
+        tables[tag] = pa.Table.from_arrays(arrays, schema=schema_of(tag))
+    kinds = _FIELD_KIND.reshape(-1)[bad_col] if len(bad_col) else np.empty(0, np.int8)
+    bad_tokens = [bad_tok[kinds == 3], bad_tok[(kinds == 1) | (kinds == 2)], bad_tok[kinds == 4]]
+    bad_reason = ["not a valid date", "not a number", "longer than the field allows"]
+    problems = _problems(tok, bad_tokens, bad_reason)
+    return Tables(tables, records_table(tok, buf), problems)
+
+
+def _problems(tok: Tokens, bad_tokens, bad_reason) -> pa.Table:
+    """Scan problems (damaged spans) and decode problems (values that do not fit their type)."""
+    recs, segs, tags, offs, starts, ends, msgs = [], [], [], [], [], [], []
+    for p in tok.errors:
+        recs.append(p.record); segs.append(p.segment); tags.append(p.tag); offs.append(p.offset)
+        starts.append(p.start); ends.append(p.end); msgs.append(p.message)
+    for idx, reason in zip(bad_tokens, bad_reason):
+        for i in idx.tolist():
+            o = int(tok.offset[i])
+            recs.append(int(tok.record[i])); segs.append(spec.tag_str(int(tok.segment_tag[i])))
+            tags.append(spec.tag_str(int(tok.tag[i]))); offs.append(o); starts.append(o)
+            ends.append(o + int(tok.length[i])); msgs.append(reason)
+    return pa.Table.from_arrays([pa.array(recs, pa.int64()), pa.array(segs, pa.large_string()),
+                                 pa.array(tags, pa.large_string()), pa.array(offs, pa.int64()),
+                                 pa.array(starts, pa.int64()), pa.array(ends, pa.int64()),
+                                 pa.array(msgs, pa.large_string())], schema=PROBLEMS_SCHEMA)
+
+
+def read(source, *, strict: bool = True, segments: Optional[Iterable[str]] = None, workers: int = 1) -> Tables:
+    """Scan a source and decode its tables: ``read(path)["TL"]`` is the accounts table."""
+    from .scanner import scan
+    tok = scan(source, strict=strict, workers=workers)
+    return build_tables(tok, segments)
