@@ -2,8 +2,10 @@
 from .errors import FormatError, Problem
 from .scanner import scan, scan_chunks
 from .spec import tag_code, tag_str
+from .report import Report, reports
 from .tables import Tables, build_tables, read
 from .tokens import Tokens
+from .validate import validate
 
 __version__ = "0.1.0"
-__all__ = ["scan", "scan_chunks", "read", "Tables", "build_tables", "Tokens", "FormatError", "Problem", "tag_code", "tag_str", "__version__"]
+__all__ = ["scan", "scan_chunks", "read", "Tables", "build_tables", "reports", "Report", "validate", "Tokens", "FormatError", "Problem", "tag_code", "tag_str", "__version__"]

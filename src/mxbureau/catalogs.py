@@ -812,6 +812,10 @@ HAWK_SYSTEM_MESSAGES = {
     '002': 'NO EXISTE INFORMACION', '003': 'USUARIO SIN ACCESO A CONSULTAS',
     '004': 'EXCEDIO EL NUMERO DE MENSAJES A MOSTRAR',
 }
+# The 3-digit prevention codes of HI/HR tag 00: two digits from HAWK_CODES, then the role (0-2), or for
+# the internal messages (00x) the message number (0-4).
+HAWK_PREVENTION_CODES = {**{p + r: HAWK_CODES[p] for p in HAWK_CODES if p != '00' for r in '012'},
+                         **HAWK_SYSTEM_MESSAGES}
 # Hawk prevention codes that signal fraud or identity risk (first two digits), for features.
 HAWK_FRAUD_PREFIXES = ('01', '02', '03', '04', '05', '06', '07', '08', '09', '98', '99')
 

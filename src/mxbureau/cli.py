@@ -83,6 +83,99 @@ def cmd_scan(a) -> int:
     return 1 if tok.errors else 0
 
 
+def _peak_rss_mb() -> float:
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class _Sink:
+    """One writer per table, created on first rows: Parquet row groups or CSV, streamed."""
+
+    def __init__(self, outdir: str, fmt: str):
+        self.outdir, self.fmt, self.writers, self.rows = outdir, fmt, {}, Counter()
+        os.makedirs(outdir, exist_ok=True)
+
+    def write(self, name: str, table):
+        import pyarrow as pa
+        if table.num_rows == 0 and name in self.writers:
+            return
+        w = self.writers.get(name)
+        if self.fmt == "csv":
+            import pyarrow.csv as pcsv
+            table = pa.Table.from_arrays(
+                [c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c for c in table.columns],
+                names=table.column_names)
+            if w is None:
+                w = self.writers[name] = pcsv.CSVWriter(os.path.join(self.outdir, f"{name}.csv"), table.schema)
+        else:
+            import pyarrow.parquet as pq
+            if w is None:
+                w = self.writers[name] = pq.ParquetWriter(os.path.join(self.outdir, f"{name}.parquet"), table.schema)
+        w.write_table(table)
+        self.rows[name] += table.num_rows
+
+    def close(self):
+        for w in self.writers.values():
+            w.close()
+
+
+def cmd_convert(a) -> int:
+    from .scanner import scan_chunks
+    from .tables import build_tables, schema_of
+    inputs = a.inputs or [sample_path()]
+    segments = [s.strip() for s in a.segments.split(",")] if a.segments else None
+    kinds, problems, status = Counter(), 0, 0
+    t0 = time.perf_counter()
+    total = sum(os.path.getsize(p) for p in inputs)
+    done = 0
+    prog = _Progress(total, "convert")
+    for path in inputs:
+        outdir = a.output if len(inputs) == 1 else os.path.join(a.output, os.path.splitext(os.path.basename(path))[0])
+        sink = _Sink(outdir, a.format)
+        try:
+            for tok in scan_chunks(path, chunk_bytes=a.chunk_mb << 20, strict=not a.lenient):
+                t = build_tables(tok, segments)
+                sink.write("records", t.records)
+                for name in (segments or t.names):
+                    sink.write(name, t[name] if name in t.names else schema_of(name).empty_table())
+                if t.problems.num_rows:
+                    sink.write("problems", t.problems)
+                problems += t.problems.num_rows
+                kinds.update(t.records.column("kind").to_pylist())
+                if tok.n_records:
+                    done += int(tok.records["end"][-1]) - int(tok.records["start"][0])
+                prog(done)
+        except Exception as e:                                   # FormatError: no values in it
+            prog.close()
+            print(f"mxbureau: {path}: {e}", file=sys.stderr)
+            status = 1
+        finally:
+            sink.close()
+        if status:
+            break
+    prog.close()
+    dt = time.perf_counter() - t0
+    print(f"converted {len(inputs)} file(s), {total:,} bytes in {dt:.2f} s ({total / max(dt, 1e-9) / 1e6:,.1f} MB/s) "
+          f"-> {a.output} ({a.format})")
+    print("records: " + ", ".join(f"{k} {v:,}" for k, v in sorted(kinds.items())))
+    print("rows: " + ", ".join(f"{k} {v:,}" for k, v in sink.rows.items() if k != "problems"))
+    print(f"problems: {problems:,}; peak RSS {_peak_rss_mb():,.0f} MB")
+    return status
+
+
+def cmd_validate(a) -> int:
+    from .validate import validate
+    path = a.input or sample_path()
+    probs = validate(path)
+    for p in probs.slice(0, a.max).to_pylist():
+        print(f"record {p['record']} {p['segment'] or '-'} {p['tag'] or '-'} at byte {p['offset']}: {p['problem']}")
+    print(f"{path}: {probs.num_rows:,} problem(s)")
+    if a.output:
+        import pyarrow.parquet as pq
+        pq.write_table(probs, a.output)
+    return 1 if probs.num_rows else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="mxbureau", description="Read Buró de Crédito INTL13 files.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -101,6 +194,21 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--lenient", action="store_true", help="report damaged spans instead of stopping")
     s.add_argument("--workers", type=int, default=1)
     s.set_defaults(func=cmd_scan)
+
+    c = sub.add_parser("convert", help="INTL13 -> one Parquet (or CSV) file per table, streamed by chunks")
+    c.add_argument("inputs", nargs="*", help="INTL13 files (default: the bundled sample)")
+    c.add_argument("-o", "--output", required=True, help="output directory")
+    c.add_argument("--format", choices=("parquet", "csv"), default="parquet")
+    c.add_argument("--segments", default="", help="only these tables, e.g. TL,IQ (records always)")
+    c.add_argument("--lenient", action="store_true", help="skip and report damaged spans instead of stopping")
+    c.add_argument("--chunk-mb", type=int, default=64, help="scan chunk size (bounds memory)")
+    c.set_defaults(func=cmd_convert)
+
+    v = sub.add_parser("validate", help="check every field against the manual; exit 1 if any problem")
+    v.add_argument("input", nargs="?")
+    v.add_argument("--max", type=int, default=50, help="problems to print (all are counted)")
+    v.add_argument("-o", "--output", help="write all problems to this Parquet file")
+    v.set_defaults(func=cmd_validate)
     return p
 
 

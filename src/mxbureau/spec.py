@@ -304,7 +304,7 @@ RS = Segment("RS", "summary", "Resumen del Informe Buró", (
 def _hawk(tag, spanish):
     return Segment(tag, "hawk_" + ("inquiry" if tag == "HI" else "response"), spanish, (
         F(tag, "reported_on", "FECHA DE REPORTE", "N", 8, "F", "date"),
-        F("00", "prevention_code", "CODIGO DE LA PREVENCION", "N", 3, "F", "code", catalog="HAWK_CODES"),
+        F("00", "prevention_code", "CODIGO DE LA PREVENCION", "N", 3, "F", "code", catalog="HAWK_PREVENTION_CODES"),
         F("01", "user_type", "TIPO DE USUARIO", "AN", 16, "V", "code"),
         F("02", "message", "MENSAJE", "AN", 48, "V", "code"),
     ), max_occurs=20, manual_max_sum=75)
@@ -318,7 +318,8 @@ HR = _hawk("HR", "HAWK Alert (base de datos)")
 # (text + 12 with a 4-digit count). The scanner accepts both readings (see _scan.pyx).
 CR_MAX_TEXT = 12000
 CR = Segment("CR", "declarativa", "Declarativa del Consumidor", (
-    F("CR", "declared_count", "TIPO DE SEGMENTO (longitud de la Declarativa)", "N", 4, "V", "int"),
+    # "N 4 V" in the table, but a text over 9,999 bytes needs a 5-digit count: 5 allowed.
+    F("CR", "declared_count", "TIPO DE SEGMENTO (longitud de la Declarativa)", "N", 5, "V", "int"),
     F("00", "declarativa", "DECLARATIVA DEL CLIENTE", "A/N", CR_MAX_TEXT, "V", "text"),
 ), max_occurs=1, manual_max_sum=12004)
 
@@ -541,6 +542,7 @@ MANUAL_NOTES = {
 
 # (layout, segment) -> the field-table sum that differs from manual_max_sum, checked by the tests.
 MANUAL_SUM_CONTRADICTIONS = {
+    ("response", "CR"): 12005,               # the count allows 5 digits (text up to 12,000 bytes)
     ("response", "RS"): 204,
     ("response", "SC"): 48,
     ("consulta", "CL"): 65,
