@@ -36,6 +36,16 @@ def open_source(source) -> Tuple[np.ndarray, object]:
     if isinstance(source, (str, os.PathLike)):
         with open(source, "rb") as f:
             return _map_file(f)
+    # Buffers first (bytes, bytearray, memoryview, numpy arrays, mmap): an mmap also has .read(),
+    # which would copy it from its current position.
+    try:
+        mv = memoryview(source)
+    except TypeError:
+        mv = None
+    if mv is not None:
+        if not mv.c_contiguous:
+            raise ValueError("a buffer source must be C-contiguous")
+        return np.frombuffer(mv.cast("B") if (mv.ndim != 1 or mv.format != "B") else mv, dtype=np.uint8), source
     if hasattr(source, "read"):
         try:
             if source.seekable() and source.tell() == 0:
@@ -47,14 +57,6 @@ def open_source(source) -> Tuple[np.ndarray, object]:
         if not isinstance(data, (bytes, bytearray)):
             raise TypeError("a file source must be opened in binary mode")
         return np.frombuffer(data, dtype=np.uint8), data
-    try:                                   # bytes, bytearray, memoryview, numpy arrays, mmap...
-        mv = memoryview(source)
-    except TypeError:
-        mv = None
-    if mv is not None:
-        if not mv.c_contiguous:
-            raise ValueError("a buffer source must be C-contiguous")
-        return np.frombuffer(mv.cast("B") if (mv.ndim != 1 or mv.format != "B") else mv, dtype=np.uint8), source
     raise TypeError(f"cannot scan a {type(source).__name__}: pass a path, bytes, bytearray, "
                     "memoryview or a binary file object")
 

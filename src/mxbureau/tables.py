@@ -238,6 +238,8 @@ def records_table(tok: Tokens, buf: np.ndarray) -> pa.Table:
 def build_tables(tok: Tokens, segments: Optional[Iterable[str]] = None, buffer=None) -> Tables:
     """Decode the tokens of response and error records into typed tables."""
     buf = buffer if buffer is not None else _buffer(tok)
+    if tok.n_records and len(buf) < int(tok.records["end"].max()):
+        raise ValueError("the buffer does not hold these tokens")   # the decoders trust token offsets
     wanted = list(TABLE_SEGMENTS) if segments is None else [s for s in segments]
     unknown = [s for s in wanted if s not in TABLE_SEGMENTS]
     if unknown:

@@ -1,0 +1,111 @@
+"""validate(), reports() and the mxbureau command."""
+import pyarrow.parquet as pq
+import pytest
+
+import mxbureau
+from mxbureau import cli, synth, writer
+from conftest import ALL_KINDS
+
+HEAD = writer.record_bytes({"kind": "hit", "reference": "R", "member_code": "BC12345678",
+                            "segments": [("PN", {"paternal_surname": "A"})]})[:49]
+
+
+def raw_record(*segments: bytes) -> bytes:
+    """A response record from raw segment bytes, with an exact new-style ES."""
+    body = HEAD + b"".join(segments)
+    tail = b"00011" + b"0102**"
+    return body + b"ES05%05d" % (len(body) + 9 + len(tail)) + tail
+
+
+PN = b"PN06ZQXWVM"
+PA = b"PA08CALLE SN0402DF050514210"
+
+
+def problems_of(data):
+    return [(p["segment"], p["tag"], p["problem"], p["offset"]) for p in mxbureau.validate(data).to_pylist()]
+
+
+def test_generated_data_is_clean(corpus):
+    assert mxbureau.validate(corpus).num_rows == 0
+
+
+def test_each_kind_of_problem_is_found_with_its_place():
+    cases = {
+        "fixed": (raw_record(PN + b"04070101202", PA), ("PN", "04", "fixed length 8 expected")),
+        "long": (raw_record(PN + b"0705ABCDE", PA), ("PN", "07", "longer than 4")),
+        "code": (raw_record(PN, PA, b"TL08010120202602XX"), ("TL", "26", "code not in catalogue MOP")),
+        "date": (raw_record(PN, PA, b"TL08310220202602XX"[:12] + b"2602XX"), ("TL", "TL", "not a valid date")),
+        "order": (raw_record(PN, b"TL080101202026020" + b"1", PA), ("PA", "PA", "segment out of the manual's order")),
+        "count": (raw_record(PN, PN, PA), ("PN", "PN", "more segments than the manual allows")),
+        "unknown": (raw_record(PN + b"9902ZZ", PA), ("PN", "99", "tag not in the manual")),
+        "number": (raw_record(PN, PA, b"TL08010120202204A1B2"), ("TL", "22", "not a number")),
+    }
+    for name, (data, (seg, tag, msg)) in cases.items():
+        found = [(s, t, m) for s, t, m, _ in problems_of(data)]
+        assert (seg, tag, msg) in found, (name, found)
+        assert all("ZQXWV" not in m for _, _, m in found)
+        offset = [o for s, t, m, o in problems_of(data) if (s, t, m) == (seg, tag, msg)][0]
+        assert data[offset - 4:offset - 2] == tag.encode() or data[offset - 4:offset - 2] == seg.encode()
+
+
+def test_es_mismatch_is_a_problem_not_an_exception():
+    data = raw_record(PN, PA)
+    i = data.rindex(b"ES05") + 8                  # the last digit of the declared length
+    bad = data[:i] + (b"1" if data[i:i + 1] != b"1" else b"2") + data[i + 1:]
+    probs = mxbureau.validate(bad).to_pylist()
+    assert probs and "ES declares" in probs[0]["problem"] and probs[0]["start"] == 0
+
+
+def test_reports_follow_the_generator():
+    recs = [synth.generate_record(8, i, ALL_KINDS) for i in range(120)]
+    data = b"\n".join(writer.record_bytes(r) for r in recs)
+    reps = list(mxbureau.reports(data))
+    assert [r.kind for r in reps] == [r["kind"] for r in recs]
+    for rep, rec in zip(reps, recs):
+        count = lambda tag: sum(1 for t, _ in rec.get("segments", ()) if t == tag)
+        if rec["kind"] in ("hit", "nohit"):
+            assert len(rep.accounts) == count("TL") and len(rep.addresses) == count("PA")
+            assert rep.name.paternal_surname == dict(rec["segments"])["PN"]["paternal_surname"]
+            assert rep.reference == rec["reference"].strip()
+        if rec["kind"] == "error":
+            err = rep.user_error or rep.auth_error
+            assert err is not None and err.reference == rec["segments"][0][1]["reference"]
+        if rec["kind"] == "hit" and count("TL"):
+            first = [v for t, v in rec["segments"] if t == "TL"][0]
+            assert rep.accounts[0].mop == first["mop"]
+        d = rep.to_dict()
+        assert d["kind"] == rec["kind"] and len(d["accounts"]) == len(rep.accounts)
+
+
+def test_cli_generate_convert_validate(tmp_path, capsys):
+    f = tmp_path / "g.intl"
+    assert cli.main(["generate", "-n", "900", "--seed", "4", "-o", str(f), "--separator", "crlf"]) == 0
+    assert f.read_bytes() == synth.generate_bytes(900, seed=4, separator="crlf")
+    out = tmp_path / "out"
+    assert cli.main(["convert", str(f), "-o", str(out), "--chunk-mb", "1"]) == 0
+    full = mxbureau.read(str(f))
+    for name in full.names:
+        back = pq.read_table(out / f"{name}.parquet")
+        assert back.num_rows == full[name].num_rows
+        assert back.column("record").to_pylist() == full[name].column("record").to_pylist()
+    assert pq.read_table(out / "TL.parquet").column("balance").to_pylist() == full["TL"].column("balance").to_pylist()
+    text = capsys.readouterr().out
+    assert "records: " in text and "peak RSS" in text
+    csv_out = tmp_path / "csv"
+    assert cli.main(["convert", str(f), "-o", str(csv_out), "--format", "csv", "--segments", "TL"]) == 0
+    assert sorted(p.name for p in csv_out.iterdir()) == ["TL.csv", "records.csv"]
+    assert cli.main(["validate", str(f)]) == 0
+    bad = tmp_path / "bad.intl"
+    bad.write_bytes(raw_record(PN, PN, PA))
+    assert cli.main(["validate", str(bad)]) == 1
+
+
+def test_cli_convert_strict_stops_lenient_reports(tmp_path, capsys):
+    good = synth.generate_bytes(30, seed=2)
+    bad = tmp_path / "bad.intl"
+    bad.write_bytes(good + b"GARBAGE" + good)
+    assert cli.main(["convert", str(bad), "-o", str(tmp_path / "s")]) == 1
+    assert "byte" in capsys.readouterr().err
+    assert cli.main(["convert", str(bad), "-o", str(tmp_path / "l"), "--lenient"]) == 0
+    assert pq.read_table(tmp_path / "l" / "records.parquet").num_rows == 60
+    assert pq.read_table(tmp_path / "l" / "problems.parquet").num_rows == 1
