@@ -156,6 +156,18 @@ def scan(source, *, strict: bool = True, workers: int = 1) -> Tokens:
     return Tokens(owner, parts, rec, problems_from(err))
 
 
+def _release(owner, start: int, end: int) -> None:
+    """Drop the pages of a consumed chunk of a memory-mapped file from this process (they stay in the
+    page cache; touching them again faults them back in). Without this the mapped input counts in full
+    toward RSS: 1.7 GB peak converting a 1.1 GB file."""
+    if isinstance(owner, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
+        page = mmap.PAGESIZE
+        a = start - start % page
+        b = end - end % page
+        if b > a:
+            owner.madvise(mmap.MADV_DONTNEED, a, b - a)
+
+
 def scan_chunks(source, *, chunk_bytes: int = 64 << 20, strict: bool = True) -> Iterator[Tokens]:
     """Tokens for consecutive record-aligned chunks of about ``chunk_bytes``, so that files larger
     than RAM stream with bounded memory. Concatenating the chunks gives exactly ``scan(source)``:
@@ -176,5 +188,6 @@ def scan_chunks(source, *, chunk_bytes: int = 64 << 20, strict: bool = True) -> 
         err["record"] = err["record"] + nrec
         chunk = Tokens(owner, [tok], rec, problems_from(err), record_base=nrec)
         nrec += chunk.n_records
-        pos = end
+        done, pos = pos, end
         yield chunk
+        _release(owner, done, pos)
