@@ -73,6 +73,10 @@ cdef struct TokBuf:
     uint16_t* length
     uint16_t* tag
     uint16_t* seg
+    size_t sz_offset        # mapped bytes of each array (a pooled mapping may exceed cap * itemsize)
+    size_t sz_length
+    size_t sz_tag
+    size_t sz_seg
     Py_ssize_t n
     Py_ssize_t cap
 
@@ -140,52 +144,121 @@ cdef inline size_t _map_size(Py_ssize_t cap, Py_ssize_t itemsize) noexcept nogil
     return ((<size_t>(cap * itemsize) + HUGE - 1) // HUGE) * HUGE
 
 
-cdef int _map_grow(void** p, Py_ssize_t old_cap, Py_ssize_t cap, Py_ssize_t itemsize) noexcept nogil:
+cdef int _map_grow(void** p, size_t* mapped, Py_ssize_t cap, Py_ssize_t itemsize) noexcept nogil:
     """Token buffers: private anonymous mappings in 2 MB steps with huge pages advised, grown with
     mremap (no copy). Through malloc they came partly from the brk heap, which glibc trims on free:
     ~2,000 page faults and ~25 ms of kernel time per scan of the 57 MB corpus, against ~170 faults
-    for the C walk writing into numpy memory (numpy advises huge pages too). Mapped: see below."""
+    for the C walk writing into numpy memory (numpy advises huge pages too)."""
     cdef size_t new_size = _map_size(cap, itemsize)
     cdef void* q
+    if new_size <= mapped[0]:
+        return 0
     if p[0] == NULL:
         q = mmap(NULL, new_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
     else:
-        q = mremap(p[0], _map_size(old_cap, itemsize), new_size, MREMAP_MAYMOVE)
+        q = mremap(p[0], mapped[0], new_size, MREMAP_MAYMOVE)
     if q == MAP_FAILED:
         return -1
     if USE_HUGE_PAGES:
         madvise(q, new_size, MADV_HUGEPAGE)
     p[0] = q
+    mapped[0] = new_size
     return 0
 
 
-cdef void _map_free(void* p, Py_ssize_t cap, Py_ssize_t itemsize) noexcept nogil:
-    if p != NULL:
-        munmap(p, _map_size(cap, itemsize))
-
-
 cdef int tok_reserve(TokBuf* t, Py_ssize_t need) noexcept nogil:
-    # (If a later array fails to grow after an earlier one grew, the earlier one's tail mapping leaks
-    # at tok_free: only on memory exhaustion, which raises MemoryError.)
     cdef Py_ssize_t cap
     if need <= t.cap:
         return 0
     cap = t.cap * 2 if t.cap else 1024
     while cap < need:
         cap *= 2
-    if (_map_grow(<void**>&t.offset, t.cap, cap, 8) or _map_grow(<void**>&t.length, t.cap, cap, 2)
-            or _map_grow(<void**>&t.tag, t.cap, cap, 2) or _map_grow(<void**>&t.seg, t.cap, cap, 2)):
+    if (_map_grow(<void**>&t.offset, &t.sz_offset, cap, 8) or _map_grow(<void**>&t.length, &t.sz_length, cap, 2)
+            or _map_grow(<void**>&t.tag, &t.sz_tag, cap, 2) or _map_grow(<void**>&t.seg, &t.sz_seg, cap, 2)):
         return -1
     t.cap = cap
     return 0
 
 
 cdef void tok_free(TokBuf* t) noexcept nogil:
-    _map_free(t.offset, t.cap, 8)
-    _map_free(t.length, t.cap, 2)
-    _map_free(t.tag, t.cap, 2)
-    _map_free(t.seg, t.cap, 2)
-    t.offset = NULL; t.length = NULL; t.tag = NULL; t.seg = NULL; t.cap = 0; t.n = 0
+    if t.offset != NULL:
+        munmap(t.offset, t.sz_offset)
+    if t.length != NULL:
+        munmap(t.length, t.sz_length)
+    if t.tag != NULL:
+        munmap(t.tag, t.sz_tag)
+    if t.seg != NULL:
+        munmap(t.seg, t.sz_seg)
+    tok_init(t)
+
+
+cdef void tok_init(TokBuf* t) noexcept nogil:
+    t.offset = NULL; t.length = NULL; t.tag = NULL; t.seg = NULL
+    t.sz_offset = 0; t.sz_length = 0; t.sz_tag = 0; t.sz_seg = 0
+    t.n = 0; t.cap = 0
+
+
+# ---------------------------------------------------------------------------------------------
+# A pool of released token mappings (GIL held): a bulk job scanning chunk after chunk, or the same
+# file again, reuses pages already faulted in instead of faulting and zeroing fresh ones each time.
+# Bounded; MXBUREAU_POOL_MB sets the bound (0: no pool); release_pool() empties it.
+cdef size_t POOL_CAP = <size_t>int(os.environ.get("MXBUREAU_POOL_MB", "512")) << 20
+cdef list _pool = []             # [(address, size)]
+cdef size_t _pool_bytes = 0
+
+
+cdef void _pool_give(void* p, size_t size):
+    global _pool_bytes
+    if p == NULL:
+        return
+    if _pool_bytes + size <= POOL_CAP:
+        _pool.append((<size_t>p, size))
+        _pool_bytes += size
+    else:
+        munmap(p, size)
+
+
+cdef void* _pool_take(size_t need, size_t* got):
+    """The smallest pooled mapping of at least need bytes, or NULL."""
+    global _pool_bytes
+    cdef Py_ssize_t best = -1, i
+    cdef size_t size, best_size = 0
+    for i in range(len(_pool)):
+        size = _pool[i][1]
+        if size >= need and (best < 0 or size < best_size):
+            best, best_size = i, size
+    if best < 0:
+        return NULL
+    addr, size = _pool.pop(best)
+    _pool_bytes -= size
+    got[0] = size
+    return <void*><size_t>addr
+
+
+def release_pool():
+    """Unmap every pooled token buffer."""
+    global _pool_bytes
+    while _pool:
+        addr, size = _pool.pop()
+        munmap(<void*><size_t>addr, size)
+    _pool_bytes = 0
+
+
+cdef void _pool_fill(TokBuf* t, Py_ssize_t cap):
+    """Give t pooled mappings for cap tokens where the pool has them (GIL held)."""
+    cdef size_t got = 0
+    t.offset = <int64_t*>_pool_take(_map_size(cap, 8), &t.sz_offset)
+    t.length = <uint16_t*>_pool_take(_map_size(cap, 2), &t.sz_length)
+    t.tag = <uint16_t*>_pool_take(_map_size(cap, 2), &t.sz_tag)
+    t.seg = <uint16_t*>_pool_take(_map_size(cap, 2), &t.sz_seg)
+    if t.offset == NULL:
+        t.sz_offset = 0
+    if t.length == NULL:
+        t.sz_length = 0
+    if t.tag == NULL:
+        t.sz_tag = 0
+    if t.seg == NULL:
+        t.sz_seg = 0
 
 
 cdef int rec_reserve(RecBuf* r) noexcept nogil:
@@ -619,24 +692,19 @@ cdef class _Mapped:
 
     def __dealloc__(self):
         if self.ptr != NULL:
-            munmap(self.ptr, self.size)
+            _pool_give(self.ptr, self.size)
 
 
-cdef object _wrap_mapped(void* p, Py_ssize_t cap, Py_ssize_t n, Py_ssize_t itemsize, bytes fmt, object dtype):
-    """A numpy array over the first n items of a token mapping, which it owns. The unused tail is
-    unmapped (its pages were never touched)."""
+cdef object _wrap_mapped(void* p, size_t size, Py_ssize_t n, Py_ssize_t itemsize, bytes fmt, object dtype):
+    """A numpy array over the first n items of a token mapping, which it owns."""
     cdef _Mapped m
-    cdef size_t used
-    cdef size_t size = _map_size(cap, itemsize)
     if p == NULL:
         return np.empty(0, dtype=dtype)
     if n == 0:
-        munmap(p, size)
+        _pool_give(p, size)
         return np.empty(0, dtype=dtype)
-    used = _map_size(n, itemsize)
-    if used < size:
-        munmap(<char*>p + used, size - used)
-        size = used
+    # The untouched tail is kept: it holds no memory, and a whole mapping back in the pool fits the
+    # next scan of the same size (trimmed, the pool rarely matched).
     m = _Mapped.__new__(_Mapped)
     m.ptr = p
     m.size = size
@@ -686,9 +754,8 @@ def scan_range(const uint8_t[::1] buf, Py_ssize_t start, Py_ssize_t stop, bint s
     cdef const uint8_t* d = &buf[0] if n > 0 else <const uint8_t*>b""
     if not 0 <= start <= stop <= n:
         raise ValueError("scan range outside the buffer")
-    t.offset = NULL; t.length = NULL; t.tag = NULL; t.seg = NULL; t.n = 0; t.cap = 0
-    scratch.offset = NULL; scratch.length = NULL; scratch.tag = NULL; scratch.seg = NULL
-    scratch.n = 0; scratch.cap = 0
+    tok_init(&t)
+    tok_init(&scratch)
     r.start = NULL; r.end = NULL; r.tok_start = NULL; r.tok_end = NULL; r.declared = NULL
     r.kind = NULL; r.version = NULL; r.ok = NULL; r.cr = NULL; r.es_style = NULL; r.n = 0; r.cap = 0
     e.start = NULL; e.end = NULL; e.offset = NULL; e.record = NULL; e.code = NULL; e.seg = NULL
@@ -697,6 +764,7 @@ def scan_range(const uint8_t[::1] buf, Py_ssize_t start, Py_ssize_t stop, bint s
     # growth, and pages never written are never committed. Growth covers the rest.
     if expect_tokens <= 0:
         expect_tokens = (stop - start) // 8 + 64
+    _pool_fill(&t, expect_tokens)
     with nogil:
         if tok_reserve(&t, expect_tokens) == 0:
             end = scan_loop(d, n, start, stop, strict, &t, &r, &e, &f, &scratch)
@@ -710,10 +778,10 @@ def scan_range(const uint8_t[::1] buf, Py_ssize_t start, Py_ssize_t stop, bint s
     if end == -1:
         failure = (f.code, f.offset, f.seg, f.tag, f.a, f.b, r.n)
     tokens = {
-        "offset": _wrap_mapped(t.offset, t.cap, t.n, 8, b"q", np.int64),
-        "length": _wrap_mapped(t.length, t.cap, t.n, 2, b"H", np.uint16),
-        "tag": _wrap_mapped(t.tag, t.cap, t.n, 2, b"H", np.uint16),
-        "segment_tag": _wrap_mapped(t.seg, t.cap, t.n, 2, b"H", np.uint16),
+        "offset": _wrap_mapped(t.offset, t.sz_offset, t.n, 8, b"q", np.int64),
+        "length": _wrap_mapped(t.length, t.sz_length, t.n, 2, b"H", np.uint16),
+        "tag": _wrap_mapped(t.tag, t.sz_tag, t.n, 2, b"H", np.uint16),
+        "segment_tag": _wrap_mapped(t.seg, t.sz_seg, t.n, 2, b"H", np.uint16),
     }
     records = {
         "start": _wrap(r.start, r.n, 8, "q", np.int64),
@@ -749,8 +817,7 @@ def find_record_start(const uint8_t[::1] buf, Py_ssize_t pos):
     cdef int64_t q
     if pos >= n:
         return n
-    scratch.offset = NULL; scratch.length = NULL; scratch.tag = NULL; scratch.seg = NULL
-    scratch.n = 0; scratch.cap = 0
+    tok_init(&scratch)
     with nogil:
         q = verified_start(&buf[0], n, pos, &scratch)
     tok_free(&scratch)
