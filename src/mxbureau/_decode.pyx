@@ -22,6 +22,49 @@ cdef inline bint _is_digit(uint8_t c) noexcept nogil:
     return 48 <= c <= 57
 
 
+cdef inline bint _ascii(const uint8_t* p, int64_t n) noexcept nogil:
+    """No byte >= 0x80 (8 bytes at a time)."""
+    cdef uint64_t w, acc = 0
+    cdef int64_t k = 0
+    while k + 8 <= n:
+        memcpy(&w, p + k, 8)
+        acc |= w
+        k += 8
+    while k < n:
+        acc |= p[k]
+        k += 1
+    return (acc & 0x8080808080808080ULL) == 0
+
+
+cdef inline int64_t _utf8_len(const uint8_t* src, int64_t n) noexcept nogil:
+    """Bytes a latin-1 value takes in UTF-8 (bytes >= 0x80 take two)."""
+    cdef int64_t k, acc = n
+    for k in range(n):
+        if src[k] >= 0x80:
+            acc += 1
+    return acc
+
+
+cdef inline int64_t _transcode(uint8_t* dst, const uint8_t* src, int64_t n) noexcept nogil:
+    """latin-1 -> UTF-8 into dst (room for 2n bytes); returns the bytes written. ASCII runs, the
+    common case, are copied as they are."""
+    cdef int64_t k, p = 0
+    cdef uint8_t c
+    if _ascii(src, n):
+        memcpy(dst, src, n)
+        return n
+    for k in range(n):
+        c = src[k]
+        if c < 0x80:
+            dst[p] = c
+            p += 1
+        else:
+            dst[p] = 0xC0 | (c >> 6)
+            dst[p + 1] = 0x80 | (c & 0x3F)
+            p += 2
+    return p
+
+
 def text_column(const uint8_t[::1] buf, const int64_t[::1] off, const uint16_t[::1] ln,
                 const int64_t[::1] order, const int64_t[::1] row, Py_ssize_t lo, Py_ssize_t hi,
                 Py_ssize_t nrows):
@@ -41,13 +84,7 @@ def text_column(const uint8_t[::1] buf, const int64_t[::1] off, const uint16_t[:
                 continue
             valid[rw] = 1
             i = order[j]
-            o = off[i]
-            n = ln[i]
-            acc = n
-            for k in range(n):
-                if buf[o + k] >= 0x80:
-                    acc += 1
-            size[rw + 1] = acc
+            size[rw + 1] = _utf8_len(&buf[off[i]], ln[i])
     offsets_np = np.cumsum(size_np)
     cdef int64_t[::1] offsets = offsets_np
     data_np = np.empty(offsets_np[-1], dtype=np.uint8)
@@ -61,79 +98,8 @@ def text_column(const uint8_t[::1] buf, const int64_t[::1] off, const uint16_t[:
                 continue
             valid[rw] = 1
             i = order[j]
-            o = off[i]
-            n = ln[i]
-            p = offsets[rw]
-            for k in range(n):
-                c = buf[o + k]
-                if c < 0x80:
-                    data[p] = c
-                    p += 1
-                else:
-                    data[p] = 0xC0 | (c >> 6)
-                    data[p + 1] = 0x80 | (c & 0x3F)
-                    p += 2
+            _transcode(&data[offsets[rw]], &buf[off[i]], ln[i])
     return offsets_np, data_np, valid_np
-
-
-def int_column(const uint8_t[::1] buf, const int64_t[::1] off, const uint16_t[::1] ln,
-               const int64_t[::1] order, const int64_t[::1] row, Py_ssize_t lo, Py_ssize_t hi,
-               Py_ssize_t nrows, bint signed):
-    """Digits -> int64. ``signed``: one sign, leading or trailing (7597+, -1500, 1500-). Blanks
-    around the digits are allowed (numeric fields are right-justified). Anything else is null and
-    its token index is returned in ``bad``. Returns (values, valid, bad)."""
-    values_np = np.zeros(nrows, dtype=np.int64)
-    valid_np = np.zeros(nrows, dtype=np.uint8)
-    seen_np = np.zeros(nrows, dtype=np.uint8)
-    bad_np = np.empty(hi - lo, dtype=np.int64)
-    cdef int64_t[::1] values = values_np
-    cdef uint8_t[::1] valid = valid_np
-    cdef uint8_t[::1] seen = seen_np
-    cdef int64_t[::1] bad = bad_np
-    cdef Py_ssize_t j, i, rw, nbad = 0
-    cdef int64_t o, a, b, v
-    cdef int neg, nd
-    cdef bint ok
-    with nogil:
-        for j in range(lo, hi):
-            rw = row[j]
-            if seen[rw]:
-                continue
-            seen[rw] = 1
-            i = order[j]
-            o = off[i]
-            a = o
-            b = o + ln[i]
-            while a < b and buf[a] == 32:
-                a += 1
-            while b > a and buf[b - 1] == 32:
-                b -= 1
-            neg = 0
-            ok = True
-            if signed and b > a:
-                if buf[a] == 43 or buf[a] == 45:
-                    neg = buf[a] == 45
-                    a += 1
-                elif buf[b - 1] == 43 or buf[b - 1] == 45:
-                    neg = buf[b - 1] == 45
-                    b -= 1
-            nd = <int>(b - a)
-            if nd < 1 or nd > 18:
-                ok = False
-            v = 0
-            while ok and a < b:
-                if not _is_digit(buf[a]):
-                    ok = False
-                    break
-                v = v * 10 + (buf[a] - 48)
-                a += 1
-            if ok:
-                values[rw] = -v if neg else v
-                valid[rw] = 1
-            else:
-                bad[nbad] = i
-                nbad += 1
-    return values_np, valid_np, bad_np[:nbad].copy()
 
 
 cdef inline int _days_in_month(int y, int m) noexcept nogil:
@@ -152,86 +118,6 @@ cdef inline int32_t _days_from_civil(int y, int m, int d) noexcept nogil:
     cdef int doy = (153 * (m + (-3 if m > 2 else 9)) + 2) // 5 + d - 1
     cdef int doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
     return era * 146097 + doe - 719468
-
-
-def date_column(const uint8_t[::1] buf, const int64_t[::1] off, const uint16_t[::1] ln,
-                const int64_t[::1] order, const int64_t[::1] row, Py_ssize_t lo, Py_ssize_t hi,
-                Py_ssize_t nrows):
-    """DDMMAAAA -> days since the epoch (Arrow date32). 00000000 -> null (absent, not a problem);
-    anything that is not a real date -> null, its token index in ``bad``. Returns (days, valid, bad)."""
-    days_np = np.zeros(nrows, dtype=np.int32)
-    valid_np = np.zeros(nrows, dtype=np.uint8)
-    seen_np = np.zeros(nrows, dtype=np.uint8)
-    bad_np = np.empty(hi - lo, dtype=np.int64)
-    cdef int32_t[::1] days = days_np
-    cdef uint8_t[::1] valid = valid_np
-    cdef uint8_t[::1] seen = seen_np
-    cdef int64_t[::1] bad = bad_np
-    cdef Py_ssize_t j, i, rw, nbad = 0, k
-    cdef int64_t o
-    cdef int d, m, y
-    cdef bint ok, zero
-    with nogil:
-        for j in range(lo, hi):
-            rw = row[j]
-            if seen[rw]:
-                continue
-            seen[rw] = 1
-            i = order[j]
-            o = off[i]
-            ok = ln[i] == 8
-            zero = True
-            if ok:
-                for k in range(8):
-                    if not _is_digit(buf[o + k]):
-                        ok = False
-                        break
-                    if buf[o + k] != 48:
-                        zero = False
-            if ok and zero:
-                continue                      # 00000000: absent
-            if ok:
-                d = (buf[o] - 48) * 10 + (buf[o + 1] - 48)
-                m = (buf[o + 2] - 48) * 10 + (buf[o + 3] - 48)
-                y = (buf[o + 4] - 48) * 1000 + (buf[o + 5] - 48) * 100 + (buf[o + 6] - 48) * 10 + (buf[o + 7] - 48)
-                ok = 1 <= m <= 12 and y >= 1 and 1 <= d <= _days_in_month(y, m)
-            if ok:
-                days[rw] = _days_from_civil(y, m, d)
-                valid[rw] = 1
-            else:
-                bad[nbad] = i
-                nbad += 1
-    return days_np, valid_np, bad_np[:nbad].copy()
-
-
-def duplicates(const int64_t[::1] row, Py_ssize_t lo, Py_ssize_t hi, Py_ssize_t nrows):
-    """Positions j in [lo, hi) whose row already had a value (a tag repeated within a segment)."""
-    seen_np = np.zeros(nrows, dtype=np.uint8)
-    out_np = np.empty(hi - lo, dtype=np.int64)
-    cdef uint8_t[::1] seen = seen_np
-    cdef int64_t[::1] out = out_np
-    cdef Py_ssize_t j, n = 0
-    with nogil:
-        for j in range(lo, hi):
-            if seen[row[j]]:
-                out[n] = j
-                n += 1
-            seen[row[j]] = 1
-    return out_np[:n].copy()
-
-
-cdef inline bint _ascii(const uint8_t* p, int64_t n) noexcept nogil:
-    """No byte >= 0x80 (8 bytes at a time)."""
-    cdef uint64_t w, acc = 0
-    cdef int64_t k = 0
-    while k + 8 <= n:
-        memcpy(&w, p + k, 8)
-        acc |= w
-        k += 8
-    while k < n:
-        acc |= p[k]
-        k += 1
-    return (acc & 0x8080808080808080ULL) == 0
 
 
 cdef inline bint _parse_int(const uint8_t* p, int64_t n, bint signed, int64_t* out) noexcept nogil:
@@ -289,6 +175,40 @@ cdef inline int _parse_date(const uint8_t* p, int64_t n, int32_t* out) noexcept 
     else:
         out[0] = _days_from_civil(y, m, d)
     return 1
+
+
+cdef inline int _field(const int8_t* row, uint16_t t, uint16_t sc) noexcept nogil:
+    """Field number of tag t in a segment (sc: the segment's own tag), from its field_lut row."""
+    if t == sc:
+        return row[100]
+    return row[((t & 0xFF) - 48) * 10 + ((t >> 8) - 48)]
+
+
+cdef struct Bad:
+    int64_t* tok          # token index of a value that does not fit its column
+    int32_t* col          # its column (slot * MAXF + field)
+    Py_ssize_t n
+    Py_ssize_t cap
+
+
+cdef inline int _note_bad(Bad* b, int64_t i, int c) noexcept nogil:
+    """Append (token, column) to the list of bad values; -1 when memory runs out."""
+    cdef int64_t* t
+    cdef int32_t* k
+    if b.n == b.cap:
+        b.cap = b.cap * 2 if b.cap else 64
+        t = <int64_t*>realloc(b.tok, b.cap * 8)
+        if t == NULL:
+            return -1
+        b.tok = t
+        k = <int32_t*>realloc(b.col, b.cap * 4)
+        if k == NULL:
+            return -1
+        b.col = k
+    b.tok[b.n] = i
+    b.col[b.n] = c
+    b.n += 1
+    return 0
 
 
 cdef inline int64_t _addr(object a):
@@ -349,9 +269,7 @@ def decode_segments(const uint8_t[::1] buf, const int64_t[::1] off, const uint16
                 t = tagp[i]
                 if t == sc:
                     nrows[s] += 1
-                    f = flut[s * flut_w + 100]
-                else:
-                    f = flut[s * flut_w + ((t & 0xFF) - 48) * 10 + ((t >> 8) - 48)]
+                f = _field(flut + s * flut_w, t, sc)
                 if f >= 0 and fkind[s * fkind_w + f] == K_TEXT:
                     raw[s * MAXF + f] += lnp[i]
     # allocate every column (numpy owns the memory; C sees raw pointers)
@@ -469,9 +387,11 @@ def decode_segments(const uint8_t[::1] buf, const int64_t[::1] off, const uint16
     cdef int64_t* cur = &cur_mv[0]
     cdef int64_t* last = &last_mv[0]
     cdef int32_t* seqc = &seqc_mv[0]
-    cdef int64_t* bad_tok = NULL
-    cdef int32_t* bad_col = NULL
-    cdef Py_ssize_t nbad = 0, badcap = 0
+    cdef Bad bad
+    bad.tok = NULL
+    bad.col = NULL
+    bad.n = 0
+    bad.cap = 0
     cdef int64_t rw, o, L, x, p, q
     cdef int32_t dd
     cdef int rc
@@ -499,9 +419,7 @@ def decode_segments(const uint8_t[::1] buf, const int64_t[::1] off, const uint16
                     (<int64_t*>p_rec[s])[cur[s]] = recidx[r]
                     (<int32_t*>p_pos[s])[cur[s]] = seqc[s]
                     seqc[s] += 1
-                    f = flut[s * flut_w + 100]
-                else:
-                    f = flut[s * flut_w + ((t & 0xFF) - 48) * 10 + ((t >> 8) - 48)]
+                f = _field(flut + s * flut_w, t, sc)
                 if f < 0:
                     continue
                 c = s * MAXF + f
@@ -520,19 +438,7 @@ def decode_segments(const uint8_t[::1] buf, const int64_t[::1] off, const uint16
                     while q < rw:                       # rows without a value: empty, null
                         q += 1
                         offs[q] = p
-                    if _ascii(bp + o, L):          # the common case: copy as is
-                        memcpy(data + p, bp + o, L)
-                        p += L
-                    else:
-                        for x in range(L):
-                            ch = bp[o + x]
-                            if ch < 0x80:
-                                data[p] = ch
-                                p += 1
-                            else:
-                                data[p] = 0xC0 | (ch >> 6)
-                                data[p + 1] = 0x80 | (ch & 0x3F)
-                                p += 2
+                    p += _transcode(data + p, bp + o, L)
                     offs[rw + 1] = p
                     filled[c] = rw + 1
                     size[c] = p
@@ -544,16 +450,9 @@ def decode_segments(const uint8_t[::1] buf, const int64_t[::1] off, const uint16
                         key = <int32_t>((L << 16) | ((bp[o] if L > 0 else 0)) | ((bp[o + 1] if L > 1 else 0) << 8))
                     if key < 0:
                         valid[rw] = 2                   # longer than the field allows: null
-                        if nbad == badcap:
-                            badcap = badcap * 2 if badcap else 64
-                            bad_tok = <int64_t*>realloc(bad_tok, badcap * 8)
-                            bad_col = <int32_t*>realloc(bad_col, badcap * 4)
-                            if bad_tok == NULL or bad_col == NULL:
-                                memfail = True
-                                break
-                        bad_tok[nbad] = i
-                        bad_col[nbad] = c
-                        nbad += 1
+                        if _note_bad(&bad, i, c):
+                            memfail = True
+                            break
                     else:
                         lut = <int32_t*>p_data[c]
                         ix = lut[key]
@@ -571,16 +470,9 @@ def decode_segments(const uint8_t[::1] buf, const int64_t[::1] off, const uint16
                         valid[rw] = 1
                     elif rc < 0:
                         valid[rw] = 2                   # seen, not valid (reset below)
-                        if nbad == badcap:
-                            badcap = badcap * 2 if badcap else 64
-                            bad_tok = <int64_t*>realloc(bad_tok, badcap * 8)
-                            bad_col = <int32_t*>realloc(bad_col, badcap * 4)
-                            if bad_tok == NULL or bad_col == NULL:
-                                memfail = True
-                                break
-                        bad_tok[nbad] = i
-                        bad_col[nbad] = c
-                        nbad += 1
+                        if _note_bad(&bad, i, c):
+                            memfail = True
+                            break
                     else:
                         valid[rw] = 2                   # 00000000: absent, first value taken
                 else:
@@ -589,18 +481,11 @@ def decode_segments(const uint8_t[::1] buf, const int64_t[::1] off, const uint16
                         valid[rw] = 1
                     else:
                         valid[rw] = 2
-                        if nbad == badcap:
-                            badcap = badcap * 2 if badcap else 64
-                            bad_tok = <int64_t*>realloc(bad_tok, badcap * 8)
-                            bad_col = <int32_t*>realloc(bad_col, badcap * 4)
-                            if bad_tok == NULL or bad_col == NULL:
-                                memfail = True
-                                break
-                        bad_tok[nbad] = i
-                        bad_col[nbad] = c
-                        nbad += 1
+                        if _note_bad(&bad, i, c):
+                            memfail = True
+                            break
     if memfail:
-        free(bad_tok); free(bad_col)
+        free(bad.tok); free(bad.col)
         raise MemoryError("mxbureau: out of memory while decoding")
     # finish: text offsets for trailing rows without a value; valid flags 2 (seen, null) -> 0
     for s in range(nseg):
@@ -615,9 +500,9 @@ def decode_segments(const uint8_t[::1] buf, const int64_t[::1] off, const uint16
                 col[2] = col[2][:size_np[c]].copy()          # keys in first-seen order
             v = col[len(col) - 1]              # (wraparound is off: no negative indices here)
             v[v == 2] = 0
-    bad_tok_np = np.array([bad_tok[j] for j in range(nbad)], dtype=np.int64)
-    bad_col_np = np.array([bad_col[j] for j in range(nbad)], dtype=np.int32)
-    free(bad_tok); free(bad_col)
+    bad_tok_np = np.array([bad.tok[j] for j in range(bad.n)], dtype=np.int64)
+    bad_col_np = np.array([bad.col[j] for j in range(bad.n)], dtype=np.int32)
+    free(bad.tok); free(bad.col)
     return out, (bad_tok_np, bad_col_np)
 
 
@@ -639,14 +524,6 @@ def fixed_text(const uint8_t[::1] buf, const int64_t[::1] starts, int width):
                 a += 1
             while b > a and buf[b - 1] == 32:
                 b -= 1
-            for k in range(a, b):
-                c = buf[k]
-                if c < 0x80:
-                    data[p] = c
-                    p += 1
-                else:
-                    data[p] = 0xC0 | (c >> 6)
-                    data[p + 1] = 0x80 | (c & 0x3F)
-                    p += 2
+            p += _transcode(&data[p], &buf[a], b - a)
             offsets[j + 1] = p
     return offsets_np, data_np[:p]

@@ -320,6 +320,11 @@ cdef inline uint32_t _load4(const uint8_t* p) noexcept nogil:
     return <uint32_t>p[0] | (<uint32_t>p[1] << 8) | (<uint32_t>p[2] << 16) | (<uint32_t>p[3] << 24)
 
 
+cdef inline int _len2(const uint8_t* p) noexcept nogil:
+    """Two ASCII digits -> 0..99; anything else -> 255."""
+    return LEN16[p[0] | (p[1] << 8)]
+
+
 cdef inline bint _all_digits4(uint32_t w) noexcept nogil:
     # Each byte in '0'..'9': w - '0' borrows (bit 7) below '0', w + 0x46 reaches bit 7 above '9',
     # and bytes >= 0x80 show bit 7 themselves. Borrows only spread from an invalid byte.
@@ -331,7 +336,6 @@ cdef int64_t parse_es(const uint8_t* d, int64_t n, int64_t s, int64_t q, int64_t
     """The ES segment from its first field at q: declared length, control number, ** end mark."""
     cdef uint8_t c0, c1, cls
     cdef uint16_t tag
-    cdef unsigned int l0, l1
     cdef int L, k
     cdef int64_t v, es_pos = -1, count
     cdef bint first = True
@@ -351,11 +355,9 @@ cdef int64_t parse_es(const uint8_t* d, int64_t n, int64_t s, int64_t q, int64_t
         elif cls != DIGIT:
             return _fail(f, 3, q, TAG_ES, 0, 0, 0)
         first = False
-        l0 = d[q + 2] - 48
-        l1 = d[q + 3] - 48
-        if l0 > 9 or l1 > 9:
+        L = _len2(d + q + 2)
+        if L > 99:
             return _fail(f, 4, q + 2, TAG_ES, tag, 0, 0)
-        L = l0 * 10 + l1
         v = q + 4
         if v + L > n:
             return _fail(f, 2, q, TAG_ES, tag, L + 4, n - q)
@@ -388,7 +390,6 @@ cdef int64_t parse_record(const uint8_t* d, int64_t n, int64_t s, TokBuf* t, Inf
     cdef int64_t q, v, c, tt, ta, tb, T, limit, guard, count
     cdef uint16_t tag, seg = 0
     cdef uint8_t c0, c1, cls
-    cdef unsigned int l0, l1
     cdef uint32_t w
     cdef int L, k
     cdef bint va, vb
@@ -475,11 +476,9 @@ cdef int64_t parse_record(const uint8_t* d, int64_t n, int64_t s, TokBuf* t, Inf
         if cls != UPPER:
             return _fail(f, 3, q, seg, 0, 0, 0)
         seg = tag
-        l0 = d[q + 2] - 48
-        l1 = d[q + 3] - 48
-        if l0 > 9 or l1 > 9:
+        L = _len2(d + q + 2)
+        if L > 99:
             return _fail(f, 4, q + 2, seg, tag, 0, 0)
-        L = l0 * 10 + l1
         v = q + 4
         if tag == TAG_ES:
             return parse_es(d, n, s, q, limit, t, tn, info, f)
