@@ -2,7 +2,7 @@
 import numpy as np
 
 import mxbureau
-from baselines import c_walk, pyscan
+from mxbureau.bench import c_walk, pyscan
 
 
 def _info(benchmark, nbytes):

@@ -8,6 +8,7 @@ import pyarrow.csv as pcsv
 import pytest
 
 import mxbureau
+from mxbureau.bench import interleaved
 
 
 @pytest.fixture(scope="module")
@@ -65,17 +66,8 @@ def test_tl_vs_csv_interleaved(benchmark, corpus, tl_csv):
     fns = {"tl_from_intl13": lambda: mxbureau.read(buf, segments=["TL"]),
            "csv_typed": lambda: _csv(data, types), "csv_inferred": lambda: _csv(data)}
 
-    def interleaved(rounds):
-        times = {k: [] for k in fns}
-        for _ in range(rounds):
-            for k, fn in fns.items():
-                t = time.perf_counter()
-                fn()
-                times[k].append(time.perf_counter() - t)
-        return {k: float(np.median(v)) for k, v in times.items()}
-
-    interleaved(1)
-    med = benchmark.pedantic(interleaved, args=(3 if benchmark.disabled else 9,), rounds=1, iterations=1)
+    interleaved(fns, 1, 1)
+    med = benchmark.pedantic(interleaved, args=(fns, 3 if benchmark.disabled else 7), rounds=1, iterations=1)
     benchmark.extra_info.update({"bytes": len(buf), "csv_bytes": len(data),
                                  "tl_vs_csv_typed": med["csv_typed"] / med["tl_from_intl13"],
                                  "tl_vs_csv_inferred": med["csv_inferred"] / med["tl_from_intl13"],

@@ -7,20 +7,7 @@ import time
 import numpy as np
 
 import mxbureau
-from baselines import c_walk
-
-
-def _interleaved(fns, rounds, repeat=3):
-    times = {k: [] for k in fns}
-    for _ in range(rounds):
-        for k, fn in fns.items():
-            best = float("inf")
-            for _ in range(repeat):
-                t = time.perf_counter()
-                fn()
-                best = min(best, time.perf_counter() - t)
-            times[k].append(best)
-    return {k: float(np.median(v)) for k, v in times.items()}
+from mxbureau.bench import c_walk, interleaved as _interleaved
 
 
 def test_scan_ratios_interleaved(benchmark, corpus):

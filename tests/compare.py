@@ -3,7 +3,7 @@ import numpy as np
 
 import mxbureau
 from mxbureau import spec
-import pytwin
+from mxbureau import reference as pytwin
 
 
 def compiled_view(tok):

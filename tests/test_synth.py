@@ -2,7 +2,7 @@
 import collections
 
 from mxbureau import synth
-from pytwin import pyscan
+from mxbureau.reference import pyscan
 
 
 def test_same_seed_same_bytes_different_seed_different_bytes():

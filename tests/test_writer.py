@@ -4,7 +4,7 @@ import datetime as dt
 import pytest
 
 from mxbureau import spec, writer
-from pytwin import pyscan
+from mxbureau.reference import pyscan
 
 TL = spec.segment("response", "TL")
 

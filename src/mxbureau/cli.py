@@ -176,6 +176,39 @@ def cmd_validate(a) -> int:
     return 1 if probs.num_rows else 0
 
 
+def cmd_bench(a) -> int:
+    import json
+    import tempfile
+    from .bench import parse_size, run
+    from .synth import write_file
+    say = (lambda m: print(f"bench: {m}", file=sys.stderr)) if sys.stderr.isatty() or a.verbose else (lambda m: None)
+    path, tmp = a.input, None
+    if path is None:
+        size = parse_size(a.size)
+        n = max(50, size // 2350)                       # ~2,350 bytes a generated record
+        tmp = tempfile.NamedTemporaryFile(prefix="mxbureau-bench-", suffix=".intl", delete=False).name
+        say(f"generating {n:,} records (~{size / 1e6:,.0f} MB)")
+        write_file(tmp, n, seed=7, separator="lf", jobs=os.cpu_count() or 1)
+        path = tmp
+    try:
+        rep = run(path, workers=a.workers, rounds=a.rounds, progress=say)
+    finally:
+        if tmp:
+            os.unlink(tmp)
+    print(f"input {rep['input_bytes']:,} bytes, {rep['tokens']:,} tokens; {rep['rounds']} interleaved rounds")
+    print(f"{'case':32s} {'MB/s':>10s} {'tokens/s':>14s} {'seconds':>10s}")
+    for r in rep["results"]:
+        tps = f"{r['tokens_per_s']:,.0f}" if "tokens_per_s" in r else ""
+        print(f"{r['name']:32s} {r['mb_per_s']:10,.1f} {tps:>14s} {r['seconds']:10.4f}")
+    for k, v in rep["ratios"].items():
+        print(f"{k:32s} {v:10.2f}x" if v is not None else f"{k:32s} n/a")
+    print(f"{'peak RSS':32s} {rep['peak_rss_mb']:10,.0f} MB")
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(rep, f, indent=2)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="mxbureau", description="Read Buró de Crédito INTL13 files.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -209,6 +242,15 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--max", type=int, default=50, help="problems to print (all are counted)")
     v.add_argument("-o", "--output", help="write all problems to this Parquet file")
     v.set_defaults(func=cmd_validate)
+
+    b = sub.add_parser("bench", help="measure throughput and the ratios to the baselines on this machine")
+    b.add_argument("--size", default="200MB", help="generated corpus size (default 200MB)")
+    b.add_argument("--input", help="an INTL13 file to measure instead of a generated corpus")
+    b.add_argument("--workers", type=int, default=2)
+    b.add_argument("--rounds", type=int, default=5, help="interleaved rounds (medians)")
+    b.add_argument("--json", help="write the results to this JSON file")
+    b.add_argument("-v", "--verbose", action="store_true", help="progress on stderr even when not a terminal")
+    b.set_defaults(func=cmd_bench)
     return p
 
 

@@ -1,6 +1,6 @@
 /* The speed limit for the scanner: a plain C loop that walks the same INTL13 fields and writes the
  * offset of every value, with no validation beyond what walking needs (no digit checks, no bounds
- * checks past the record header, no ES length check, no errors). Compiled by benchmarks/baselines.py
+ * checks past the record header, no ES length check, no errors). Compiled by mxbureau/bench.py
  * with the same -O3 the extension uses, called through ctypes on the same bytes. */
 #include <stdint.h>
 

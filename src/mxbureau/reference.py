@@ -1,5 +1,6 @@
-"""The pure-Python twin of the compiled scanner: slow, obvious, and the reference it must agree with
-token for token (records, tokens, problems). Written from the manual and DESIGN.md, not from _scan.pyx.
+"""The pure-Python twin of the compiled scanner (the reference implementation): slow, obvious, and the
+reference it must agree with token for token (records, tokens, problems). Written from the manual and
+DESIGN.md, not from _scan.pyx. The tests compare both on every corpus; the benchmarks measure both.
 
 Rules (shared with the compiled scanner):
 - Between records: any run of b"\\n", b"\\r", b"\\x13".
