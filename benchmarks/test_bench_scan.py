@@ -5,8 +5,7 @@ import mxbureau
 from mxbureau.bench import c_walk, pyscan
 
 
-def _info(benchmark, nbytes):
-    benchmark.extra_info["bytes"] = int(nbytes)
+from conftest import record_throughput as _info
 
 
 def test_scan_workers_1(benchmark, corpus):

@@ -9,6 +9,7 @@ import pytest
 
 import mxbureau
 from mxbureau.bench import interleaved
+from conftest import record_throughput as _info
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +32,7 @@ def _csv(data, types=None):
 def test_read_all_tables(benchmark, corpus):
     name, path, buf = corpus
     t = benchmark.pedantic(mxbureau.read, args=(buf,), rounds=5, iterations=1, warmup_rounds=1)
-    benchmark.extra_info["bytes"] = len(buf)
+    _info(benchmark, len(buf))
     assert t["TL"].num_rows > 0
 
 
@@ -39,14 +40,14 @@ def test_read_tl_table(benchmark, corpus):
     name, path, buf = corpus
     t = benchmark.pedantic(mxbureau.read, args=(buf,), kwargs={"segments": ["TL"]}, rounds=5, iterations=1,
                            warmup_rounds=1)
-    benchmark.extra_info["bytes"] = len(buf)
+    _info(benchmark, len(buf))
     assert t.names == ["TL"]
 
 
 def test_pyarrow_csv_tl_one_thread(benchmark, corpus, tl_csv):
     data, types, rows = tl_csv
     t = benchmark.pedantic(_csv, args=(data, types), rounds=5, iterations=1, warmup_rounds=1)
-    benchmark.extra_info["bytes"] = len(data)
+    _info(benchmark, len(data))
     assert t.num_rows == rows
 
 
@@ -54,7 +55,7 @@ def test_convert_parquet(benchmark, corpus, tmp_path):
     from mxbureau import cli
     name, path, buf = corpus
     rc = benchmark.pedantic(cli.main, args=(["convert", path, "-o", str(tmp_path / "out")],), rounds=2, iterations=1)
-    benchmark.extra_info["bytes"] = len(buf)
+    _info(benchmark, len(buf))
     assert rc == 0
 
 
