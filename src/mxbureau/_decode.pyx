@@ -527,3 +527,44 @@ def fixed_text(const uint8_t[::1] buf, const int64_t[::1] starts, int width):
             p += _transcode(&data[p], &buf[a], b - a)
             offsets[j + 1] = p
     return offsets_np, data_np[:p]
+
+
+# Payment-history characters (Anexo 4) -> int8: 1-7 and 9 (MOP 96/97/99) as themselves; the others
+# as distinct negative sentinels (history.py names them). Built once.
+cdef int8_t HIST[256]
+for _i in range(256):
+    HIST[_i] = -7                                 # a character Anexo 4 does not define
+for _i in range(1, 8):
+    HIST[48 + _i] = _i
+HIST[57] = 9                                      # '9'
+HIST[48] = -2                                     # '0': too new to rate
+HIST[85] = -3                                     # 'U': no information
+HIST[68] = -4                                     # 'D': annulled
+HIST[45] = -5                                     # '-': not reported
+HIST[32] = -6                                     # ' ': removed by law
+
+
+def history_matrix(const int64_t[::1] offsets, const uint8_t[::1] data, const uint8_t[::1] valid,
+                   const int32_t[::1] shift, int months):
+    """Histories (Arrow large_string buffers) -> int8[n, months], column 0 = the as-of month.
+    shift[a]: months from the as-of month back to account a's history_latest_on (the month of its
+    leftmost character); character k lands in column shift + k. Columns before it (months after the
+    as-of date are dropped) and past the history are -1 (no data)."""
+    cdef Py_ssize_t n = shift.shape[0], a, k, col
+    out_np = np.full((n, months), -1, dtype=np.int8)
+    cdef int8_t[:, ::1] out = out_np
+    cdef int64_t o, ln
+    with nogil:
+        for a in range(n):
+            if not valid[a]:
+                continue
+            o = offsets[a]
+            ln = offsets[a + 1] - o
+            for k in range(ln):
+                col = shift[a] + k
+                if col < 0:
+                    continue
+                if col >= months:
+                    break
+                out[a, col] = HIST[data[o + k]]
+    return out_np

@@ -1,0 +1,114 @@
+"""MOP payment-history analytics: the history matrix and per-account metrics.
+
+``matrix(tl, as_of)`` aligns every account's 24-month history (TL tag 27; leftmost character = the
+month of tag 28, ``history_latest_on``) on a common calendar: column 0 is the ``as_of`` month, column
+j is j months earlier. Rated months hold their MOP level (1-7, 9 for MOP 96/97/99); the other Anexo 4
+codes are negative sentinels, so ``m >= 2`` selects delinquent months and ``m > 0`` rated ones.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Union
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from . import _decode
+
+__all__ = ["NO_DATA", "TOO_NEW", "NO_INFORMATION", "ANNULLED", "NOT_REPORTED", "REMOVED", "INVALID",
+           "matrix", "account_metrics"]
+
+NO_DATA = -1          # outside the account's history (or after the as-of month)
+TOO_NEW = -2          # '0': too new to be rated
+NO_INFORMATION = -3   # 'U'
+ANNULLED = -4         # 'D': annulled at the user's request
+NOT_REPORTED = -5     # '-'
+REMOVED = -6          # ' ': removed by law
+INVALID = -7          # a character Anexo 4 does not define
+
+DateLike = Union[str, _dt.date, np.datetime64]
+
+
+def _month_index(days: np.ndarray) -> np.ndarray:
+    """date32 days -> months since 1970-01 (int64)."""
+    return days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+
+
+def _as_of_month(as_of: DateLike) -> int:
+    return int(np.datetime64(as_of, "D").astype("datetime64[M]").astype(np.int64))
+
+
+def _chunk(col) -> pa.Array:
+    return col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+
+
+def matrix(tl: pa.Table, as_of: DateLike, months: int = 24) -> np.ndarray:
+    """int8 [accounts, months]: column 0 = the as_of month (see the module docstring)."""
+    hist = _chunk(tl.column("payment_history")).cast(pa.large_string())
+    latest = _chunk(tl.column("history_latest_on"))
+    n = len(hist)
+    bufs = hist.buffers()
+    offsets = np.frombuffer(bufs[1], dtype=np.int64, count=n + 1, offset=hist.offset * 8)
+    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(1, np.uint8)
+    valid = ~np.asarray(pc.is_null(hist)) & ~np.asarray(pc.is_null(latest))
+    days = np.asarray(latest.fill_null(0).cast(pa.int32()))
+    shift = (_as_of_month(as_of) - _month_index(days)).astype(np.int32)
+    return _decode.history_matrix(np.ascontiguousarray(offsets), data, valid.astype(np.uint8), shift, months)
+
+
+def _strings(tl: pa.Table, name: str) -> np.ndarray:
+    """A (dictionary-encoded) string column as an object array, nulls as ''."""
+    col = _chunk(tl.column(name))
+    if pa.types.is_dictionary(col.type):
+        col = col.dictionary_decode()
+    return np.asarray(col.fill_null("").cast(pa.string()).to_numpy(zero_copy_only=False), dtype=object)
+
+
+def _worst(m: np.ndarray, window: int) -> np.ndarray:
+    w = m[:, :window]
+    rated = w > 0
+    worst = np.where(rated, w, 0).max(axis=1) if w.shape[1] else np.zeros(len(m), np.int8)
+    return np.where(rated.any(axis=1), worst, -1)
+
+
+def account_metrics(tables, as_of: DateLike, months: int = 24):
+    """One row per account (TL): ``record``, ``position`` and
+
+    worst_mop_3m / 6m / 12m / 24m   highest rated level in the window (null when none is rated)
+    months_since_delinquency        months from as_of back to the latest month at level >= 2 (null: none)
+    delinquent_months_24m           months at level >= 2
+    current_streak_months           consecutive on-time months (level 1) back from as_of
+    unreported_months_24m           months reported as '-'
+    ever_90_plus                    level >= 5 in the 24 months, or a worst MOP (tag 38) of 05 or worse
+    utilization                     balance / credit_limit for revolving accounts (null otherwise)
+    is_open                         no closing date
+    Returns a pandas DataFrame."""
+    import pandas as pd
+    tl = tables["TL"] if not isinstance(tables, pa.Table) else tables
+    m = matrix(tl, as_of, months)
+    out = {"record": np.asarray(tl.column("record")), "position": np.asarray(tl.column("position"))}
+    for w in (3, 6, 12, 24):
+        worst = _worst(m, min(w, months))
+        out[f"worst_mop_{w}m"] = pd.array(np.where(worst < 0, 0, worst), dtype="Int8")
+        out[f"worst_mop_{w}m"][worst < 0] = pd.NA
+    delinquent = m >= 2
+    first = np.argmax(delinquent, axis=1)
+    since = pd.array(first, dtype="Int16")
+    since[~delinquent.any(axis=1)] = pd.NA
+    out["months_since_delinquency"] = since
+    out["delinquent_months_24m"] = delinquent[:, :24].sum(axis=1).astype(np.int16)
+    not_one = m != 1
+    streak = np.where(not_one.any(axis=1), np.argmax(not_one, axis=1), m.shape[1])
+    out["current_streak_months"] = streak.astype(np.int16)
+    out["unreported_months_24m"] = (m[:, :24] == NOT_REPORTED).sum(axis=1).astype(np.int16)
+    worst_bad = np.isin(_strings(tl, "worst_mop"), ["05", "06", "07", "96", "97", "99"])
+    out["ever_90_plus"] = (m[:, :24] >= 5).any(axis=1) | worst_bad
+    revolving = _strings(tl, "account_type") == "R"
+    bal = np.asarray(_chunk(tl.column("balance")).cast(pa.float64()).fill_null(np.nan))
+    lim = np.asarray(_chunk(tl.column("credit_limit")).cast(pa.float64()).fill_null(np.nan))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        util = np.where(revolving & (lim > 0), bal / lim, np.nan)
+    out["utilization"] = util
+    out["is_open"] = np.asarray(pc.is_null(_chunk(tl.column("closed_on"))))
+    return pd.DataFrame(out)
