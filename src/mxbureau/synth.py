@@ -326,7 +326,7 @@ def _summary(r: random.Random, tls, iqs, has_cr: bool):
     s["accounts_total"] = f"{len(tls):04d}"
     s["accounts_installment"] = f"{sum(t['account_type'] in 'IM' for t in tls):04d}"
     s["accounts_revolving"] = f"{sum(t['account_type'] in 'RO' for t in tls):04d}"
-    s["accounts_closed"] = f"{sum('closed_on' in t for t in tls):04d}"
+    s["accounts_closed"] = f"{sum(t.get('closed_on', '00000000') != '00000000' for t in tls):04d}"
     s["accounts_delinquent_now"] = f"{sum(m not in ('UR', '00', '01') for m in mops):04d}"
     s["accounts_delinquent_ever"] = f"{sum(m in ('UR', '01') and any(c in '2345679' for c in t.get('payment_history', '')) for m, t in zip(mops, tls)):04d}"
     s["accounts_in_dispute"] = f"{sum(t.get('observation') == 'AD' for t in tls):02d}"

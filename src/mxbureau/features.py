@@ -1,0 +1,179 @@
+"""Per-customer features, roll rates and the RS cross-check, from the typed tables (vectorized: no
+Python loop over accounts).
+
+``features(tables, as_of)`` -> one row per response record (index ``record``), analyst-ready:
+
+accounts_open, accounts_closed                 accounts without / with a closing date
+accounts_open_revolving / _installment /
+  _mortgage / _open_end                        open accounts by type (TL 06: R, I, M, O)
+total_balance, total_past_due                  sums over the customer's accounts (TL 22, 24)
+revolving_utilization                          sum of balances / sum of limits, open revolving accounts
+worst_mop_3m / 6m / 12m / 24m                  worst rated level across accounts in the window
+months_since_delinquency                       from as_of back to the latest month >= MOP 02, any account
+accounts_ever_30 / 60 / 90_plus                accounts ever at MOP 03 / 04 / 05 or worse (24-month
+                                               history, or the 72-month worst MOP of tag 38)
+inquiries_3m / 6m / 12m                        inquiries (IQ) within the months before as_of
+accounts_adverse_observation                   accounts whose observation key (Anexo 5) is adverse
+hawk_alerts, hawk_fraud_alerts                 HI + HR segments; those of fraud / identity types
+bc_score, bc_score_exclusion, icc              BC Score 507 (exclusion codes, negative, kept apart), ICC 504
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from . import catalogs
+from .history import DateLike, _strings, _as_of_month, _month_index, account_metrics, matrix
+
+__all__ = ["features", "roll_rates", "rs_crosscheck", "BUCKETS"]
+
+BUCKETS = ("current", "1-29", "30-59", "60-89", "90+")     # from MOP levels 1, 2, 3, 4, >=5
+
+
+def _col(t: pa.Table, name: str) -> np.ndarray:
+    return np.asarray(t.column(name).combine_chunks() if t.num_rows else pa.array([], t.schema.field(name).type))
+
+
+def _num(t: pa.Table, name: str) -> np.ndarray:
+    return np.asarray(t.column(name).cast(pa.float64()).fill_null(np.nan)) if t.num_rows else np.empty(0)
+
+
+def _customers(tables) -> pd.Index:
+    rec = tables.records
+    kind = np.asarray(rec.column("kind").cast(pa.string()).fill_null(""), dtype=object)
+    ok = np.asarray(rec.column("ok"))
+    return pd.Index(np.asarray(rec.column("record"))[ok & np.isin(kind, ["hit", "nohit"])], name="record")
+
+
+def _empty(name):
+    return pa.table({"record": pa.array([], pa.int64())}) if name is None else None
+
+
+def features(tables, as_of: DateLike) -> pd.DataFrame:
+    idx = _customers(tables)
+    out = pd.DataFrame(index=idx)
+    tl = tables["TL"] if "TL" in tables.names else None
+    if tl is not None and tl.num_rows:
+        m = account_metrics(tl, as_of)
+        rec = m["record"].to_numpy()
+        acct = _strings(tl, "account_type")
+        g = m.assign(
+            open=m["is_open"], closed=~m["is_open"],
+            open_R=m["is_open"] & (acct == "R"), open_I=m["is_open"] & (acct == "I"),
+            open_M=m["is_open"] & (acct == "M"), open_O=m["is_open"] & (acct == "O"),
+            balance=_num(tl, "balance"), past_due=_num(tl, "past_due"),
+            rev_bal=np.where(m["is_open"] & (acct == "R"), _num(tl, "balance"), np.nan),
+            rev_lim=np.where(m["is_open"] & (acct == "R") & (_num(tl, "credit_limit") > 0), _num(tl, "credit_limit"), np.nan),
+        ).groupby(rec)
+        hist = matrix(tl, as_of)
+        worst72 = _strings(tl, "worst_mop")
+        ever = lambda level, codes: pd.Series((hist >= level).any(axis=1) | np.isin(worst72, codes)).groupby(rec).sum()
+        out["accounts_open"] = g["open"].sum()
+        out["accounts_closed"] = g["closed"].sum()
+        for k, name in (("R", "revolving"), ("I", "installment"), ("M", "mortgage"), ("O", "open_end")):
+            out[f"accounts_open_{name}"] = g[f"open_{k}"].sum()
+        out["total_balance"] = g["balance"].sum(min_count=1)
+        out["total_past_due"] = g["past_due"].sum(min_count=1)
+        lim = g["rev_lim"].sum(min_count=1)
+        out["revolving_utilization"] = g["rev_bal"].sum(min_count=1) / lim
+        for w in (3, 6, 12, 24):
+            out[f"worst_mop_{w}m"] = g[f"worst_mop_{w}m"].max()
+        out["months_since_delinquency"] = g["months_since_delinquency"].min()
+        out["accounts_ever_30_plus"] = ever(3, ["03", "04", "05", "06", "07", "96", "97", "99"])
+        out["accounts_ever_60_plus"] = ever(4, ["04", "05", "06", "07", "96", "97", "99"])
+        out["accounts_ever_90_plus"] = ever(5, ["05", "06", "07", "96", "97", "99"])
+        adverse = np.isin(_strings(tl, "observation"), list(catalogs.ADVERSE_OBSERVATION_KEYS))
+        out["accounts_adverse_observation"] = pd.Series(adverse).groupby(rec).sum()
+    iq = tables["IQ"] if "IQ" in tables.names else None
+    if iq is not None and iq.num_rows:
+        months_back = _as_of_month(as_of) - _month_index(np.asarray(iq.column("inquired_on").cast(pa.int32()).fill_null(-10 ** 6)))
+        rec = _col(iq, "record")
+        for w in (3, 6, 12):
+            out[f"inquiries_{w}m"] = pd.Series((months_back >= 0) & (months_back < w)).groupby(rec).sum()
+    hawk = [tables[t] for t in ("HI", "HR") if t in tables.names and tables[t].num_rows]
+    if hawk:
+        rec = np.concatenate([_col(t, "record") for t in hawk])
+        code = np.concatenate([_strings(t, "prevention_code") for t in hawk]).astype(str)
+        out["hawk_alerts"] = pd.Series(np.ones(len(rec), bool)).groupby(rec).sum()
+        fraud = np.isin(np.char.ljust(code, 3).astype("<U2") if len(code) else code, list(catalogs.HAWK_FRAUD_PREFIXES))
+        out["hawk_fraud_alerts"] = pd.Series(fraud).groupby(rec).sum()
+    sc = tables["SC"] if "SC" in tables.names else None
+    if sc is not None and sc.num_rows:
+        rec = _col(sc, "record")
+        code = _strings(sc, "score_code")
+        val = _num(sc, "score")
+        s = pd.DataFrame({"rec": rec, "code": code, "val": val})
+        bc = s[s["code"] == "507"].groupby("rec")["val"].first()
+        out["bc_score"] = bc.where(bc >= 0)
+        out["bc_score_exclusion"] = (-bc.where(bc < 0)).astype("Int16")
+        out["icc"] = s[s["code"] == "504"].groupby("rec")["val"].first()
+    counts = [c for c in out.columns if c.startswith(("accounts_", "inquiries_", "hawk_"))]
+    out[counts] = out[counts].fillna(0).astype("int32")
+    for c in ("worst_mop_3m", "worst_mop_6m", "worst_mop_12m", "worst_mop_24m", "months_since_delinquency"):
+        if c in out:
+            out[c] = out[c].astype("Int16")
+    return out
+
+
+def roll_rates(tables, as_of: DateLike, months: int = 12) -> pd.DataFrame:
+    """Month-over-month transitions between delinquency buckets (rows: bucket in month t-1, columns:
+    bucket in month t) over the ``months`` months before as_of, across every account; each row sums to
+    1. Months without a rated level on either side are left out. ``.attrs["counts"]`` holds the counts."""
+    tl = tables["TL"] if not isinstance(tables, pa.Table) else tables
+    m = matrix(tl, as_of, months + 1)
+    b = np.where(m >= 5, 4, m - 1).astype(np.int16)             # level 1..4 -> 0..3, >= 5 -> 4
+    b[m <= 0] = -1
+    prev, cur = b[:, 1:].ravel(), b[:, :-1].ravel()              # column j+1 is the month before j
+    keep = (prev >= 0) & (cur >= 0)
+    counts = np.zeros((5, 5), dtype=np.int64)
+    np.add.at(counts, (prev[keep], cur[keep]), 1)
+    with np.errstate(invalid="ignore"):
+        rates = counts / counts.sum(axis=1, keepdims=True)
+    out = pd.DataFrame(rates, index=pd.Index(BUCKETS, name="from"), columns=pd.Index(BUCKETS, name="to"))
+    out.attrs["counts"] = pd.DataFrame(counts, index=out.index, columns=out.columns)
+    return out
+
+
+_MOP_FIELDS = {"07": "accounts_mop07", "06": "accounts_mop06", "05": "accounts_mop05", "04": "accounts_mop04",
+               "03": "accounts_mop03", "02": "accounts_mop02", "01": "accounts_mop01", "00": "accounts_mop00",
+               "UR": "accounts_mop_ur", "96": "accounts_mop96", "97": "accounts_mop97", "99": "accounts_mop99"}
+
+
+def rs_crosscheck(tables) -> pd.DataFrame:
+    """Recompute from TL the RS counts the manual defines (accounts by current MOP, totals by type,
+    closed, current and historical delinquency) and list, per record, where the bureau's first RS
+    segment and the recomputation disagree: columns record, field, bureau, recomputed."""
+    rs = tables["RS"].to_pandas() if "RS" in tables.names else pd.DataFrame()
+    if rs.empty:
+        return pd.DataFrame(columns=["record", "field", "bureau", "recomputed"])
+    rs = rs[rs["position"] == 0].set_index("record")
+    tl = tables["TL"] if "TL" in tables.names else None
+    calc = pd.DataFrame(index=rs.index)
+    if tl is not None and tl.num_rows:
+        rec = _col(tl, "record")
+        mop = _strings(tl, "mop")
+        acct = _strings(tl, "account_type")
+        hist = _strings(tl, "payment_history")
+        late_hist = np.array([any(c in "2345679" for c in h) for h in hist], dtype=bool) if len(hist) else np.zeros(0, bool)
+        df = pd.DataFrame({"rec": rec, "mop": mop, "acct": acct,
+                           "closed": ~np.asarray(tl.column("closed_on").is_null()),
+                           "late_now": ~np.isin(mop, ["UR", "00", "01"]),
+                           "late_ever": np.isin(mop, ["UR", "01"]) & late_hist})
+        g = df.groupby("rec")
+        calc["accounts_total"] = g.size()
+        calc["accounts_installment"] = g["acct"].apply(lambda s: s.isin(["I", "M"]).sum())
+        calc["accounts_revolving"] = g["acct"].apply(lambda s: s.isin(["R", "O"]).sum())
+        calc["accounts_closed"] = g["closed"].sum()
+        calc["accounts_delinquent_now"] = g["late_now"].sum()
+        calc["accounts_delinquent_ever"] = g["late_ever"].sum()
+        for code, field in _MOP_FIELDS.items():
+            calc[field] = (df["mop"] == code).groupby(df["rec"]).sum()
+    calc = calc.reindex(rs.index).fillna(0).astype("int64")
+    rows = []
+    for field in calc.columns:
+        bureau = rs[field]
+        diff = bureau.notna() & (bureau.astype("float64") != calc[field].astype("float64"))
+        for r in diff[diff].index:
+            rows.append((int(r), field, int(bureau[r]), int(calc.at[r, field])))
+    return pd.DataFrame(rows, columns=["record", "field", "bureau", "recomputed"])
