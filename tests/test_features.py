@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import mxbureau
-from mxbureau import features as F, synth, writer
+from mxbureau import portfolio as F, synth, writer
 
 AS_OF = dt.date(2026, 10, 31)
 
@@ -83,3 +83,41 @@ def test_rs_crosscheck(portfolio):
                 "accounts_revolving": "0001", "accounts_installment": "0001"})]})
     diff = F.rs_crosscheck(mxbureau.read(rec))
     assert diff.to_dict("records") == [{"record": 0, "field": "accounts_delinquent_ever", "bureau": 0, "recomputed": 1}]
+
+
+CARD = {"name": "t", "base": 100, "features": [
+    {"feature": "a", "reason": "RA", "bins": [{"max": 1, "points": 10}, {"max": 5, "points": 0}, {"points": -20}],
+     "missing": 5},
+    {"feature": "b", "reason": "RB", "bins": [{"max": 0, "points": 3}, {"points": -1}]}]}
+
+
+def test_scorecard_points_and_reasons():
+    from mxbureau import Scorecard
+    f = pd.DataFrame({"a": [0, 1, 2, 5, 6, None], "b": [0, 1, 0, 7, 1, 0]}, index=[10, 11, 12, 13, 14, 15])
+    s = Scorecard(CARD).score(f)
+    assert s["score"].tolist() == [113, 109, 103, 99, 79, 108]
+    # shortfalls: a best 10, b best 3
+    assert s.loc[13, ["reason_1", "reason_2"]].tolist() == ["RA", "RB"]
+    assert s.loc[11, "reason_1"] == "RB" and pd.isna(s.loc[11, "reason_2"])
+    assert pd.isna(s.loc[10, "reason_1"]) and list(s.index) == list(f.index)
+    with pytest.raises(ValueError):
+        Scorecard({"features": [{"feature": "a", "bins": [{"max": 5, "points": 1}, {"max": 2, "points": 0}]}]})
+    with pytest.raises(KeyError):
+        Scorecard(CARD).score(pd.DataFrame({"a": [1]}))
+
+
+def test_features_and_score_commands(tmp_path):
+    from mxbureau import cli
+    src = tmp_path / "p.intl"
+    src.write_bytes(synth.generate_bytes(120, seed=6))
+    assert cli.main(["features", str(src), "-o", str(tmp_path / "f.parquet"), "--as-of", "2026-10-31"]) == 0
+    f = pd.read_parquet(tmp_path / "f.parquet")
+    assert f.equals(F.features(mxbureau.read(str(src)), "2026-10-31"))
+    card = tmp_path / "card.json"
+    import json
+    card.write_text(json.dumps(CARD).replace('"a"', '"worst_mop_12m"').replace('"b"', '"inquiries_6m"'))
+    assert cli.main(["score", str(src), "-o", str(tmp_path / "s.parquet"), "--as-of", "2026-10-31",
+                     "--scorecard", str(card)]) == 0
+    s = pd.read_parquet(tmp_path / "s.parquet")
+    assert len(s) == len(f) and s["score"].between(100 - 20 - 1, 100 + 10 + 3).all()
+    assert cli.main(["score", str(src), "-o", str(tmp_path / "s2.parquet"), "--as-of", "2026-10-31"]) == 0

@@ -209,6 +209,33 @@ def cmd_bench(a) -> int:
     return 0
 
 
+def _features_of(path, as_of, lenient):
+    import pandas as pd
+    from .portfolio import features
+    from .scanner import scan_chunks
+    from .tables import build_tables
+    parts = [features(build_tables(tok), as_of) for tok in scan_chunks(path, strict=not lenient)]
+    return pd.concat(parts) if parts else pd.DataFrame()
+
+
+def cmd_features(a) -> int:
+    f = _features_of(a.input or sample_path(), a.as_of, a.lenient)
+    f.to_parquet(a.output)
+    print(f"{len(f):,} customers x {f.shape[1]} features -> {a.output} (as of {a.as_of})")
+    return 0
+
+
+def cmd_score(a) -> int:
+    from .scorecard import Scorecard
+    card = Scorecard.from_json(a.scorecard or str(resources.files("mxbureau") / "data" / "scorecard_example.json"))
+    f = _features_of(a.input or sample_path(), a.as_of, a.lenient)
+    s = card.score(f)
+    s.to_parquet(a.output)
+    print(f"{len(s):,} customers scored with {card.name} -> {a.output}; "
+          f"score median {s['score'].median():.0f}, min {s['score'].min():.0f}, max {s['score'].max():.0f}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="mxbureau", description="Read Buró de Crédito INTL13 files.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -242,6 +269,16 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--max", type=int, default=50, help="problems to print (all are counted)")
     v.add_argument("-o", "--output", help="write all problems to this Parquet file")
     v.set_defaults(func=cmd_validate)
+
+    for name, func, extra in (("features", cmd_features, False), ("score", cmd_score, True)):
+        x = sub.add_parser(name, help="per-customer features" if name == "features" else "re-score with a points table")
+        x.add_argument("input", nargs="?", help="INTL13 file (default: the bundled sample)")
+        x.add_argument("-o", "--output", required=True, help="Parquet file")
+        x.add_argument("--as-of", required=True, help="YYYY-MM-DD: the month the windows end in")
+        x.add_argument("--lenient", action="store_true")
+        if extra:
+            x.add_argument("--scorecard", help="points table JSON (default: the bundled example)")
+        x.set_defaults(func=func)
 
     b = sub.add_parser("bench", help="measure throughput and the ratios to the baselines on this machine")
     b.add_argument("--size", default="200MB", help="generated corpus size (default 200MB)")

@@ -1,0 +1,78 @@
+"""Points-table scorecards: features -> score and the top adverse reason codes, vectorized.
+
+A scorecard is JSON::
+
+    {"name": "example", "base": 600,
+     "features": [
+       {"feature": "worst_mop_12m", "reason": "R01",
+        "bins": [{"max": 1, "points": 40}, {"max": 2, "points": 0}, {"points": -60}],
+        "missing": 10},
+       ...]}
+
+Bins are read in order: a value falls in the first bin whose ``max`` it does not exceed (a last bin
+without ``max`` takes everything above; without one, values above the last max fall in the last bin); ``missing`` scores null values (0 when absent). The score is
+``base`` + the points of every feature. A feature's shortfall is its best possible points minus the
+points it got; the reason codes of a customer are those of the 3 features with the largest shortfall
+(ties: the card's order), skipping features with none.
+"""
+from __future__ import annotations
+
+import json
+from typing import Dict, List, Optional
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Scorecard"]
+
+
+class Scorecard:
+    def __init__(self, spec: Dict):
+        self.name = spec.get("name", "scorecard")
+        self.base = float(spec.get("base", 0))
+        self.features: List[Dict] = []
+        for f in spec["features"]:
+            bins = f["bins"]
+            if not bins or any("points" not in b for b in bins):
+                raise ValueError(f"scorecard feature {f.get('feature')!r}: bins need points")
+            maxes = [b.get("max") for b in bins]
+            finite = maxes[:-1] if maxes[-1] is None else maxes
+            if None in finite or finite != sorted(finite):
+                raise ValueError(f"scorecard feature {f['feature']!r}: bins must ascend, only the last without max")
+            self.features.append({"feature": f["feature"], "reason": f.get("reason", f["feature"]),
+                                  "max": [float(m) for m in maxes if m is not None],
+                                  "points": np.array([float(b["points"]) for b in bins]),
+                                  "missing": float(f.get("missing", 0.0)), "open_top": maxes[-1] is None})
+
+    @classmethod
+    def from_json(cls, path_or_text: str) -> "Scorecard":
+        text = path_or_text
+        if not path_or_text.lstrip().startswith("{"):
+            with open(path_or_text, encoding="utf-8") as fh:
+                text = fh.read()
+        return cls(json.loads(text))
+
+    def score(self, features: pd.DataFrame, reasons: int = 3) -> pd.DataFrame:
+        """-> DataFrame (index as ``features``): score, reason_1..reason_n."""
+        n = len(features)
+        total = np.full(n, self.base)
+        shortfall = np.zeros((n, len(self.features)))
+        for j, f in enumerate(self.features):
+            if f["feature"] not in features:
+                raise KeyError(f"the scorecard needs feature {f['feature']!r}")
+            x = pd.to_numeric(features[f["feature"]], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            k = np.searchsorted(np.array(f["max"]), x, side="left")      # first bin with x <= max
+            if not f["open_top"]:
+                k = np.minimum(k, len(f["points"]) - 1)
+            pts = np.where(np.isnan(x), f["missing"], f["points"][np.minimum(k, len(f["points"]) - 1)])
+            total += pts
+            best = max(f["points"].max(), f["missing"])
+            shortfall[:, j] = best - pts
+        out = pd.DataFrame({"score": total}, index=features.index)
+        order = np.argsort(-shortfall, axis=1, kind="stable")
+        codes = np.array([f["reason"] for f in self.features], dtype=object)
+        for r in range(reasons):
+            col = order[:, r] if r < len(self.features) else np.zeros(n, int)
+            has = (shortfall[np.arange(n), col] > 0) if r < len(self.features) else np.zeros(n, bool)
+            out[f"reason_{r + 1}"] = np.where(has, codes[col], None)
+        return out
