@@ -51,6 +51,84 @@ def c_walk(buf: np.ndarray, out: Optional[np.ndarray] = None) -> int:
     return c_walk_lib().c_walk(buf.ctypes.data, len(buf), out.ctypes.data)
 
 
+# --- the straightforward pure-Python loop analytics are measured against (also the tests' oracle) ---
+
+_LATE72 = ("05", "06", "07", "96", "97", "99")
+
+
+def python_account_metrics(tl_rows, as_of) -> list:
+    """Per-account metrics by a plain loop over each history string (rows: TL table as dicts)."""
+    import datetime as _dt
+    as_of = _dt.date.fromisoformat(str(as_of)[:10])
+    out = []
+    for row in tl_rows:
+        hist, latest = row["payment_history"], row["history_latest_on"]
+        levels = {}
+        if hist is not None and latest is not None:
+            shift = (as_of.year * 12 + as_of.month) - (latest.year * 12 + latest.month)
+            for k, ch in enumerate(hist):
+                col = shift + k
+                if 0 <= col < 24:
+                    levels[col] = ({"9": 9}.get(ch, int(ch) if ch in "1234567" else None), ch)
+        lvl = lambda c: levels.get(c, (None, None))[0]
+        worst = lambda w: max((lvl(c) for c in range(w) if lvl(c)), default=None)
+        util = None
+        if row["account_type"] == "R" and row["credit_limit"] and row["balance"] is not None:
+            util = row["balance"] / row["credit_limit"]
+        out.append({
+            "record": row["record"], "worst_mop_3m": worst(3), "worst_mop_6m": worst(6),
+            "worst_mop_12m": worst(12), "worst_mop_24m": worst(24),
+            "months_since_delinquency": next((c for c in range(24) if (lvl(c) or 0) >= 2), None),
+            "delinquent_months_24m": sum(1 for c in range(24) if (lvl(c) or 0) >= 2),
+            "current_streak_months": next((c for c in range(24) if lvl(c) != 1), 24),
+            "unreported_months_24m": sum(1 for c in range(24) if levels.get(c, (0, ""))[1] == "-"),
+            "ever_90_plus": any((lvl(c) or 0) >= 5 for c in range(24)) or row["worst_mop"] in _LATE72,
+            "utilization": util, "is_open": row["closed_on"] is None, "balance": row["balance"],
+            "account_type": row["account_type"]})
+    return out
+
+
+def python_features(metrics: list, iq_rows, as_of) -> dict:
+    """Per-customer aggregation of python_account_metrics plus inquiries, by a plain loop."""
+    import datetime as _dt
+    as_of = _dt.date.fromisoformat(str(as_of)[:10])
+    out = {}
+    for m in metrics:
+        f = out.setdefault(m["record"], {"accounts_open": 0, "accounts_closed": 0, "total_balance": None,
+                                          "worst_mop_12m": None, "months_since_delinquency": None,
+                                          "accounts_ever_90_plus": 0, "inquiries_6m": 0})
+        f["accounts_open" if m["is_open"] else "accounts_closed"] += 1
+        if m["balance"] is not None:
+            f["total_balance"] = (f["total_balance"] or 0) + m["balance"]
+        if m["worst_mop_12m"] is not None:
+            f["worst_mop_12m"] = max(f["worst_mop_12m"] or 0, m["worst_mop_12m"])
+        if m["months_since_delinquency"] is not None:
+            f["months_since_delinquency"] = min(m["months_since_delinquency"], f["months_since_delinquency"]
+                                                if f["months_since_delinquency"] is not None else 99)
+        f["accounts_ever_90_plus"] += m["ever_90_plus"]
+    for q in iq_rows:
+        d = q["inquired_on"]
+        back = (as_of.year * 12 + as_of.month) - (d.year * 12 + d.month) if d else -1
+        if 0 <= back < 6 and q["record"] in out:
+            out[q["record"]]["inquiries_6m"] += 1
+    return out
+
+
+def replicate(tables, times: int):
+    """The tables repeated ``times`` (record indices shifted): a large portfolio for analytics."""
+    import pyarrow as pa
+    from .tables import Tables
+    nrec = tables.records.num_rows
+
+    def rep(t):
+        parts = []
+        for k in range(times):
+            rec = pa.compute.add(t.column("record"), k * nrec)
+            parts.append(t.set_column(t.schema.get_field_index("record"), t.schema.field("record"), rec))
+        return pa.concat_tables(parts)
+    return Tables({n: rep(tables[n]) for n in tables.names}, rep(tables.records), tables.problems)
+
+
 def parse_size(text: str) -> int:
     m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMG]?)B?\s*", text.upper())
     if not m:
@@ -124,6 +202,21 @@ def run(path: str, workers: int = 2, rounds: int = 5, progress: Optional[Callabl
     interleaved(cases, 1, 1)
     say(f"measuring {len(cases)} cases x {rounds} rounds")
     med = interleaved(cases, rounds)
+    say("analytics (account metrics + features) and their pure-Python loop")
+    from .history import account_metrics
+    from .portfolio import features
+    tables = read(buf)
+    as_of = "2026-10-31"
+    times = max(1, -(-1_000_000 // max(tables["TL"].num_rows, 1))) if "TL" in tables.names else 1
+    big = replicate(tables, times)
+    naccounts = big["TL"].num_rows if "TL" in big.names else 0
+    ana = interleaved({"analytics": lambda: (account_metrics(big, as_of), features(big, as_of))}, max(1, rounds // 2), 1)["analytics"]
+    sample = big["TL"].slice(0, min(naccounts, 50_000)).to_pylist() if naccounts else []
+    iq = big["IQ"].slice(0, 0).to_pylist() if "IQ" in big.names else []
+    t = time.perf_counter()
+    python_features(python_account_metrics(sample, as_of), iq, as_of)
+    py_rate = len(sample) / (time.perf_counter() - t) if sample else 0.0
+    e2e = interleaved({"e2e": lambda: features(read(buf), as_of)}, 1, 1)["e2e"]
     say("the pure-Python twin (on the first 2 MB)")
     t = time.perf_counter()
     pyscan(piece)
@@ -138,6 +231,11 @@ def run(path: str, workers: int = 2, rounds: int = 5, progress: Optional[Callabl
     results.append({"name": "pure_python_twin", "seconds": twin, "bytes": len(piece),
                     "mb_per_s": len(piece) / twin / 1e6 if twin else 0.0})
     results.append({"name": "convert_parquet", "seconds": conv, "bytes": n, "mb_per_s": n / conv / 1e6})
+    results.append({"name": "analytics_accounts", "seconds": ana, "accounts": naccounts,
+                    "accounts_per_s": naccounts / ana, "mb_per_s": n * times / ana / 1e6})
+    results.append({"name": "python_loop_analytics", "accounts": len(sample), "accounts_per_s": py_rate,
+                    "seconds": len(sample) / py_rate if py_rate else 0.0, "mb_per_s": 0.0})
+    results.append({"name": "intl13_to_features", "seconds": e2e, "bytes": n, "mb_per_s": n / e2e / 1e6})
     rate = {r["name"]: r["mb_per_s"] for r in results}
     return {
         "input_bytes": n, "tokens": ntok, "workers": workers, "rounds": rounds,
@@ -147,6 +245,7 @@ def run(path: str, workers: int = 2, rounds: int = 5, progress: Optional[Callabl
             "scan_vs_c_walk": med["c_walk"] / med["scan"],
             f"workers_{workers}_vs_one" if workers != 2 else "two_workers_vs_one": med["scan"] / med[f"scan_workers_{workers}"],
             "tl_table_vs_pyarrow_csv": med["pyarrow_csv_tl_one_thread"] / med["read_tl"],
+            "analytics_vs_python_loop": (naccounts / ana) / py_rate if py_rate else None,
         },
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }

@@ -199,6 +199,10 @@ def cmd_bench(a) -> int:
     print(f"{'case':32s} {'MB/s':>10s} {'tokens/s':>14s} {'seconds':>10s}")
     for r in rep["results"]:
         tps = f"{r['tokens_per_s']:,.0f}" if "tokens_per_s" in r else ""
+        if "accounts_per_s" in r:
+            print(f"{r['name']:32s} {'':>10s} {r['accounts_per_s']:>11,.0f} a/s {r['seconds']:10.4f}"
+                  f"   ({r['accounts']:,} accounts)")
+            continue
         print(f"{r['name']:32s} {r['mb_per_s']:10,.1f} {tps:>14s} {r['seconds']:10.4f}")
     for k, v in rep["ratios"].items():
         print(f"{k:32s} {v:10.2f}x" if v is not None else f"{k:32s} n/a")

@@ -58,21 +58,30 @@ def matrix(tl: pa.Table, as_of: DateLike, months: int = 24) -> np.ndarray:
 
 
 def _strings(tl: pa.Table, name: str) -> np.ndarray:
-    """A (dictionary-encoded) string column as an object array, nulls as ''."""
+    """A (dictionary-encoded) string column as an object array, nulls as '' (slow: small tables only)."""
     col = _chunk(tl.column(name))
     if pa.types.is_dictionary(col.type):
         col = col.dictionary_decode()
     return np.asarray(col.fill_null("").cast(pa.string()).to_numpy(zero_copy_only=False), dtype=object)
 
 
-def _worst(m: np.ndarray, window: int) -> np.ndarray:
-    w = m[:, :window]
-    rated = w > 0
-    worst = np.where(rated, w, 0).max(axis=1) if w.shape[1] else np.zeros(len(m), np.int8)
-    return np.where(rated.any(axis=1), worst, -1)
+def is_in(t: pa.Table, name: str, values) -> np.ndarray:
+    """Rows whose (dictionary) string column is one of values, nulls False: vectorized in Arrow."""
+    col = _chunk(t.column(name))
+    vs = pa.array(list(values), type=pa.large_string())
+    if pa.types.is_dictionary(col.type):
+        hit = np.asarray(pc.is_in(col.dictionary, value_set=vs.cast(col.type.value_type)))
+        idx = np.asarray(col.indices.fill_null(-1))
+        return np.where(idx >= 0, np.append(hit, False)[idx], False)
+    return np.asarray(pc.is_in(col, value_set=vs.cast(col.type)).fill_null(False))
 
 
-def account_metrics(tables, as_of: DateLike, months: int = 24):
+def _nullable(values: np.ndarray, missing: np.ndarray, dtype: str):
+    import pandas as pd
+    return pd.arrays.IntegerArray(values.astype(dtype.lower()), missing.copy())
+
+
+def account_metrics(tables, as_of: DateLike, months: int = 24, hist: np.ndarray = None):
     """One row per account (TL): ``record``, ``position`` and
 
     worst_mop_3m / 6m / 12m / 24m   highest rated level in the window (null when none is rated)
@@ -83,32 +92,29 @@ def account_metrics(tables, as_of: DateLike, months: int = 24):
     ever_90_plus                    level >= 5 in the 24 months, or a worst MOP (tag 38) of 05 or worse
     utilization                     balance / credit_limit for revolving accounts (null otherwise)
     is_open                         no closing date
-    Returns a pandas DataFrame."""
+    Returns a pandas DataFrame (nullable Int columns). ``hist``: a matrix(tl, as_of) already built."""
     import pandas as pd
     tl = tables["TL"] if not isinstance(tables, pa.Table) else tables
-    m = matrix(tl, as_of, months)
+    m = matrix(tl, as_of, months) if hist is None else hist
     out = {"record": np.asarray(tl.column("record")), "position": np.asarray(tl.column("position"))}
+    # worst level so far, month by month back from as_of: every window is one column of it
+    # (row-wise max per window cost 150 ms a window on 1M accounts; this 30 ms for all)
+    running = np.maximum.accumulate(np.maximum(m, 0), axis=1)
     for w in (3, 6, 12, 24):
-        worst = _worst(m, min(w, months))
-        out[f"worst_mop_{w}m"] = pd.array(np.where(worst < 0, 0, worst), dtype="Int8")
-        out[f"worst_mop_{w}m"][worst < 0] = pd.NA
+        worst = running[:, min(w, months) - 1]
+        out[f"worst_mop_{w}m"] = _nullable(worst, worst == 0, "Int8")
     delinquent = m >= 2
-    first = np.argmax(delinquent, axis=1)
-    since = pd.array(first, dtype="Int16")
-    since[~delinquent.any(axis=1)] = pd.NA
-    out["months_since_delinquency"] = since
-    out["delinquent_months_24m"] = delinquent[:, :24].sum(axis=1).astype(np.int16)
+    any_late = running[:, -1] >= 2
+    out["months_since_delinquency"] = _nullable(np.argmax(delinquent, axis=1), ~any_late, "Int16")
+    out["delinquent_months_24m"] = np.count_nonzero(delinquent[:, :24], axis=1).astype(np.int16)
     not_one = m != 1
-    streak = np.where(not_one.any(axis=1), np.argmax(not_one, axis=1), m.shape[1])
-    out["current_streak_months"] = streak.astype(np.int16)
-    out["unreported_months_24m"] = (m[:, :24] == NOT_REPORTED).sum(axis=1).astype(np.int16)
-    worst_bad = np.isin(_strings(tl, "worst_mop"), ["05", "06", "07", "96", "97", "99"])
-    out["ever_90_plus"] = (m[:, :24] >= 5).any(axis=1) | worst_bad
-    revolving = _strings(tl, "account_type") == "R"
+    out["current_streak_months"] = np.where(not_one.any(axis=1), np.argmax(not_one, axis=1), m.shape[1]).astype(np.int16)
+    out["unreported_months_24m"] = np.count_nonzero(m[:, :24] == NOT_REPORTED, axis=1).astype(np.int16)
+    out["ever_90_plus"] = (running[:, min(24, months) - 1] >= 5) | is_in(tl, "worst_mop", ["05", "06", "07", "96", "97", "99"])
+    revolving = is_in(tl, "account_type", ["R"])
     bal = np.asarray(_chunk(tl.column("balance")).cast(pa.float64()).fill_null(np.nan))
     lim = np.asarray(_chunk(tl.column("credit_limit")).cast(pa.float64()).fill_null(np.nan))
     with np.errstate(divide="ignore", invalid="ignore"):
-        util = np.where(revolving & (lim > 0), bal / lim, np.nan)
-    out["utilization"] = util
+        out["utilization"] = np.where(revolving & (lim > 0), bal / lim, np.nan)
     out["is_open"] = np.asarray(pc.is_null(_chunk(tl.column("closed_on"))))
     return pd.DataFrame(out)

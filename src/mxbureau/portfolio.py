@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 
 from . import catalogs
-from .history import DateLike, _strings, _as_of_month, _month_index, account_metrics, matrix
+from .history import DateLike, _as_of_month, _month_index, _strings, account_metrics, is_in, matrix
 
 __all__ = ["features", "roll_rates", "rs_crosscheck", "BUCKETS"]
 
@@ -55,36 +55,46 @@ def features(tables, as_of: DateLike) -> pd.DataFrame:
     out = pd.DataFrame(index=idx)
     tl = tables["TL"] if "TL" in tables.names else None
     if tl is not None and tl.num_rows:
-        m = account_metrics(tl, as_of)
-        rec = m["record"].to_numpy()
-        acct = _strings(tl, "account_type")
-        g = m.assign(
-            open=m["is_open"], closed=~m["is_open"],
-            open_R=m["is_open"] & (acct == "R"), open_I=m["is_open"] & (acct == "I"),
-            open_M=m["is_open"] & (acct == "M"), open_O=m["is_open"] & (acct == "O"),
-            balance=_num(tl, "balance"), past_due=_num(tl, "past_due"),
-            rev_bal=np.where(m["is_open"] & (acct == "R"), _num(tl, "balance"), np.nan),
-            rev_lim=np.where(m["is_open"] & (acct == "R") & (_num(tl, "credit_limit") > 0), _num(tl, "credit_limit"), np.nan),
-        ).groupby(rec)
         hist = matrix(tl, as_of)
-        worst72 = _strings(tl, "worst_mop")
-        ever = lambda level, codes: pd.Series((hist >= level).any(axis=1) | np.isin(worst72, codes)).groupby(rec).sum()
-        out["accounts_open"] = g["open"].sum()
-        out["accounts_closed"] = g["closed"].sum()
-        for k, name in (("R", "revolving"), ("I", "installment"), ("M", "mortgage"), ("O", "open_end")):
-            out[f"accounts_open_{name}"] = g[f"open_{k}"].sum()
-        out["total_balance"] = g["balance"].sum(min_count=1)
-        out["total_past_due"] = g["past_due"].sum(min_count=1)
-        lim = g["rev_lim"].sum(min_count=1)
-        out["revolving_utilization"] = g["rev_bal"].sum(min_count=1) / lim
-        for w in (3, 6, 12, 24):
-            out[f"worst_mop_{w}m"] = g[f"worst_mop_{w}m"].max()
-        out["months_since_delinquency"] = g["months_since_delinquency"].min()
-        out["accounts_ever_30_plus"] = ever(3, ["03", "04", "05", "06", "07", "96", "97", "99"])
-        out["accounts_ever_60_plus"] = ever(4, ["04", "05", "06", "07", "96", "97", "99"])
-        out["accounts_ever_90_plus"] = ever(5, ["05", "06", "07", "96", "97", "99"])
-        adverse = np.isin(_strings(tl, "observation"), list(catalogs.ADVERSE_OBSERVATION_KEYS))
-        out["accounts_adverse_observation"] = pd.Series(adverse).groupby(rec).sum()
+        m = account_metrics(tl, as_of, hist=hist)
+        is_open = m["is_open"].to_numpy()
+        late = lambda level, codes: (hist >= level).any(axis=1) | is_in(tl, "worst_mop", codes)
+        rev_lim = _num(tl, "credit_limit")
+        rev = is_open & is_in(tl, "account_type", ["R"]) & (rev_lim > 0)
+        per = pd.DataFrame({
+            "record": m["record"].to_numpy(),
+            "accounts_open": is_open, "accounts_closed": ~is_open,
+            "accounts_open_revolving": is_open & is_in(tl, "account_type", ["R"]),
+            "accounts_open_installment": is_open & is_in(tl, "account_type", ["I"]),
+            "accounts_open_mortgage": is_open & is_in(tl, "account_type", ["M"]),
+            "accounts_open_open_end": is_open & is_in(tl, "account_type", ["O"]),
+            "total_balance": _num(tl, "balance"), "total_past_due": _num(tl, "past_due"),
+            "rev_bal": np.where(rev, _num(tl, "balance"), np.nan), "rev_lim": np.where(rev, rev_lim, np.nan),
+            **{f"worst_mop_{w}m": m[f"worst_mop_{w}m"] for w in (3, 6, 12, 24)},
+            "months_since_delinquency": m["months_since_delinquency"],
+            "accounts_ever_30_plus": late(3, ["03", "04", "05", "06", "07", "96", "97", "99"]),
+            "accounts_ever_60_plus": late(4, ["04", "05", "06", "07", "96", "97", "99"]),
+            "accounts_ever_90_plus": late(5, ["05", "06", "07", "96", "97", "99"]),
+            "accounts_adverse_observation": is_in(tl, "observation", catalogs.ADVERSE_OBSERVATION_KEYS),
+        })
+        sums = [c for c in per.columns if c.startswith("accounts_")]
+        agg = per.groupby("record").agg({**{c: "sum" for c in sums}, "total_balance": "sum", "total_past_due": "sum",
+                                         "rev_bal": "sum", "rev_lim": "sum",
+                                         **{f"worst_mop_{w}m": "max" for w in (3, 6, 12, 24)},
+                                         "months_since_delinquency": "min"})
+        has_bal = per["total_balance"].notna().groupby(per["record"]).any()
+        has_due = per["total_past_due"].notna().groupby(per["record"]).any()
+        agg["total_balance"] = agg["total_balance"].where(has_bal)
+        agg["total_past_due"] = agg["total_past_due"].where(has_due)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            agg["revolving_utilization"] = (agg["rev_bal"] / agg["rev_lim"]).where(agg["rev_lim"] > 0)
+        agg = agg.drop(columns=["rev_bal", "rev_lim"])
+        order = ["accounts_open", "accounts_closed", "accounts_open_revolving", "accounts_open_installment",
+                 "accounts_open_mortgage", "accounts_open_open_end", "total_balance", "total_past_due",
+                 "revolving_utilization", "worst_mop_3m", "worst_mop_6m", "worst_mop_12m", "worst_mop_24m",
+                 "months_since_delinquency", "accounts_ever_30_plus", "accounts_ever_60_plus",
+                 "accounts_ever_90_plus", "accounts_adverse_observation"]
+        out = out.join(agg[order])
     iq = tables["IQ"] if "IQ" in tables.names else None
     if iq is not None and iq.num_rows:
         months_back = _as_of_month(as_of) - _month_index(np.asarray(iq.column("inquired_on").cast(pa.int32()).fill_null(-10 ** 6)))
@@ -94,20 +104,18 @@ def features(tables, as_of: DateLike) -> pd.DataFrame:
     hawk = [tables[t] for t in ("HI", "HR") if t in tables.names and tables[t].num_rows]
     if hawk:
         rec = np.concatenate([_col(t, "record") for t in hawk])
-        code = np.concatenate([_strings(t, "prevention_code") for t in hawk]).astype(str)
+        codes = [f"{p}{r}" for p in catalogs.HAWK_FRAUD_PREFIXES for r in "0123456789"]
+        fraud = np.concatenate([is_in(t, "prevention_code", codes) for t in hawk])
         out["hawk_alerts"] = pd.Series(np.ones(len(rec), bool)).groupby(rec).sum()
-        fraud = np.isin(np.char.ljust(code, 3).astype("<U2") if len(code) else code, list(catalogs.HAWK_FRAUD_PREFIXES))
         out["hawk_fraud_alerts"] = pd.Series(fraud).groupby(rec).sum()
     sc = tables["SC"] if "SC" in tables.names else None
     if sc is not None and sc.num_rows:
-        rec = _col(sc, "record")
-        code = _strings(sc, "score_code")
-        val = _num(sc, "score")
-        s = pd.DataFrame({"rec": rec, "code": code, "val": val})
-        bc = s[s["code"] == "507"].groupby("rec")["val"].first()
+        s = pd.DataFrame({"rec": _col(sc, "record"), "val": _num(sc, "score"),
+                          "bc": is_in(sc, "score_code", ["507"]), "icc": is_in(sc, "score_code", ["504"])})
+        bc = s[s["bc"]].groupby("rec")["val"].first()
         out["bc_score"] = bc.where(bc >= 0)
         out["bc_score_exclusion"] = (-bc.where(bc < 0)).astype("Int16")
-        out["icc"] = s[s["code"] == "504"].groupby("rec")["val"].first()
+        out["icc"] = s[s["icc"]].groupby("rec")["val"].first()
     counts = [c for c in out.columns if c.startswith(("accounts_", "inquiries_", "hawk_"))]
     out[counts] = out[counts].fillna(0).astype("int32")
     for c in ("worst_mop_3m", "worst_mop_6m", "worst_mop_12m", "worst_mop_24m", "months_since_delinquency"):
