@@ -191,7 +191,7 @@ def cmd_bench(a) -> int:
         write_file(tmp, n, seed=7, separator="lf", jobs=os.cpu_count() or 1)
         path = tmp
     try:
-        rep = run(path, workers=a.workers, rounds=a.rounds, progress=say)
+        rep = run(path, workers=a.workers, rounds=a.rounds, progress=say, accounts=a.accounts)
     finally:
         if tmp:
             os.unlink(tmp)
@@ -290,6 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--workers", type=int, default=2)
     b.add_argument("--rounds", type=int, default=5, help="interleaved rounds (medians)")
     b.add_argument("--json", help="write the results to this JSON file")
+    b.add_argument("--accounts", type=int, default=1_000_000, help="portfolio size for the analytics cases")
     b.add_argument("-v", "--verbose", action="store_true", help="progress on stderr even when not a terminal")
     b.set_defaults(func=cmd_bench)
     return p
