@@ -86,7 +86,7 @@ class Tokens:
     """
 
     def __init__(self, buffer, parts: List[Dict[str, np.ndarray]], records: Dict[str, np.ndarray],
-                 errors: List[Problem], record_base: int = 0, base_offset: int = 0):
+                 errors: List[Problem], record_base: int = 0):
         self.buffer = buffer
         # A parallel scan keeps one set of arrays per range ("parts", like Arrow chunks): merging them
         # would copy ~1.4x the input into fresh memory, as long as the scan itself on 2 cores. The
@@ -94,7 +94,6 @@ class Tokens:
         self.parts = parts
         self._flat = {}
         self.record_base = record_base
-        self.base_offset = base_offset
         recs = Columns()
         recs["record"] = np.arange(record_base, record_base + len(records["start"]), dtype=np.int64)
         for k, v in records.items():
