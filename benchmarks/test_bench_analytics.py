@@ -20,7 +20,8 @@ def portfolio(corpus):
 
 
 def _analytics(big):
-    return mxbureau.account_metrics(big, AS_OF), mxbureau.features(big, AS_OF)
+    metrics = mxbureau.account_metrics(big, AS_OF)
+    return metrics, mxbureau.features(big, AS_OF, metrics=metrics)
 
 
 def test_account_metrics_and_features(benchmark, portfolio):

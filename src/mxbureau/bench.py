@@ -211,7 +211,8 @@ def run(path: str, workers: int = 2, rounds: int = 5, progress: Optional[Callabl
     times = max(1, -(-accounts // max(tables["TL"].num_rows, 1))) if "TL" in tables.names else 1
     big = replicate(tables, times)
     naccounts = big["TL"].num_rows if "TL" in big.names else 0
-    ana = interleaved({"analytics": lambda: (account_metrics(big, as_of), features(big, as_of))}, max(1, rounds // 2), 1)["analytics"]
+    both = lambda: features(big, as_of, metrics=account_metrics(big, as_of))
+    ana = interleaved({"analytics": both}, max(1, rounds // 2), 1)["analytics"]
     sample = big["TL"].slice(0, min(naccounts, 50_000, accounts)).to_pylist() if naccounts else []
     iq = big["IQ"].slice(0, 0).to_pylist() if "IQ" in big.names else []
     t = time.perf_counter()

@@ -50,15 +50,17 @@ def _empty(name):
     return pa.table({"record": pa.array([], pa.int64())}) if name is None else None
 
 
-def features(tables, as_of: DateLike) -> pd.DataFrame:
+def features(tables, as_of: DateLike, metrics: pd.DataFrame = None) -> pd.DataFrame:
+    """Per-customer features (see the module docstring). ``metrics``: the account_metrics of the same
+    tables and as_of, when already computed (they are the bulk of the work)."""
     idx = _customers(tables)
     out = pd.DataFrame(index=idx)
     tl = tables["TL"] if "TL" in tables.names else None
     if tl is not None and tl.num_rows:
-        hist = matrix(tl, as_of)
-        m = account_metrics(tl, as_of, hist=hist)
+        m = account_metrics(tl, as_of) if metrics is None else metrics
         is_open = m["is_open"].to_numpy()
-        late = lambda level, codes: (hist >= level).any(axis=1) | is_in(tl, "worst_mop", codes)
+        worst24 = m["worst_mop_24m"].fillna(0).to_numpy()
+        late = lambda level, codes: (worst24 >= level) | is_in(tl, "worst_mop", codes)
         rev_lim = _num(tl, "credit_limit")
         rev = is_open & is_in(tl, "account_type", ["R"]) & (rev_lim > 0)
         per = pd.DataFrame({
