@@ -127,3 +127,13 @@ def test_cli_bench_json(tmp_path, capsys):
                                   "tl_table_vs_pyarrow_csv", "analytics_vs_python_loop"}
     assert rep["ratios"]["scan_vs_pure_python"] > 10 and rep["peak_rss_mb"] > 0
     assert "scan_vs_c_walk" in capsys.readouterr().out
+
+
+def test_readme_main_job_runs_on_the_bundled_sample(tmp_path, capsys):
+    """`mxbureau convert -o DIR` with no input converts the sample shipped inside the package."""
+    out = tmp_path / "mxbureau-out"
+    assert cli.main(["convert", "-o", str(out)]) == 0
+    rec = pq.read_table(out / "records.parquet")
+    assert rec.num_rows == 60 and set(rec.column("kind").to_pylist()) == {"hit", "nohit", "error", "consulta"}
+    assert pq.read_table(out / "TL.parquet").num_rows > 0
+    assert "records: " in capsys.readouterr().out
