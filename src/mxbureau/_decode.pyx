@@ -17,6 +17,9 @@ cdef enum:
     K_DATE = 3
     K_CODE2 = 4             # a code of at most 2 bytes: dictionary-encoded in the pass itself
 
+# The kinds as Python ints, for tables.py to fill field_kind with (one definition).
+KIND_TEXT, KIND_INT, KIND_AMOUNT, KIND_DATE, KIND_CODE2 = K_TEXT, K_INT, K_AMOUNT, K_DATE, K_CODE2
+
 
 cdef inline bint _is_digit(uint8_t c) noexcept nogil:
     return 48 <= c <= 57

@@ -33,12 +33,17 @@ _ARROW = {"text": pa.large_string(), "digits": pa.large_string(), "history": pa.
           "date": pa.date32()}
 
 
-_KIND_CODE = {"text": 0, "digits": 0, "history": 0, "code": 0, "int": 1, "amount": 2, "date": 3}
+_KIND_CODE = {"text": _decode.KIND_TEXT, "digits": _decode.KIND_TEXT, "history": _decode.KIND_TEXT,
+              "code": _decode.KIND_TEXT, "int": _decode.KIND_INT, "amount": _decode.KIND_AMOUNT,
+              "date": _decode.KIND_DATE}
+# Why a decoded value can be null, by decoder kind (reported in Tables.problems).
+_BAD_REASON = {_decode.KIND_DATE: "not a valid date", _decode.KIND_INT: "not a number",
+               _decode.KIND_AMOUNT: "not a number", _decode.KIND_CODE2: "longer than the field allows"}
 
 
 def _kind_code(f: spec.Field) -> int:
     if f.kind == "code" and f.max_length <= 2:
-        return 4                       # dictionary-encoded by the decoder itself
+        return _decode.KIND_CODE2      # dictionary-encoded by the decoder itself
     return _KIND_CODE[f.kind]
 
 
@@ -57,6 +62,16 @@ def _luts():
 
 
 _SEG_LUT, _FIELD_LUT, _FIELD_KIND = _luts()
+
+
+def field_slots(tok: Tokens):
+    """For every token: its table segment slot and its field number there (-1 where the tables have
+    no such segment or field), by the decoder's lookup tables: two array lookups, no search."""
+    seg, tag = tok.segment_tag, tok.tag
+    slot = _SEG_LUT[seg]
+    k = np.where(tag == seg, 100, ((tag & 0xFF).astype(np.int16) - 48) * 10 + ((tag >> 8).astype(np.int16) - 48))
+    field = np.where(slot >= 0, _FIELD_LUT[np.maximum(slot, 0), np.clip(k, 0, 100)], -1)
+    return slot, field
 
 
 def _field_meta(f: spec.Field) -> Dict[bytes, bytes]:
@@ -121,6 +136,13 @@ def _arrow(kind: str, col, n: int) -> pa.Array:
     return pa.Array.from_buffers(pa.int64(), n, [_bitmap(col[2]), pa.py_buffer(col[1])])
 
 
+def _scatter(n: int, rows: np.ndarray, values: pa.Array) -> pa.Array:
+    """A column of n nulls with values placed at rows."""
+    where = np.full(n, -1, dtype=np.int64)
+    where[rows] = np.arange(len(rows))
+    return pc.take(values, pa.array(where, mask=where < 0))
+
+
 def _strings(buf: np.ndarray, starts: np.ndarray, width: int) -> pa.Array:
     """Fixed-width latin-1 strings at starts, blanks stripped (compiled: gather, trim, transcode)."""
     offsets, data = _decode.fixed_text(buf, np.ascontiguousarray(starts, dtype=np.int64), width)
@@ -178,7 +200,7 @@ class Tables:
 
 def _buffer(tok: Tokens) -> np.ndarray:
     from .scanner import open_source
-    return open_source(tok.buffer)[0] if not isinstance(tok.buffer, np.ndarray) else tok.buffer
+    return open_source(tok.buffer)[0]
 
 
 def records_table(tok: Tokens, buf: np.ndarray) -> pa.Table:
@@ -192,32 +214,19 @@ def records_table(tok: Tokens, buf: np.ndarray) -> pa.Table:
     ok = r["ok"]
     hdr = ok & (is_resp | is_cons)            # whole headers: parsed records only
 
-    def header_field(width, resp_at, cons_at):
-        out = pa.nulls(n, pa.large_string())
-        idx = np.flatnonzero(hdr)
-        if len(idx) == 0:
-            return out
-        pos = start[idx] + np.where(is_resp[idx], resp_at, cons_at if cons_at is not None else 0)
-        vals = _strings(buf, pos, width)
-        if cons_at is None:
-            vals = pc.if_else(pa.array(is_resp[idx]), vals, pa.nulls(len(idx), pa.large_string()))
-        full = np.full(n, -1, dtype=np.int64)
-        full[idx] = np.arange(len(idx))
-        return pc.take(vals, pa.array(full, mask=full < 0))
+    def header_field(width, resp_at, cons_at=None):
+        rows = np.flatnonzero(hdr & (is_resp if cons_at is None else True))
+        at = np.where(is_resp[rows], resp_at, cons_at if cons_at is not None else resp_at)
+        return _scatter(n, rows, _strings(buf, start[rows] + at, width))
 
-    reference = header_field(25, 6, 6)
     member = header_field(10, 37, 40)
-    indicator = header_field(4, 33, None)
-    # error records: the reference is the first field of their UR / AR segment
+    indicator = header_field(4, 33)               # responses only (Anexo 14)
+    # the reference: header positions 7-31, or for an error record the first field of UR / AR
+    reference = header_field(25, 6, 6)
     err_rows = np.flatnonzero(is_err & ok)
     if len(err_rows):
-        first_tok = r["tok_start"][err_rows]
-        offs = tok.offset[first_tok]
-        refs = _strings(buf, offs, 25)
-        ref_np = np.full(n, -1, dtype=np.int64)
-        ref_np[err_rows] = np.arange(len(err_rows))
-        take = pc.take(refs, pa.array(ref_np, mask=ref_np < 0))
-        reference = pc.if_else(pa.array(is_err & ok), take, reference)
+        refs = _scatter(n, err_rows, _strings(buf, tok.offset[r["tok_start"][err_rows]], 25))
+        reference = pc.if_else(pa.array(is_err & ok), refs, reference)
     # control number: in a new-style ES the last two tokens are 00 (control number) and 01 (**)
     rows = np.flatnonzero(ok & (r["es_style"] == 1))
     es00 = r["tok_end"][rows] - 2
@@ -268,29 +277,34 @@ def build_tables(tok: Tokens, segments: Optional[Iterable[str]] = None, buffer=N
             arrays.append(pa.array(pos))
         arrays += [_arrow(fld.kind, col, n) for fld, col in zip(seg.fields, cols)]
         tables[tag] = pa.Table.from_arrays(arrays, schema=schema_of(tag))
-    kinds = _FIELD_KIND.reshape(-1)[bad_col] if len(bad_col) else np.empty(0, np.int8)
-    bad_tokens = [bad_tok[kinds == 3], bad_tok[(kinds == 1) | (kinds == 2)], bad_tok[kinds == 4]]
-    bad_reason = ["not a valid date", "not a number", "longer than the field allows"]
-    problems = _problems(tok, bad_tokens, bad_reason)
+    kinds = _FIELD_KIND.reshape(-1)[bad_col]
+    reasons = np.array([_BAD_REASON[k] for k in kinds.tolist()], dtype=object)
+    problems = pa.concat_tables([scan_problems(tok), token_problems(tok, bad_tok, reasons)])
     return Tables(tables, records_table(tok, buf), problems)
 
 
-def _problems(tok: Tokens, bad_tokens, bad_reason) -> pa.Table:
-    """Scan problems (damaged spans) and decode problems (values that do not fit their type)."""
-    recs, segs, tags, offs, starts, ends, msgs = [], [], [], [], [], [], []
-    for p in tok.errors:
-        recs.append(p.record); segs.append(p.segment); tags.append(p.tag); offs.append(p.offset)
-        starts.append(p.start); ends.append(p.end); msgs.append(p.message)
-    for idx, reason in zip(bad_tokens, bad_reason):
-        for i in idx.tolist():
-            o = int(tok.offset[i])
-            recs.append(int(tok.record[i])); segs.append(spec.tag_str(int(tok.segment_tag[i])))
-            tags.append(spec.tag_str(int(tok.tag[i]))); offs.append(o); starts.append(o)
-            ends.append(o + int(tok.length[i])); msgs.append(reason)
-    return pa.Table.from_arrays([pa.array(recs, pa.int64()), pa.array(segs, pa.large_string()),
-                                 pa.array(tags, pa.large_string()), pa.array(offs, pa.int64()),
-                                 pa.array(starts, pa.int64()), pa.array(ends, pa.int64()),
-                                 pa.array(msgs, pa.large_string())], schema=PROBLEMS_SCHEMA)
+def scan_problems(tok: Tokens) -> pa.Table:
+    """The damaged spans the scanner reported, as problem rows."""
+    e = tok.errors
+    return pa.Table.from_arrays([pa.array([p.record for p in e], pa.int64()),
+                                 pa.array([p.segment for p in e], pa.large_string()),
+                                 pa.array([p.tag for p in e], pa.large_string()),
+                                 pa.array([p.offset for p in e], pa.int64()),
+                                 pa.array([p.start for p in e], pa.int64()),
+                                 pa.array([p.end for p in e], pa.int64()),
+                                 pa.array([p.message for p in e], pa.large_string())], schema=PROBLEMS_SCHEMA)
+
+
+def token_problems(tok: Tokens, idx: np.ndarray, problem) -> pa.Table:
+    """Problem rows for tokens ``idx`` (one message, or one per token): record, segment, tag and the
+    value's byte span; never the value."""
+    idx = np.asarray(idx, dtype=np.int64)
+    tag_names = lambda codes: pa.array(np.asarray(codes, dtype=np.uint16).view("S2")).cast(pa.large_string())
+    off = tok.offset[idx]
+    msg = pa.array(np.broadcast_to(np.asarray(problem, dtype=object), idx.shape), pa.large_string())
+    return pa.Table.from_arrays([pa.array(tok.record[idx]), tag_names(tok.segment_tag[idx]),
+                                 tag_names(tok.tag[idx]), pa.array(off), pa.array(off),
+                                 pa.array(off + tok.length[idx]), msg], schema=PROBLEMS_SCHEMA)
 
 
 def read(source, *, strict: bool = True, segments: Optional[Iterable[str]] = None, workers: int = 1) -> Tables:

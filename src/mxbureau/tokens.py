@@ -102,6 +102,7 @@ class Tokens:
         self.records = recs
         self.errors = errors
         self._record = None
+        self._kind = None
 
     def _column(self, name) -> np.ndarray:
         if len(self.parts) == 1:
@@ -131,6 +132,14 @@ class Tokens:
         return self._record
 
     @property
+    def kind_code(self) -> np.ndarray:
+        """The kind code (spec.KINDS) of each token's record."""
+        if self._kind is None:
+            r = self.records
+            self._kind = np.repeat(r["kind_code"], (r["tok_end"] - r["tok_start"]).astype(np.int64))
+        return self._kind
+
+    @property
     def nbytes(self) -> int:
         """Bytes held by the token index (14 a token)."""
         return sum(a.nbytes for p in self.parts for a in p.values())
@@ -148,7 +157,7 @@ class Tokens:
         if _KNOWN is None:
             _KNOWN = _known_keys()
         keys = (self.segment_tag.astype(np.uint32) << 16) | self.tag.astype(np.uint32)
-        kinds = np.repeat(self.records["kind_code"], self.records["tok_end"] - self.records["tok_start"])
+        kinds = self.kind_code
         out = np.ones(len(keys), dtype=bool)
         for code, known in _KNOWN.items():
             m = kinds == code
