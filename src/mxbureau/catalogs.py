@@ -850,9 +850,6 @@ BUREAU_INDICATOR_VALUES = {'0': 'NO HIT', '1': 'HIT', '2': 'Sistema no disponibl
                            '3': 'Reporte de Crédito Extenso D&B'}
 SIC_IDS = {'0': 'Buró de Crédito (TUM)', '1': 'Círculo de Crédito (CC)', '2': 'Dun & Bradstreet (DUN)'}
 
-# MOP codes as the rated severity used by analytics (history code 9 stands for 96/97/99).
-MOP_SEVERITY = {'UR': None, '00': 0, '01': 1, '02': 2, '03': 3, '04': 4, '05': 5, '06': 6, '07': 7,
-                '96': 9, '97': 9, '99': 9}
 # Observation keys that analysts treat as adverse (fraud, write-off, collection, legal, restructure).
 ADVERSE_OBSERVATION_KEYS = ('CV', 'FD', 'FR', 'GP', 'IM', 'LC', 'LG', 'LO', 'NV', 'PC', 'RA', 'RN',
                             'RV', 'SG', 'UP', 'VR', 'CL')

@@ -64,6 +64,3 @@ class Problem:
     code: int
     message: str
 
-    def to_error(self) -> FormatError:
-        return FormatError(self.message, offset=self.offset, record=self.record,
-                           segment=self.segment, tag=self.tag, code=self.code)

@@ -57,14 +57,6 @@ def matrix(tl: pa.Table, as_of: DateLike, months: int = 24) -> np.ndarray:
     return _decode.history_matrix(np.ascontiguousarray(offsets), data, valid.astype(np.uint8), shift, months)
 
 
-def _strings(tl: pa.Table, name: str) -> np.ndarray:
-    """A (dictionary-encoded) string column as an object array, nulls as '' (slow: small tables only)."""
-    col = _chunk(tl.column(name))
-    if pa.types.is_dictionary(col.type):
-        col = col.dictionary_decode()
-    return np.asarray(col.fill_null("").cast(pa.string()).to_numpy(zero_copy_only=False), dtype=object)
-
-
 def is_in(t: pa.Table, name: str, values) -> np.ndarray:
     """Rows whose (dictionary) string column is one of values, nulls False: vectorized in Arrow."""
     col = _chunk(t.column(name))

@@ -22,9 +22,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import catalogs
-from .history import DateLike, _as_of_month, _month_index, _strings, account_metrics, is_in, matrix
+from .history import DateLike, _as_of_month, _month_index, account_metrics, is_in, matrix
 
 __all__ = ["features", "roll_rates", "rs_crosscheck", "BUCKETS"]
 
@@ -44,10 +45,6 @@ def _customers(tables) -> pd.Index:
     kind = np.asarray(rec.column("kind").cast(pa.string()).fill_null(""), dtype=object)
     ok = np.asarray(rec.column("ok"))
     return pd.Index(np.asarray(rec.column("record"))[ok & np.isin(kind, ["hit", "nohit"])], name="record")
-
-
-def _empty(name):
-    return pa.table({"record": pa.array([], pa.int64())}) if name is None else None
 
 
 def features(tables, as_of: DateLike, metrics: pd.DataFrame = None) -> pd.DataFrame:
@@ -161,24 +158,20 @@ def rs_crosscheck(tables) -> pd.DataFrame:
     tl = tables["TL"] if "TL" in tables.names else None
     calc = pd.DataFrame(index=rs.index)
     if tl is not None and tl.num_rows:
-        rec = _col(tl, "record")
-        mop = _strings(tl, "mop")
-        acct = _strings(tl, "account_type")
-        hist = _strings(tl, "payment_history")
-        late_hist = np.array([any(c in "2345679" for c in h) for h in hist], dtype=bool) if len(hist) else np.zeros(0, bool)
-        df = pd.DataFrame({"rec": rec, "mop": mop, "acct": acct,
-                           "closed": ~np.asarray(tl.column("closed_on").is_null()),
-                           "late_now": ~np.isin(mop, ["UR", "00", "01"]),
-                           "late_ever": np.isin(mop, ["UR", "01"]) & late_hist})
-        g = df.groupby("rec")
-        calc["accounts_total"] = g.size()
-        calc["accounts_installment"] = g["acct"].apply(lambda s: s.isin(["I", "M"]).sum())
-        calc["accounts_revolving"] = g["acct"].apply(lambda s: s.isin(["R", "O"]).sum())
-        calc["accounts_closed"] = g["closed"].sum()
-        calc["accounts_delinquent_now"] = g["late_now"].sum()
-        calc["accounts_delinquent_ever"] = g["late_ever"].sum()
-        for code, field in _MOP_FIELDS.items():
-            calc[field] = (df["mop"] == code).groupby(df["rec"]).sum()
+        # "historical delinquency": MOP 02 or worse in the history, up to 72 months (the 24-month
+        # string, or tag 38, the worst MOP of the 72 months) on an account now at UR or 01
+        hist = tl.column("payment_history").combine_chunks()
+        late_hist = np.asarray(pc.match_substring_regex(hist, "[2-79]").fill_null(False))
+        late_72 = is_in(tl, "worst_mop", ["02", "03", "04", "05", "06", "07", "96", "97", "99"])
+        df = pd.DataFrame({"record": _col(tl, "record"),
+                           "accounts_total": 1,
+                           "accounts_installment": is_in(tl, "account_type", ["I", "M"]),
+                           "accounts_revolving": is_in(tl, "account_type", ["R", "O"]),
+                           "accounts_closed": ~np.asarray(tl.column("closed_on").is_null()),
+                           "accounts_delinquent_now": ~is_in(tl, "mop", ["UR", "00", "01"]),
+                           "accounts_delinquent_ever": is_in(tl, "mop", ["UR", "01"]) & (late_hist | late_72),
+                           **{field: is_in(tl, "mop", [code]) for code, field in _MOP_FIELDS.items()}})
+        calc = df.groupby("record").sum()
     calc = calc.reindex(rs.index).fillna(0).astype("int64")
     rows = []
     for field in calc.columns:

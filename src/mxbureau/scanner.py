@@ -111,12 +111,12 @@ def _bounds(buf: np.ndarray, workers: int) -> List[int]:
     return starts + [n]
 
 
-def _scan_buffer(buf: np.ndarray, strict: bool, workers: int, record_base: int = 0):
+def _scan_buffer(buf: np.ndarray, strict: bool, workers: int):
     n = len(buf)
     if workers <= 1 or n < MIN_PARALLEL_BYTES:
         end, tok, rec, err, failure = _scan.scan_range(buf, 0, n, strict)
         if failure is not None:
-            _raise(failure, record_base)
+            _raise(failure, 0)
         return [tok], rec, err
     bounds = _bounds(buf, workers)
     k = len(bounds) - 1
@@ -135,10 +135,10 @@ def _scan_buffer(buf: np.ndarray, strict: bool, workers: int, record_base: int =
             p = _scan.scan_range(buf, prev_end, n, strict)
             good.append(p)
             if p[4] is not None:
-                _raise(p[4], record_base + nrec)
+                _raise(p[4], nrec)
             break
         if p[4] is not None:
-            _raise(p[4], record_base + nrec)
+            _raise(p[4], nrec)
         good.append(p)
         nrec += len(p[2]["start"])
     return _merge(good)
