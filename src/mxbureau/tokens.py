@@ -101,8 +101,7 @@ class Tokens:
         recs["kind"] = KIND_NAMES[records["kind_code"]]
         self.records = recs
         self.errors = errors
-        self._record = None
-        self._kind = None
+        self._per_token = {}
 
     def _column(self, name) -> np.ndarray:
         if len(self.parts) == 1:
@@ -124,20 +123,23 @@ class Tokens:
     def n_records(self) -> int:
         return len(self.records["start"])
 
+    def per_token(self, column: str) -> np.ndarray:
+        """A column of the records table repeated for each of the record's tokens (cached)."""
+        a = self._per_token.get(column)
+        if a is None:
+            r = self.records
+            a = self._per_token[column] = np.repeat(r[column], (r["tok_end"] - r["tok_start"]).astype(np.int64))
+        return a
+
     @property
     def record(self) -> np.ndarray:
-        if self._record is None:
-            r = self.records
-            self._record = np.repeat(r["record"], (r["tok_end"] - r["tok_start"]).astype(np.int64))
-        return self._record
+        """The record index of each token."""
+        return self.per_token("record")
 
     @property
     def kind_code(self) -> np.ndarray:
         """The kind code (spec.KINDS) of each token's record."""
-        if self._kind is None:
-            r = self.records
-            self._kind = np.repeat(r["kind_code"], (r["tok_end"] - r["tok_start"]).astype(np.int64))
-        return self._kind
+        return self.per_token("kind_code")
 
     @property
     def nbytes(self) -> int:
