@@ -6,7 +6,8 @@ import numpy as np
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 
-# MXBUREAU_DEBUG=1 builds with bounds checks on and no optimisation (for fuzzing under ASan).
+# MXBUREAU_DEBUG=1 builds with bounds checks on, no optimisation and exact-size token buffers (MXB_DEBUG:
+# no mmap, no pool) so that ASan sees every overrun; fuzz/build.sh adds the sanitizer flags.
 DEBUG = os.environ.get("MXBUREAU_DEBUG") == "1"
 DIRECTIVES = {"language_level": "3", "embedsignature": True,
               "boundscheck": DEBUG, "wraparound": False, "initializedcheck": DEBUG, "cdivision": True}
@@ -17,7 +18,7 @@ extensions = [
         "mxbureau." + pyx.stem,
         [str(pyx)],
         include_dirs=[np.get_include()],
-        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
+        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")] + ([("MXB_DEBUG", "1")] if DEBUG else []),
         extra_compile_args=CFLAGS,
     )
     for pyx in sorted(Path("src/mxbureau").glob("*.pyx"))

@@ -2,7 +2,7 @@
 from .errors import FormatError, Problem
 from .scanner import scan, scan_chunks
 from .spec import tag_code, tag_str
-from . import history
+from . import consulta, history
 from .portfolio import features, roll_rates, rs_crosscheck
 from .history import account_metrics
 from .scorecard import Scorecard
@@ -12,4 +12,4 @@ from .tokens import Tokens
 from .validate import validate
 
 __version__ = "0.1.0"
-__all__ = ["history", "account_metrics", "features", "roll_rates", "rs_crosscheck", "Scorecard", "scan", "scan_chunks", "read", "Tables", "build_tables", "reports", "Report", "validate", "Tokens", "FormatError", "Problem", "tag_code", "tag_str", "__version__"]
+__all__ = ["consulta", "history", "account_metrics", "features", "roll_rates", "rs_crosscheck", "Scorecard", "scan", "scan_chunks", "read", "Tables", "build_tables", "reports", "Report", "validate", "Tokens", "FormatError", "Problem", "tag_code", "tag_str", "__version__"]

@@ -1,4 +1,3 @@
-# cython: boundscheck=False, wraparound=False
 """Compiled column decoders: token index -> typed columns, one pass per column, no Python object per
 value. tables.py drives them and wraps the buffers as Arrow arrays."""
 from libc.stdint cimport int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t

@@ -850,6 +850,19 @@ BUREAU_INDICATOR_VALUES = {'0': 'NO HIT', '1': 'HIT', '2': 'Sistema no disponibl
                            '3': 'Reporte de Crédito Extenso D&B'}
 SIC_IDS = {'0': 'Buró de Crédito (TUM)', '1': 'Círculo de Crédito (CC)', '2': 'Dun & Bradstreet (DUN)'}
 
+# Not in the manual: SEPOMEX assigns the first two digits of a postal code by state. The bureau checks
+# the full SEPOMEX table ("Validación de campos de domicilio con el CODIGO POSTAL"); this range check
+# catches a state and a postal code that cannot go together before the bureau rejects the consulta.
+POSTAL_CODE_STATES = {
+    'DF': ((1, 16),), 'AGS': ((20, 20),), 'BCN': ((21, 22),), 'BCS': ((23, 23),), 'CAM': ((24, 24),),
+    'COA': ((25, 27),), 'COL': ((28, 28),), 'CHS': ((29, 30),), 'CHI': ((31, 33),), 'DGO': ((34, 35),),
+    'GTO': ((36, 38),), 'GRO': ((39, 41),), 'HGO': ((42, 43),), 'JAL': ((44, 49),), 'EM': ((50, 57),),
+    'MICH': ((58, 61),), 'MOR': ((62, 62),), 'NAY': ((63, 63),), 'NL': ((64, 67),), 'OAX': ((68, 71),),
+    'PUE': ((72, 75),), 'QRO': ((76, 76),), 'QR': ((77, 77),), 'SLP': ((78, 79),), 'SIN': ((80, 82),),
+    'SON': ((83, 85),), 'TAB': ((86, 86),), 'TAM': ((87, 89),), 'TLA': ((90, 90),), 'VER': ((91, 96),),
+    'YUC': ((97, 97),), 'ZAC': ((98, 99),),
+}
+
 # Observation keys that analysts treat as adverse (fraud, write-off, collection, legal, restructure).
 ADVERSE_OBSERVATION_KEYS = ('CV', 'FD', 'FR', 'GP', 'IM', 'LC', 'LG', 'LO', 'NV', 'PC', 'RA', 'RN',
                             'RV', 'SG', 'UP', 'VR', 'CL')

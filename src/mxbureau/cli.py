@@ -69,7 +69,7 @@ def cmd_scan(a) -> int:
     size = os.path.getsize(path)
     t0 = time.perf_counter()
     try:
-        tok = scan(path, strict=not a.lenient, workers=a.workers)
+        tok = scan(path, strict=not a.lenient, workers=a.workers, show_values=a.show_values)
     except FormatError as e:
         print(f"mxbureau: {path}: {e}", file=sys.stderr)
         return 1
@@ -119,9 +119,20 @@ class _Sink:
             w.close()
 
 
+def _redaction_key(path):
+    from .redact import MIN_KEY_BYTES
+    with open(path, "rb") as f:
+        key = f.read().rstrip(b"\r\n")        # a key file written by echo ends in a newline
+    if len(key) < MIN_KEY_BYTES:
+        raise SystemExit(f"mxbureau: {path}: a redaction key needs at least {MIN_KEY_BYTES} bytes")
+    return key
+
+
 def cmd_convert(a) -> int:
+    from .redact import redact_table
     from .scanner import scan_chunks
-    from .tables import build_tables, schema_of
+    from .tables import build_tables, schema_of, with_values
+    key = _redaction_key(a.redact_key_file) if a.redact_key_file else None
     inputs = a.inputs or [sample_path()]
     segments = [s.strip() for s in a.segments.split(",")] if a.segments else None
     kinds, problems, status = Counter(), 0, 0
@@ -133,13 +144,15 @@ def cmd_convert(a) -> int:
         outdir = a.output if len(inputs) == 1 else os.path.join(a.output, os.path.splitext(os.path.basename(path))[0])
         sink = _Sink(outdir, a.format)
         try:
-            for tok in scan_chunks(path, chunk_bytes=a.chunk_mb << 20, strict=not a.lenient):
+            for tok in scan_chunks(path, chunk_bytes=a.chunk_mb << 20, strict=not a.lenient,
+                                   show_values=a.show_values):
                 t = build_tables(tok, segments)
                 sink.write("records", t.records)
                 for name in (segments or t.names):
-                    sink.write(name, t[name] if name in t.names else schema_of(name).empty_table())
+                    table = t[name] if name in t.names else schema_of(name).empty_table()
+                    sink.write(name, redact_table(name, table, key) if key else table)
                 if t.problems.num_rows:
-                    sink.write("problems", t.problems)
+                    sink.write("problems", with_values(t.problems, tok.buffer) if a.show_values else t.problems)
                 problems += t.problems.num_rows
                 kinds.update(t.records.column("kind").to_pylist())
                 if tok.n_records:
@@ -166,9 +179,10 @@ def cmd_convert(a) -> int:
 def cmd_validate(a) -> int:
     from .validate import validate
     path = a.input or sample_path()
-    probs = validate(path)
+    probs = validate(path, show_values=a.show_values)
     for p in probs.slice(0, a.max).to_pylist():
-        print(f"record {p['record']} {p['segment'] or '-'} {p['tag'] or '-'} at byte {p['offset']}: {p['problem']}")
+        value = f" {p['value']}" if a.show_values else ""
+        print(f"record {p['record']} {p['segment'] or '-'} {p['tag'] or '-'} at byte {p['offset']}: {p['problem']}{value}")
     print(f"{path}: {probs.num_rows:,} problem(s)")
     if a.output:
         import pyarrow.parquet as pq
@@ -240,6 +254,60 @@ def cmd_score(a) -> int:
     return 0
 
 
+def cmd_consulta(a) -> int:
+    import csv
+    from .consulta import ConsultaError, consultas, read_csv
+    from .writer import SEPARATORS
+    password = a.password if a.password is not None else os.environ.get("MXBUREAU_PASSWORD")
+    if password is None:
+        print("mxbureau: give --password or set MXBUREAU_PASSWORD", file=sys.stderr)
+        return 2
+    sep = SEPARATORS[a.separator]
+    written = rows = 0
+    reasons: Counter = Counter()
+    rejected = set()
+    rej_file = open(a.rejects, "w", newline="", encoding="utf-8") if a.rejects else None
+    rej = csv.writer(rej_file) if rej_file else None
+    if rej:
+        rej.writerow(["row", "field", "reason"])
+    tmp = a.output + ".part"                  # a failed run never leaves a half batch under the real name
+    try:
+        with open(tmp, "wb") as out:
+            for number, rec, bad in consultas(
+                    read_csv(a.portfolio, encoding=a.encoding), member_code=a.member_code, password=password,
+                    product=a.product, contract_type=a.contract_type, currency=a.currency,
+                    responsibility=a.responsibility, language=a.language, output=a.output_type,
+                    authentication=a.authentication, sintetiza_template=a.sintetiza):
+                rows = number
+                if rec is None:
+                    rejected.add(number)
+                    for r in bad:
+                        reasons[(r.field, r.reason)] += 1
+                        if rej:
+                            rej.writerow([r.row, r.field, r.reason])
+                    continue
+                out.write(rec + sep)
+                written += 1
+        os.replace(tmp, a.output)
+    except ConsultaError as e:
+        print(f"mxbureau: {e}", file=sys.stderr)
+        return 2
+    except UnicodeDecodeError:
+        print(f"mxbureau: {a.portfolio} is not {a.encoding} (after row {rows}); try --encoding latin-1",
+              file=sys.stderr)
+        return 2
+    finally:
+        if rej_file:
+            rej_file.close()
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    print(f"wrote {written:,} consultas to {a.output}; {len(rejected):,} of {rows:,} rows rejected"
+          + (f" (details: {a.rejects})" if a.rejects and rejected else ""))
+    for (field, reason), n in reasons.most_common(10 if a.rejects else None):
+        print(f"  {n:,} x {field}: {reason}")
+    return 0 if written or not rows else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="mxbureau", description="Read Buró de Crédito INTL13 files.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -257,6 +325,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("input", nargs="?")
     s.add_argument("--lenient", action="store_true", help="report damaged spans instead of stopping")
     s.add_argument("--workers", type=int, default=1)
+    s.add_argument("--show-values", action="store_true",
+                   help="put the offending bytes in messages (debugging on your own machine: personal data)")
     s.set_defaults(func=cmd_scan)
 
     c = sub.add_parser("convert", help="INTL13 -> one Parquet (or CSV) file per table, streamed by chunks")
@@ -266,12 +336,18 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--segments", default="", help="only these tables, e.g. TL,IQ (records always)")
     c.add_argument("--lenient", action="store_true", help="skip and report damaged spans instead of stopping")
     c.add_argument("--chunk-mb", type=int, default=64, help="scan chunk size (bounds memory)")
+    c.add_argument("--redact-key-file", help="replace personal data by HMAC-SHA256 under the key in this file "
+                                             "(>= 16 bytes; birth dates -> birth_year); see README")
+    c.add_argument("--show-values", action="store_true",
+                   help="put the offending bytes in messages (debugging on your own machine: personal data)")
     c.set_defaults(func=cmd_convert)
 
     v = sub.add_parser("validate", help="check every field against the manual; exit 1 if any problem")
     v.add_argument("input", nargs="?")
     v.add_argument("--max", type=int, default=50, help="problems to print (all are counted)")
     v.add_argument("-o", "--output", help="write all problems to this Parquet file")
+    v.add_argument("--show-values", action="store_true",
+                   help="put the offending bytes in messages (debugging on your own machine: personal data)")
     v.set_defaults(func=cmd_validate)
 
     for name, func, extra in (("features", cmd_features, False), ("score", cmd_score, True)):
@@ -283,6 +359,26 @@ def build_parser() -> argparse.ArgumentParser:
         if extra:
             x.add_argument("--scorecard", help="points table JSON (default: the bundled example)")
         x.set_defaults(func=func)
+
+    q = sub.add_parser("consulta", help="portfolio CSV -> a validated batch of INTL13 consultas")
+    q.add_argument("portfolio", help="CSV with a header line; columns as in mxbureau.consulta.COLUMNS")
+    q.add_argument("-o", "--output", required=True, help="the batch file to write")
+    q.add_argument("--member-code", required=True, help="your 10-character member code (KOB + 8 digits)")
+    q.add_argument("--password", help="8 characters (or the MXBUREAU_PASSWORD environment variable, "
+                                      "which keeps it out of the process list)")
+    q.add_argument("--product", default="507", help="501, 504, 507 (default), 107, or 001/004/007 (Anexo 14)")
+    q.add_argument("--contract-type", default="UK", help="Anexo 2 code of the product consulted (default UK)")
+    q.add_argument("--currency", default="MX")
+    q.add_argument("--responsibility", default="I", choices=("A", "I", "J"))
+    q.add_argument("--language", default="SP", choices=("SP", "EN"))
+    q.add_argument("--output-type", default="01", choices=("01", "02", "03"))
+    q.add_argument("--authentication", choices=("1", "2", "3", "4"), help="add AU (AUTENTICADOR) with this output type")
+    q.add_argument("--sintetiza", help="add CL (Sintetiza) with this template code")
+    q.add_argument("--rejects", help="write every rejected row's field and reason to this CSV")
+    q.add_argument("--separator", choices=("none", "lf", "crlf"), default="none",
+                   help="between consultas (default none: concatenated)")
+    q.add_argument("--encoding", default="utf-8-sig", help="of the CSV (default utf-8, BOM allowed)")
+    q.set_defaults(func=cmd_consulta)
 
     b = sub.add_parser("bench", help="measure throughput and the ratios to the baselines on this machine")
     b.add_argument("--size", default="200MB", help="generated corpus size (default 200MB)")

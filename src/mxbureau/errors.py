@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-__all__ = ["FormatError", "Problem", "MESSAGES", "message"]
+__all__ = ["FormatError", "Problem", "MESSAGES", "message", "snippet"]
 
-# Problem codes shared by the compiled scanner (_scan.pyx) and the pure-Python twin (tests/pytwin.py).
+# Problem codes shared by the compiled scanner (_scan.pyx) and the pure-Python twin (mxbureau/reference.py).
 # Each message is formatted with the problem's numeric details a and b.
 MESSAGES = {
     1: "expected a record start (INTL or ERRR)",
@@ -30,6 +30,14 @@ MESSAGES = {
 
 def message(code: int, a: int = 0, b: int = 0) -> str:
     return MESSAGES.get(code, "unknown problem {a} {b}").format(a=a, b=b)
+
+
+def snippet(buf, start: int, end: int, limit: int = 48) -> str:
+    """The bytes [start, end) (at most ``limit``) for a message, only when a caller asked for values
+    (``show_values=True`` / ``--show-values``: debugging on one's own machine)."""
+    start, end = max(0, int(start)), min(len(buf), int(end))
+    b = bytes(buf[start:min(end, start + limit)])
+    return repr(b.decode("latin-1")) + ("..." if end - start > limit else "")
 
 
 class FormatError(ValueError):

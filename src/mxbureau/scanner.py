@@ -10,7 +10,7 @@ from typing import Iterator, List, Tuple
 import numpy as np
 
 from . import _scan
-from .errors import FormatError, message
+from .errors import FormatError, message, snippet
 from .tokens import Tokens, problems_from, safe_tag
 
 __all__ = ["scan", "scan_chunks", "open_source"]
@@ -71,9 +71,13 @@ def _map_file(f):
     return np.frombuffer(m, dtype=np.uint8), m
 
 
-def _raise(failure, record_base: int):
+def _raise(failure, record_base: int, values_of=None):
+    """``values_of``: the buffer, to show the bytes at the offset (show_values=True only)."""
     code, offset, seg, tag, a, b, rec = failure
-    raise FormatError(message(code, a, b), offset=int(offset), record=record_base + int(rec),
+    msg = message(code, a, b)
+    if values_of is not None:
+        msg += "; bytes at the offset: " + snippet(values_of, offset, offset + 48)
+    raise FormatError(msg, offset=int(offset), record=record_base + int(rec),
                       segment=safe_tag(seg), tag=safe_tag(tag), code=int(code))
 
 
@@ -111,12 +115,12 @@ def _bounds(buf: np.ndarray, workers: int) -> List[int]:
     return starts + [n]
 
 
-def _scan_buffer(buf: np.ndarray, strict: bool, workers: int):
+def _scan_buffer(buf: np.ndarray, strict: bool, workers: int, show=None):
     n = len(buf)
     if workers <= 1 or n < MIN_PARALLEL_BYTES:
         end, tok, rec, err, failure = _scan.scan_range(buf, 0, n, strict)
         if failure is not None:
-            _raise(failure, 0)
+            _raise(failure, 0, show)
         return [tok], rec, err
     bounds = _bounds(buf, workers)
     k = len(bounds) - 1
@@ -135,25 +139,27 @@ def _scan_buffer(buf: np.ndarray, strict: bool, workers: int):
             p = _scan.scan_range(buf, prev_end, n, strict)
             good.append(p)
             if p[4] is not None:
-                _raise(p[4], nrec)
+                _raise(p[4], nrec, show)
             break
         if p[4] is not None:
-            _raise(p[4], nrec)
+            _raise(p[4], nrec, show)
         good.append(p)
         nrec += len(p[2]["start"])
     return _merge(good)
 
 
-def scan(source, *, strict: bool = True, workers: int = 1) -> Tokens:
+def scan(source, *, strict: bool = True, workers: int = 1, show_values: bool = False) -> Tokens:
     """Tokenize a file of concatenated INTL13 records (responses, error records, consultas).
 
     ``strict=True`` raises ``FormatError`` at the first problem; ``strict=False`` never raises on bad
     bytes: each damaged span is reported in ``Tokens.errors`` and every intact record is kept.
     ``workers=N`` scans N record-aligned ranges in threads (the GIL is released); the result is
-    identical to ``workers=1``."""
+    identical to ``workers=1``. Messages carry positions and tags, never bytes of the input, unless
+    ``show_values=True`` (debugging on one's own machine: these files hold personal data)."""
     buf, owner = open_source(source)
-    parts, rec, err = _scan_buffer(buf, strict, int(workers))
-    return Tokens(owner, parts, rec, problems_from(err))
+    show = buf if show_values else None
+    parts, rec, err = _scan_buffer(buf, strict, int(workers), show)
+    return Tokens(owner, parts, rec, problems_from(err, values_of=show))
 
 
 def _release(owner, start: int, end: int) -> None:
@@ -168,13 +174,15 @@ def _release(owner, start: int, end: int) -> None:
             owner.madvise(mmap.MADV_DONTNEED, a, b - a)
 
 
-def scan_chunks(source, *, chunk_bytes: int = 64 << 20, strict: bool = True) -> Iterator[Tokens]:
+def scan_chunks(source, *, chunk_bytes: int = 64 << 20, strict: bool = True,
+                show_values: bool = False) -> Iterator[Tokens]:
     """Tokens for consecutive record-aligned chunks of about ``chunk_bytes``, so that files larger
     than RAM stream with bounded memory. Concatenating the chunks gives exactly ``scan(source)``:
     record indices continue across chunks and offsets are positions in the source."""
     if chunk_bytes < 1:
         raise ValueError("chunk_bytes must be positive")
     buf, owner = open_source(source)
+    show = buf if show_values else None
     n = len(buf)
     pos = 0
     nrec = 0
@@ -183,10 +191,10 @@ def scan_chunks(source, *, chunk_bytes: int = 64 << 20, strict: bool = True) -> 
         stop = n if nominal >= n else _scan.find_record_start(buf, nominal)
         end, tok, rec, err, failure = _scan.scan_range(buf, pos, stop, strict)
         if failure is not None:
-            _raise(failure, nrec)
+            _raise(failure, nrec, show)
         err = dict(err)
         err["record"] = err["record"] + nrec
-        chunk = Tokens(owner, [tok], rec, problems_from(err), record_base=nrec)
+        chunk = Tokens(owner, [tok], rec, problems_from(err, values_of=show), record_base=nrec)
         nrec += chunk.n_records
         done, pos = pos, end
         yield chunk

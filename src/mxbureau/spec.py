@@ -28,7 +28,7 @@ __all__ = [
     "Field", "Segment", "HeaderField", "RecordLayout",
     "RESPONSE", "ERROR", "CONSULTA", "LAYOUTS",
     "RESPONSE_HEADER", "CONSULTA_HEADER", "RESPONSE_HEADER_LENGTH", "CONSULTA_HEADER_LENGTH",
-    "ERROR_HEADER", "MANUAL_NOTES", "segment", "tag_code", "tag_str",
+    "ERROR_HEADER", "MANUAL_NOTES", "PERSONAL_DATA", "segment", "tag_code", "tag_str",
 ]
 
 
@@ -546,6 +546,29 @@ MANUAL_SUM_CONTRADICTIONS = {
     ("response", "RS"): 204,
     ("response", "SC"): 48,
     ("consulta", "CL"): 65,
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Personal data: what identifies a customer, per segment tag -> {field name: treatment}, for every
+# layout that has the segment. "hmac": replaced by a keyed HMAC-SHA256 of the value's bytes by
+# Tables.redact / convert --redact-key-file; "year": a date reduced to its year. Names, RFC, CURP,
+# voter, licence and cédula ids, address lines, colonia, phones, account numbers, employer names and
+# employee numbers; the declarativa (the customer's own words) and the bureau's echo of a consulta's
+# bad data in UR. Not in it (kept for models): city, municipality, state, postal code, dates other
+# than birth and death, amounts, codes; the operator reference (the lender's own key).
+PERSONAL_DATA: Dict[str, Dict[str, str]] = {
+    "PN": {"paternal_surname": "hmac", "maternal_surname": "hmac", "additional_surname": "hmac",
+           "first_name": "hmac", "middle_name": "hmac", "rfc": "hmac", "curp": "hmac", "voter_id": "hmac",
+           "driver_license": "hmac", "professional_license": "hmac", "birth_date": "year", "death_date": "year"},
+    "PA": {"address_line1": "hmac", "address_line2": "hmac", "neighborhood": "hmac", "phone": "hmac",
+           "phone_extension": "hmac", "fax": "hmac"},
+    "PE": {"employer": "hmac", "address_line1": "hmac", "address_line2": "hmac", "neighborhood": "hmac",
+           "phone": "hmac", "phone_extension": "hmac", "fax": "hmac", "employee_number": "hmac"},
+    "TL": {"account_number": "hmac"},
+    "PI": {"account_number": "hmac"},
+    "CR": {"declarativa": "hmac"},
+    "UR": {"last_valid_info": "hmac", "bad_field_info": "hmac"},
 }
 
 

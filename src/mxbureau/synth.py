@@ -13,7 +13,7 @@ from typing import Dict, Iterator, Mapping, Optional
 
 from . import catalogs, writer
 
-__all__ = ["DEFAULT_MIX", "generate_record", "records", "generate_bytes", "write_file"]
+__all__ = ["DEFAULT_MIX", "generate_record", "records", "generate_bytes", "write_file", "portfolio_rows"]
 
 # Record mix by default: hits, no-hits, error records (UR/AR), consultas (requests).
 DEFAULT_MIX = {"hit": 0.86, "nohit": 0.07, "error": 0.07, "consulta": 0.0}
@@ -515,8 +515,53 @@ def records(n: int, seed: int = 0, mix: Mapping[str, float] = DEFAULT_MIX, start
 
 def generate_bytes(n: int, seed: int = 0, mix: Mapping[str, float] = DEFAULT_MIX, separator: str = "none",
                    start: int = 0) -> bytes:
-    sep = writer._SEPARATORS[separator]
+    sep = writer.SEPARATORS[separator]
     return b"".join(writer.record_bytes(rec) + sep for rec in records(n, seed, mix, start))
+
+
+def _iso(ddmmyyyy: str) -> str:
+    return f"{ddmmyyyy[4:]}-{ddmmyyyy[2:4]}-{ddmmyyyy[:2]}"
+
+
+def _messy(r: random.Random, text: str) -> str:
+    """What portfolio systems hold: mixed case, accents, doubled blanks (consulta normalises them)."""
+    if r.random() < 0.3:
+        text = text.title()
+    if r.random() < 0.1:
+        text = text.replace("N", "Ñ", 1).replace("E", "É", 1)
+    if r.random() < 0.05:
+        text = text.replace(" ", "  ")
+    return text
+
+
+def portfolio_rows(n: int, seed: int = 0) -> Iterator[Dict[str, str]]:
+    """Valid portfolio rows (column -> string, as a CSV gives them) for mxbureau.consulta, with the
+    untidiness the manual's normalisation handles. Every customer is an adult on AS_OF."""
+    for i in range(n):
+        r = random.Random(f"portfolio:{seed}:{i}")
+        pn = _person(r)
+        pa = _address(r)
+        row = {"reference": f"CUST{seed:03d}{i:09d}"}
+        for k, v in pn.items():
+            if k in ("dependents_reported_on", "death_date", "prefix", "suffix"):
+                continue
+            row[k] = _iso(v) if k == "birth_date" else v
+        for k, v in pa.items():
+            if k in ("reported_on", "residence_since"):
+                continue
+            row[k] = v
+        for k in ("paternal_surname", "maternal_surname", "first_name", "address_line1", "neighborhood"):
+            if k in row:
+                row[k] = _messy(r, row[k])
+        if "phone" in row and r.random() < 0.3:
+            p = row["phone"]
+            row["phone"] = f"+52 ({p[:2]}) {p[2:6]}-{p[6:]}"
+        if r.random() < 0.3:
+            e = _address(r, employer=True)
+            for k in ("employer", "address_line1", "city", "municipality", "state", "postal_code", "occupation"):
+                if k in e:
+                    row["employment_" + k] = e[k]
+        yield row
 
 
 def _block(args):

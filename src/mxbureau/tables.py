@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import _decode, spec
+from .errors import snippet
 from .tokens import Tokens
 
 __all__ = ["Tables", "build_tables", "read", "TABLE_SEGMENTS", "schema_of"]
@@ -193,6 +194,14 @@ class Tables:
             paths.append(p)
         return paths
 
+    def redact(self, key) -> "Tables":
+        """A copy with personal data replaced by keyed HMAC-SHA256 digests (spec.PERSONAL_DATA):
+        deterministic per key, so joins on a redacted column still work; birth dates -> birth_year."""
+        from .redact import redact_table
+        return Tables({k: redact_table(k, t, key) for k, t in self._tables.items()}, self.records,
+                      self.problems.drop_columns(["value"]) if "value" in self.problems.column_names
+                      else self.problems)
+
     def __repr__(self):
         rows = ", ".join(f"{k} {t.num_rows:,}" for k, t in self._tables.items())
         return f"<Tables records {self.records.num_rows:,}; {rows}; problems {self.problems.num_rows}>"
@@ -244,6 +253,22 @@ def records_table(tok: Tokens, buf: np.ndarray) -> pa.Table:
         schema=RECORDS_SCHEMA)
 
 
+def decode(tok: Tokens, buf: np.ndarray, wanted: Optional[List[str]] = None):
+    """The compiled pass alone: per table slot (n, record, position, columns) as numpy buffers, and the
+    (token, column) pairs whose values failed their kind. build_tables wraps these as Arrow."""
+    r = tok.records
+    take = ((r["kind_code"] <= 2) & (r["kind_code"] >= 0) & r["ok"]).astype(np.int8)
+    seg_lut = _SEG_LUT
+    if wanted is not None:
+        seg_lut = _SEG_LUT.copy()
+        for tag in _SLOTS:
+            if tag not in wanted:
+                seg_lut[spec.tag_code(tag)] = -1
+    return _decode.decode_segments(
+        buf, tok.offset, tok.length, tok.segment_tag, tok.tag, r["tok_start"], r["tok_end"], take,
+        r["record"], seg_lut, _FIELD_LUT, _FIELD_KIND, len(_SLOTS))
+
+
 def build_tables(tok: Tokens, segments: Optional[Iterable[str]] = None, buffer=None) -> Tables:
     """Decode the tokens of response and error records into typed tables."""
     buf = buffer if buffer is not None else _buffer(tok)
@@ -253,17 +278,7 @@ def build_tables(tok: Tokens, segments: Optional[Iterable[str]] = None, buffer=N
     unknown = [s for s in wanted if s not in TABLE_SEGMENTS]
     if unknown:
         raise KeyError(f"no table for segment(s) {unknown}; tables exist for {list(TABLE_SEGMENTS)}")
-    r = tok.records
-    take = ((r["kind_code"] <= 2) & (r["kind_code"] >= 0) & r["ok"]).astype(np.int8)
-    seg_lut = _SEG_LUT
-    if segments is not None:
-        seg_lut = _SEG_LUT.copy()
-        for s, tag in enumerate(_SLOTS):
-            if tag not in wanted:
-                seg_lut[spec.tag_code(tag)] = -1
-    segs, (bad_tok, bad_col) = _decode.decode_segments(
-        buf, tok.offset, tok.length, tok.segment_tag, tok.tag, r["tok_start"], r["tok_end"], take,
-        r["record"], seg_lut, _FIELD_LUT, _FIELD_KIND, len(_SLOTS))
+    segs, (bad_tok, bad_col) = decode(tok, buf, wanted if segments is not None else None)
     tables: Dict[str, pa.Table] = {}
     for s, tag in enumerate(_SLOTS):
         if tag not in wanted:
@@ -307,8 +322,21 @@ def token_problems(tok: Tokens, idx: np.ndarray, problem) -> pa.Table:
                                  pa.array(off + tok.length[idx]), msg], schema=PROBLEMS_SCHEMA)
 
 
-def read(source, *, strict: bool = True, segments: Optional[Iterable[str]] = None, workers: int = 1) -> Tables:
-    """Scan a source and decode its tables: ``read(path)["TL"]`` is the accounts table."""
+def with_values(problems: pa.Table, buf) -> pa.Table:
+    """Problem rows plus a ``value`` column: the bytes of each span (at most 48). Only for
+    show_values=True / --show-values, debugging on one's own machine: these are customers' data."""
+    values = [snippet(buf, a, b) for a, b in zip(problems.column("start").to_pylist(),
+                                                 problems.column("end").to_pylist())]
+    return problems.append_column("value", pa.array(values, pa.large_string()))
+
+
+def read(source, *, strict: bool = True, segments: Optional[Iterable[str]] = None, workers: int = 1,
+         show_values: bool = False) -> Tables:
+    """Scan a source and decode its tables: ``read(path)["TL"]`` is the accounts table.
+    ``show_values=True`` puts the offending bytes in errors and problems (never by default)."""
     from .scanner import scan
-    tok = scan(source, strict=strict, workers=workers)
-    return build_tables(tok, segments)
+    tok = scan(source, strict=strict, workers=workers, show_values=show_values)
+    t = build_tables(tok, segments)
+    if show_values:
+        t = Tables(t._tables, t.records, with_values(t.problems, _buffer(tok)))
+    return t

@@ -7,7 +7,7 @@ from typing import Dict, List, Optional
 import numpy as np
 
 from . import spec
-from .errors import Problem, message
+from .errors import Problem, message, snippet
 
 __all__ = ["Tokens", "Columns", "KIND_NAMES"]
 
@@ -62,14 +62,18 @@ def safe_tag(code: int) -> Optional[str]:
     return None
 
 
-def problems_from(errors: Dict[str, np.ndarray], base: int = 0) -> List[Problem]:
+def problems_from(errors: Dict[str, np.ndarray], base: int = 0, values_of=None) -> List[Problem]:
+    """``values_of``: the scanned buffer, to append the damaged bytes to each message (show_values)."""
     out = []
     for i in range(len(errors["code"])):
         code = int(errors["code"][i])
+        msg = message(code, int(errors["a"][i]), int(errors["b"][i]))
+        if values_of is not None:
+            msg += "; bytes: " + snippet(values_of, errors["start"][i], errors["end"][i])
         out.append(Problem(start=int(errors["start"][i]) + base, end=int(errors["end"][i]) + base,
                            offset=int(errors["offset"][i]) + base, record=int(errors["record"][i]),
                            segment=safe_tag(int(errors["segment_tag"][i])), tag=safe_tag(int(errors["tag"][i])),
-                           code=code, message=message(code, int(errors["a"][i]), int(errors["b"][i]))))
+                           code=code, message=msg))
     return out
 
 

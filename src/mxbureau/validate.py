@@ -10,7 +10,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import _decode, catalogs, spec
-from .tables import PROBLEMS_SCHEMA, TABLE_SEGMENTS, _SLOTS, _buffer, build_tables, field_slots, token_problems
+from .tables import (PROBLEMS_SCHEMA, TABLE_SEGMENTS, _SLOTS, _buffer, build_tables, field_slots, token_problems,
+                     with_values)
 from .tokens import Tokens
 
 __all__ = ["validate", "validate_tokens"]
@@ -102,8 +103,11 @@ def validate_tokens(tok: Tokens) -> pa.Table:
     return allp.sort_by([("offset", "ascending")]) if allp.num_rows else allp
 
 
-def validate(source) -> pa.Table:
-    """The problems of a source (lenient scan: every damaged span is listed, nothing raises)."""
-    from .scanner import scan_chunks
-    parts = [validate_tokens(tok) for tok in scan_chunks(source, strict=False)]
-    return pa.concat_tables(parts) if parts else PROBLEMS_SCHEMA.empty_table()
+def validate(source, *, show_values: bool = False) -> pa.Table:
+    """The problems of a source (lenient scan: every damaged span is listed, nothing raises).
+    ``show_values=True`` adds a ``value`` column with the bytes of each span (never by default)."""
+    from .scanner import open_source, scan_chunks
+    buf = open_source(source)[0] if show_values else None     # one read of a file object, kept
+    parts = [validate_tokens(tok) for tok in scan_chunks(source if buf is None else buf, strict=False)]
+    out = pa.concat_tables(parts) if parts else PROBLEMS_SCHEMA.empty_table()
+    return with_values(out, buf) if show_values else out

@@ -22,9 +22,9 @@ from typing import Iterable, Mapping
 
 from . import spec
 
-__all__ = ["format_value", "field_bytes", "segment_bytes", "cr_bytes", "record_bytes", "write"]
+__all__ = ["SEPARATORS", "format_value", "field_bytes", "segment_bytes", "cr_bytes", "header_bytes", "record_bytes", "write"]
 
-_SEPARATORS = {"none": b"", "lf": b"\n", "crlf": b"\r\n", "0x13": b"\x13"}
+SEPARATORS = {"none": b"", "lf": b"\n", "crlf": b"\r\n", "0x13": b"\x13"}
 
 
 def format_value(f: spec.Field, value, where: str = "") -> bytes:
@@ -157,17 +157,24 @@ def _es(layout: spec.RecordLayout, body_len: int, rec: Mapping) -> bytes:
     return b"ES%02d%0*d" % (digits, digits, total) + tail
 
 
-def record_bytes(rec: Mapping) -> bytes:
+def header_bytes(rec: Mapping) -> bytes:
+    """The fixed-position INTL header of a response or consulta record."""
+    return _header(spec.CONSULTA if rec.get("kind") == "consulta" else spec.RESPONSE, rec)
+
+
+def record_bytes(rec: Mapping, header: bytes = None) -> bytes:
+    """``header``: the INTL header already built (a batch of consultas shares all of it but the
+    reference: building it once per record was 9% of consulta.build)."""
     kind = rec.get("kind", "hit")
     if kind in ("hit", "nohit"):
         layout = spec.RESPONSE
-        head = _header(layout, rec)
+        head = header or _header(layout, rec)
     elif kind == "error":
         layout = spec.ERROR
         head = b"ERRR"
     elif kind == "consulta":
         layout = spec.CONSULTA
-        head = _header(layout, rec)
+        head = header or _header(layout, rec)
     else:
         raise ValueError(f"unknown record kind {kind!r}")
     parts = [head]
@@ -185,7 +192,7 @@ def record_bytes(rec: Mapping) -> bytes:
 
 def write(records: Iterable[Mapping], out, separator: str = "none") -> int:
     """Write records to a binary file object; returns the number of bytes written."""
-    sep = _SEPARATORS[separator]
+    sep = SEPARATORS[separator]
     n = 0
     for rec in records:
         b = record_bytes(rec) + sep

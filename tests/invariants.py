@@ -1,0 +1,54 @@
+"""What must hold for any scan of any bytes: shared by the hypothesis suite and fuzz/fuzz_scan.py."""
+import re
+
+import numpy as np
+
+from mxbureau import errors, spec
+
+_TEMPLATES = [re.compile(re.escape(m).replace(r"\{a\}", r"-?\d+").replace(r"\{b\}", r"-?\d+"))
+              for m in errors.MESSAGES.values()]
+_TAG = r"(?:[A-Z]{2}|\d{2}|INTL|ERRR)"
+_WHERE = re.compile(rf" \(byte \d+, record \d+(?:, segment {_TAG})?(?:, tag {_TAG})?\)$")
+_SEGMENT_TAGS = {s.tag for L in spec.LAYOUTS.values() for s in L.segments}
+
+
+def check_message(msg: str) -> None:
+    """A problem message is one of the fixed templates with numbers: no byte of the input in it."""
+    assert any(t.fullmatch(msg) for t in _TEMPLATES), "message is not a template"
+
+
+def check_error(e, n: int) -> None:
+    assert 0 <= e.offset <= n and e.record >= 0
+    assert e.segment is None or e.segment in _SEGMENT_TAGS
+    assert e.tag is None or e.tag.isdigit() or e.tag in _SEGMENT_TAGS
+    m = _WHERE.search(str(e))
+    assert m, "error text lacks its position"
+    check_message(str(e)[:m.start()])
+
+
+def check_tokens(tok, n: int) -> None:
+    """Every index entry points inside the input; records are ordered and own their tokens."""
+    off, ln = tok.offset, tok.length.astype(np.int64)
+    assert ((off >= 0) & (off + ln <= n)).all()
+    R = tok.records
+    s, e = R["start"], R["end"]
+    assert ((0 <= s) & (s < e) & (e <= n)).all()
+    assert (s[1:] >= e[:-1]).all()
+    ts, te = R["tok_start"], R["tok_end"]
+    assert ((0 <= ts) & (ts <= te) & (te <= len(tok))).all()
+    for p in tok.errors:
+        assert 0 <= p.start <= p.end <= n and p.record >= 0
+        check_message(p.message)
+
+
+def check_accounted(tok, data) -> None:
+    """Lenient mode: every byte is in an intact record, a separator or exactly one reported span."""
+    covered = np.zeros(len(data), dtype=np.int16)
+    ok = tok.records["ok"]
+    for s, e in zip(tok.records["start"][ok].tolist(), tok.records["end"][ok].tolist()):
+        covered[s:e] += 1
+    for p in tok.errors:
+        covered[p.start:p.end] += 1
+    buf = np.frombuffer(data, np.uint8)
+    covered[np.isin(buf, [10, 13, 19]) & (covered == 0)] = 1
+    assert (covered == 1).all(), "a byte is lost or counted twice"
