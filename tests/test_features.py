@@ -121,3 +121,21 @@ def test_features_and_score_commands(tmp_path):
     s = pd.read_parquet(tmp_path / "s.parquet")
     assert len(s) == len(f) and s["score"].between(100 - 20 - 1, 100 + 10 + 3).all()
     assert cli.main(["score", str(src), "-o", str(tmp_path / "s2.parquet"), "--as-of", "2026-10-31"]) == 0
+
+
+def test_features_do_not_depend_on_the_order_of_account_rows(portfolio):
+    tl = portfolio["TL"]
+    perm = np.random.default_rng(0).permutation(tl.num_rows)
+    shuffled = mxbureau.Tables({**dict(portfolio.items()), "TL": tl.take(perm)}, portfolio.records, portfolio.problems)
+    a = F.features(portfolio, AS_OF)
+    b = F.features(shuffled, AS_OF)
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_month_index_inside_and_outside_its_table():
+    from mxbureau.history import _month_index
+    days = np.array(["1899-12-31", "1900-01-01", "1970-01-15", "2026-10-31", "2199-12-31", "2200-01-01"],
+                    dtype="datetime64[D]")
+    want = days.astype("datetime64[M]").astype(np.int64)
+    assert (_month_index(days.astype(np.int64)) == want).all()
+    assert (_month_index(days[1:5].astype(np.int64)) == want[1:5]).all()

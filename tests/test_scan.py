@@ -436,3 +436,13 @@ def test_offsets_past_2_gib(tmp_path):
     assert tok.value(int(tok.records["tok_start"][1])) == NAME.encode()
     (p0,) = tok.errors
     assert (p0.start, p0.end, p0.code) == (len(R0), len(R0) + gap, 1)
+
+
+def test_record_of_tokens_equals_the_expanded_column():
+    cut = b"INTL1'3     REF7289380BB2035028952MX304006800D371 P\n"       # a damaged record, no tokens
+    data = synth.generate_bytes(30, seed=6, mix=ALL_KINDS, separator="lf") + cut + synth.generate_bytes(5, seed=1)
+    tok = mxbureau.scan(data, strict=False)
+    assert (tok.records["tok_start"] == tok.records["tok_end"]).any()      # a record without tokens
+    idx = np.arange(len(tok))
+    assert (tok.record_of(idx) == tok.record).all()
+    assert tok.record_of(np.array([], dtype=np.int64)).shape == (0,)

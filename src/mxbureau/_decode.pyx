@@ -551,9 +551,12 @@ def history_matrix(const int64_t[::1] offsets, const uint8_t[::1] data, const ui
     """Histories (Arrow large_string buffers) -> int8[n, months], column 0 = the as-of month.
     shift[a]: months from the as-of month back to account a's history_latest_on (the month of its
     leftmost character); character k lands in column shift + k. Columns before it (months after the
-    as-of date are dropped) and past the history are -1 (no data)."""
+    as-of date are dropped) and past the history are -1 (no data).
+    Stored month-major (the result is the transpose of a C-contiguous [months, n]): the analytics
+    work month by month over all accounts, and on 1M accounts a running max along the rows of the
+    account-major layout took 72 ms against 8 ms for 24 contiguous row operations."""
     cdef Py_ssize_t n = shift.shape[0], a, k, col
-    out_np = np.full((n, months), -1, dtype=np.int8)
+    out_np = np.full((months, n), -1, dtype=np.int8)
     cdef int8_t[:, ::1] out = out_np
     cdef int64_t o, ln
     with nogil:
@@ -568,5 +571,5 @@ def history_matrix(const int64_t[::1] offsets, const uint8_t[::1] data, const ui
                     continue
                 if col >= months:
                     break
-                out[a, col] = HIST[data[o + k]]
-    return out_np
+                out[col, a] = HIST[data[o + k]]
+    return out_np.T

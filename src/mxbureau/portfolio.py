@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import catalogs
-from .history import DateLike, _as_of_month, _month_index, account_metrics, is_in, matrix
+from .history import Codes, DateLike, _as_of_month, _month_index, account_metrics, is_in, matrix
 
 __all__ = ["features", "roll_rates", "rs_crosscheck", "BUCKETS"]
 
@@ -47,79 +47,116 @@ def _customers(tables) -> pd.Index:
     return pd.Index(np.asarray(rec.column("record"))[ok & np.isin(kind, ["hit", "nohit"])], name="record")
 
 
+class _PerCustomer:
+    """Rows of a table folded per customer without pandas: each row's customer position by a binary
+    search, sums by np.bincount (3 ms a column on 1M rows), maxima and minima by reduceat over the
+    runs of one record (tables come in file order). pandas' groupby-agg took 400 ms of a 1.3 s
+    features() on 1M accounts; a 2-D reduceat for the sums still 160 ms."""
+
+    def __init__(self, customers: np.ndarray, rec: np.ndarray):
+        self.n = n = len(customers)
+        pos = np.searchsorted(customers, rec)
+        found = pos < n
+        found[found] = customers[pos[found]] == rec[found]
+        self.gid = np.where(found, pos, n)              # n: a row of no customer (dropped)
+
+    def sum(self, *columns: np.ndarray) -> np.ndarray:
+        """[customers, len(columns)] float64 sums."""
+        return np.stack([np.bincount(self.gid, weights=c, minlength=self.n + 1)[:self.n] for c in columns], axis=1)
+
+    def _fold(self, ufunc, block: np.ndarray, fill) -> np.ndarray:
+        gid = self.gid
+        if len(gid) > 1 and (gid[1:] < gid[:-1]).any():         # a table someone re-sorted
+            order = np.argsort(gid, kind="stable")
+            gid, block = gid[order], block[order]
+        out = np.full((self.n + 1,) + block.shape[1:], fill, dtype=block.dtype)
+        if len(gid):
+            starts = np.flatnonzero(np.r_[True, gid[1:] != gid[:-1]])
+            out[gid[starts]] = ufunc.reduceat(block, starts, axis=0)
+        return out[:self.n]
+
+    def max(self, block: np.ndarray, fill) -> np.ndarray:
+        return self._fold(np.maximum, block, fill)
+
+    def min(self, block: np.ndarray, fill) -> np.ndarray:
+        return self._fold(np.minimum, block, fill)
+
+
+def _nullable(values: np.ndarray, missing: np.ndarray) -> pd.arrays.IntegerArray:
+    return pd.arrays.IntegerArray(values.astype(np.int16), missing)
+
+
+_COUNTS = ("accounts_open", "accounts_closed", "accounts_open_revolving", "accounts_open_installment",
+           "accounts_open_mortgage", "accounts_open_open_end")
+_LATE = ("accounts_ever_30_plus", "accounts_ever_60_plus", "accounts_ever_90_plus", "accounts_adverse_observation")
+_WORST = ("worst_mop_3m", "worst_mop_6m", "worst_mop_12m", "worst_mop_24m")
+
+
 def features(tables, as_of: DateLike, metrics: pd.DataFrame = None) -> pd.DataFrame:
     """Per-customer features (see the module docstring). ``metrics``: the account_metrics of the same
     tables and as_of, when already computed (they are the bulk of the work)."""
     idx = _customers(tables)
-    out = pd.DataFrame(index=idx)
+    customers = idx.to_numpy()
+    cols = {}
     tl = tables["TL"] if "TL" in tables.names else None
     if tl is not None and tl.num_rows:
         m = account_metrics(tl, as_of) if metrics is None else metrics
+        g = _PerCustomer(customers, m["record"].to_numpy())
         is_open = m["is_open"].to_numpy()
-        worst24 = m["worst_mop_24m"].fillna(0).to_numpy()
-        late = lambda level, codes: (worst24 >= level) | is_in(tl, "worst_mop", codes)
-        rev_lim = _num(tl, "credit_limit")
-        rev = is_open & is_in(tl, "account_type", ["R"]) & (rev_lim > 0)
-        per = pd.DataFrame({
-            "record": m["record"].to_numpy(),
-            "accounts_open": is_open, "accounts_closed": ~is_open,
-            "accounts_open_revolving": is_open & is_in(tl, "account_type", ["R"]),
-            "accounts_open_installment": is_open & is_in(tl, "account_type", ["I"]),
-            "accounts_open_mortgage": is_open & is_in(tl, "account_type", ["M"]),
-            "accounts_open_open_end": is_open & is_in(tl, "account_type", ["O"]),
-            "total_balance": _num(tl, "balance"), "total_past_due": _num(tl, "past_due"),
-            "rev_bal": np.where(rev, _num(tl, "balance"), np.nan), "rev_lim": np.where(rev, rev_lim, np.nan),
-            **{f"worst_mop_{w}m": m[f"worst_mop_{w}m"] for w in (3, 6, 12, 24)},
-            "months_since_delinquency": m["months_since_delinquency"],
-            "accounts_ever_30_plus": late(3, ["03", "04", "05", "06", "07", "96", "97", "99"]),
-            "accounts_ever_60_plus": late(4, ["04", "05", "06", "07", "96", "97", "99"]),
-            "accounts_ever_90_plus": late(5, ["05", "06", "07", "96", "97", "99"]),
-            "accounts_adverse_observation": is_in(tl, "observation", catalogs.ADVERSE_OBSERVATION_KEYS),
-        })
-        sums = [c for c in per.columns if c.startswith("accounts_")]
-        agg = per.groupby("record").agg({**{c: "sum" for c in sums}, "total_balance": "sum", "total_past_due": "sum",
-                                         "rev_bal": "sum", "rev_lim": "sum",
-                                         **{f"worst_mop_{w}m": "max" for w in (3, 6, 12, 24)},
-                                         "months_since_delinquency": "min"})
-        has_bal = per["total_balance"].notna().groupby(per["record"]).any()
-        has_due = per["total_past_due"].notna().groupby(per["record"]).any()
-        agg["total_balance"] = agg["total_balance"].where(has_bal)
-        agg["total_past_due"] = agg["total_past_due"].where(has_due)
+        account_type, worst_mop = Codes(tl, "account_type"), Codes(tl, "worst_mop")
+        worst = np.stack([m[c].fillna(0).to_numpy(np.int8) for c in _WORST], axis=1)
+        late = lambda level, codes: (worst[:, 3] >= level) | worst_mop.isin(codes)
+        counts = g.sum(is_open, ~is_open, *[is_open & account_type.isin([t]) for t in "RIMO"],
+                       late(3, ["03", "04", "05", "06", "07", "96", "97", "99"]),
+                       late(4, ["04", "05", "06", "07", "96", "97", "99"]),
+                       late(5, ["05", "06", "07", "96", "97", "99"]),
+                       is_in(tl, "observation", catalogs.ADVERSE_OBSERVATION_KEYS)).astype(np.int32)
+        bal, due, lim = _num(tl, "balance"), _num(tl, "past_due"), _num(tl, "credit_limit")
+        rev = is_open & account_type.isin(["R"]) & (lim > 0)
+        has_bal, has_due = ~np.isnan(bal), ~np.isnan(due)
+        present = g.sum(has_bal, has_due)
+        sums = g.sum(np.where(has_bal, bal, 0.0), np.where(has_due, due, 0.0),
+                     np.where(rev & has_bal, bal, 0.0), np.where(rev, lim, 0.0))
+        worst_c = g.max(worst, 0)
+        since = m["months_since_delinquency"]
+        since_c = g.min(since.fillna(127).to_numpy(np.int16), 127)
+        for j, c in enumerate(_COUNTS):
+            cols[c] = counts[:, j]
+        cols["total_balance"] = np.where(present[:, 0] > 0, sums[:, 0], np.nan)
+        cols["total_past_due"] = np.where(present[:, 1] > 0, sums[:, 1], np.nan)
         with np.errstate(divide="ignore", invalid="ignore"):
-            agg["revolving_utilization"] = (agg["rev_bal"] / agg["rev_lim"]).where(agg["rev_lim"] > 0)
-        agg = agg.drop(columns=["rev_bal", "rev_lim"])
-        order = ["accounts_open", "accounts_closed", "accounts_open_revolving", "accounts_open_installment",
-                 "accounts_open_mortgage", "accounts_open_open_end", "total_balance", "total_past_due",
-                 "revolving_utilization", "worst_mop_3m", "worst_mop_6m", "worst_mop_12m", "worst_mop_24m",
-                 "months_since_delinquency", "accounts_ever_30_plus", "accounts_ever_60_plus",
-                 "accounts_ever_90_plus", "accounts_adverse_observation"]
-        out = out.join(agg[order])
+            cols["revolving_utilization"] = np.where(sums[:, 3] > 0, sums[:, 2] / sums[:, 3], np.nan)
+        for j, c in enumerate(_WORST):
+            cols[c] = _nullable(worst_c[:, j], worst_c[:, j] == 0)
+        cols["months_since_delinquency"] = _nullable(since_c, since_c == 127)
+        for j, c in enumerate(_LATE):
+            cols[c] = counts[:, len(_COUNTS) + j]
     iq = tables["IQ"] if "IQ" in tables.names else None
     if iq is not None and iq.num_rows:
-        months_back = _as_of_month(as_of) - _month_index(np.asarray(iq.column("inquired_on").cast(pa.int32()).fill_null(-10 ** 6)))
-        rec = _col(iq, "record")
-        for w in (3, 6, 12):
-            out[f"inquiries_{w}m"] = pd.Series((months_back >= 0) & (months_back < w)).groupby(rec).sum()
+        back = _as_of_month(as_of) - _month_index(np.asarray(iq.column("inquired_on").cast(pa.int32()).fill_null(-10 ** 6)))
+        g = _PerCustomer(customers, _col(iq, "record"))
+        within = g.sum(*[(back >= 0) & (back < w) for w in (3, 6, 12)]).astype(np.int32)
+        for j, w in enumerate((3, 6, 12)):
+            cols[f"inquiries_{w}m"] = within[:, j]
     hawk = [tables[t] for t in ("HI", "HR") if t in tables.names and tables[t].num_rows]
     if hawk:
-        rec = np.concatenate([_col(t, "record") for t in hawk])
         codes = [f"{p}{r}" for p in catalogs.HAWK_FRAUD_PREFIXES for r in "0123456789"]
-        fraud = np.concatenate([is_in(t, "prevention_code", codes) for t in hawk])
-        out["hawk_alerts"] = pd.Series(np.ones(len(rec), bool)).groupby(rec).sum()
-        out["hawk_fraud_alerts"] = pd.Series(fraud).groupby(rec).sum()
+        alerts = np.zeros((len(customers), 2), np.int32)
+        for t in hawk:
+            fraud = is_in(t, "prevention_code", codes)
+            alerts += _PerCustomer(customers, _col(t, "record")).sum(np.ones(len(fraud)), fraud).astype(np.int32)
+        cols["hawk_alerts"], cols["hawk_fraud_alerts"] = alerts[:, 0], alerts[:, 1]
     sc = tables["SC"] if "SC" in tables.names else None
     if sc is not None and sc.num_rows:
         s = pd.DataFrame({"rec": _col(sc, "record"), "val": _num(sc, "score"),
                           "bc": is_in(sc, "score_code", ["507"]), "icc": is_in(sc, "score_code", ["504"])})
-        bc = s[s["bc"]].groupby("rec")["val"].first()
-        out["bc_score"] = bc.where(bc >= 0)
-        out["bc_score_exclusion"] = (-bc.where(bc < 0)).astype("Int16")
-        out["icc"] = s[s["icc"]].groupby("rec")["val"].first()
+        bc = s[s["bc"]].groupby("rec")["val"].first().reindex(idx)
+        cols["bc_score"] = bc.where(bc >= 0).to_numpy()
+        cols["bc_score_exclusion"] = (-bc.where(bc < 0)).astype("Int16").array
+        cols["icc"] = s[s["icc"]].groupby("rec")["val"].first().reindex(idx).to_numpy()
+    out = pd.DataFrame(cols, index=idx)
     counts = [c for c in out.columns if c.startswith(("accounts_", "inquiries_", "hawk_"))]
-    out[counts] = out[counts].fillna(0).astype("int32")
-    for c in ("worst_mop_3m", "worst_mop_6m", "worst_mop_12m", "worst_mop_24m", "months_since_delinquency"):
-        if c in out:
-            out[c] = out[c].astype("Int16")
+    out[counts] = out[counts].astype("int32")
     return out
 
 

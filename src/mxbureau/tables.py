@@ -317,7 +317,7 @@ def token_problems(tok: Tokens, idx: np.ndarray, problem) -> pa.Table:
     tag_names = lambda codes: pa.array(np.asarray(codes, dtype=np.uint16).view("S2")).cast(pa.large_string())
     off = tok.offset[idx]
     msg = pa.array(np.broadcast_to(np.asarray(problem, dtype=object), idx.shape), pa.large_string())
-    return pa.Table.from_arrays([pa.array(tok.record[idx]), tag_names(tok.segment_tag[idx]),
+    return pa.Table.from_arrays([pa.array(tok.record_of(idx)), tag_names(tok.segment_tag[idx]),
                                  tag_names(tok.tag[idx]), pa.array(off), pa.array(off),
                                  pa.array(off + tok.length[idx]), msg], schema=PROBLEMS_SCHEMA)
 

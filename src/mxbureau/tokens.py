@@ -140,6 +140,13 @@ class Tokens:
         """The record index of each token."""
         return self.per_token("record")
 
+    def record_of(self, idx: np.ndarray) -> np.ndarray:
+        """The record index of tokens ``idx`` only (a binary search in the records' token ranges):
+        problem rows for a few tokens need not expand ``record`` for all of them (46 MB and ~25 ms
+        on the 57 MB corpus, spent by every read() for an empty problem list)."""
+        r = self.records
+        return r["record"][np.searchsorted(r["tok_end"], np.asarray(idx, dtype=np.int64), side="right")]
+
     @property
     def kind_code(self) -> np.ndarray:
         """The kind code (spec.KINDS) of each token's record."""

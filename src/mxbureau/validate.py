@@ -89,7 +89,7 @@ def validate_tokens(tok: Tokens) -> pa.Table:
     # order and number of segments within each record
     starts = np.flatnonzero((tag == seg) & resp)
     if len(starts):
-        recs = tok.record[starts]
+        recs = tok.record_of(starts)
         rank = _ORDER[seg[starts]]
         back = np.flatnonzero((np.diff(rank) < 0) & (np.diff(recs) == 0) & (rank[1:] >= 0)) + 1
         parts.append(token_problems(tok, starts[back], "segment out of the manual's order"))
