@@ -3,6 +3,7 @@ import re
 
 import numpy as np
 
+import mxbureau
 from mxbureau import errors, spec
 
 _TEMPLATES = [re.compile(re.escape(m).replace(r"\{a\}", r"-?\d+").replace(r"\{b\}", r"-?\d+"))
@@ -52,3 +53,28 @@ def check_accounted(tok, data) -> None:
     buf = np.frombuffer(data, np.uint8)
     covered[np.isin(buf, [10, 13, 19]) & (covered == 0)] = 1
     assert (covered == 1).all(), "a byte is lost or counted twice"
+
+
+def check_scans(data: bytes, buf=None):
+    """Strict: a parse or a FormatError; lenient: never raises, every byte accounted for. ``buf``: the
+    same bytes in a buffer of the caller's (the fuzzer's exact-size copy). Returns the lenient Tokens."""
+    n = len(data)
+    src = data if buf is None else buf
+    try:
+        tok = mxbureau.scan(src)
+    except mxbureau.FormatError as e:
+        check_error(e, n)
+    else:
+        check_tokens(tok, n)
+    tok = mxbureau.scan(src, strict=False)
+    check_tokens(tok, n)
+    check_accounted(tok, data)
+    return tok
+
+
+def check_decoded(tok, data: bytes, buf=None) -> None:
+    """The tables decode whatever was recovered, and both modes agree with the pure-Python twin."""
+    from compare import assert_same
+    mxbureau.build_tables(tok, buffer=buf)
+    assert_same(data, strict=True)
+    assert_same(data, strict=False)

@@ -156,7 +156,9 @@ def test_missing_maternal_surname_is_no_proporcionado():
     ({"phone": "55 EXT 12"}, "phone", "phone has characters other than digits"),
     ({"gender": "X"}, "gender", "not a code of catalogue GENDERS"),
     ({"reference": ""}, "reference", "required"),
-    ({"reference": "R" * 26}, "reference", "longer than 25 characters or not ASCII"),
+    ({"reference": "R" * 26}, "reference", "longer than 25 characters or not printable ASCII"),
+    ({"reference": "R1\x01"}, "reference", "longer than 25 characters or not printable ASCII"),
+    ({"residence_type": "7"}, "residence_type", "not a code of catalogue RESIDENCE_TYPES"),
     ({"employment_employer": "ALFA", "employment_address_line1": "REFORMA"}, "employment_address_line1",
      "an address needs a number or SN"),
 ])

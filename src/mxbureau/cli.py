@@ -132,6 +132,10 @@ def cmd_convert(a) -> int:
     from .redact import redact_table
     from .scanner import scan_chunks
     from .tables import build_tables, schema_of, with_values
+    if a.redact_key_file and a.show_values:
+        print("mxbureau: --show-values would put raw bytes next to redacted tables; use one or the other",
+              file=sys.stderr)
+        return 2
     key = _redaction_key(a.redact_key_file) if a.redact_key_file else None
     inputs = a.inputs or [sample_path()]
     segments = [s.strip() for s in a.segments.split(",")] if a.segments else None

@@ -195,6 +195,9 @@ def _field(row: _Row, column: str, seg: str, f: spec.Field, today: _dt.date) -> 
         if len(v) > f.max_length or (f.fixed and len(v) != f.max_length):
             row.bad(column, f"must be {'exactly' if f.fixed else 'at most'} {f.max_length} digits")
             return
+        if f.catalog is not None and v not in getattr(catalogs, f.catalog):
+            row.bad(column, f"not a code of catalogue {f.catalog}")
+            return
         row.seg[seg][f.name] = v
         return
     v = normalize_text(text, alphanumeric=f.type != "A")
@@ -343,8 +346,8 @@ def consultas(rows: Iterable[Mapping], *, member_code: str, password: str, produ
         reference = normalize_text(row.get("reference"))
         if not reference:
             row.bad("reference", "required")
-        elif len(reference) > _MAX_REFERENCE or not reference.isascii():
-            row.bad("reference", f"longer than {_MAX_REFERENCE} characters or not ASCII")
+        elif len(reference) > _MAX_REFERENCE or not (reference.isascii() and reference.isprintable()):
+            row.bad("reference", f"longer than {_MAX_REFERENCE} characters or not printable ASCII")
         elif reference in seen:
             row.bad("reference", f"duplicate of row {seen[reference]}")
         else:

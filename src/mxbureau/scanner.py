@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import mmap
 import os
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from typing import Iterator, List, Tuple
 
@@ -17,6 +18,10 @@ __all__ = ["scan", "scan_chunks", "open_source"]
 
 # Below this size a second thread costs more than it saves.
 MIN_PARALLEL_BYTES = 1 << 20
+# Ranges a worker takes in turn: byte-equal halves of the 57 MB corpus differ ~13% in tokens, and the
+# slower one set the pace of a 2-worker scan; with 4 ranges a worker, taken from a queue, the threads
+# finish together.
+RANGES_PER_WORKER = 4
 
 _POOL = None
 
@@ -122,12 +127,23 @@ def _scan_buffer(buf: np.ndarray, strict: bool, workers: int, show=None):
         if failure is not None:
             _raise(failure, 0, show)
         return [tok], rec, err
-    bounds = _bounds(buf, workers)
+    bounds = _bounds(buf, workers * RANGES_PER_WORKER)
     k = len(bounds) - 1
-    run = lambda i: _scan.scan_range(buf, bounds[i], bounds[i + 1], strict)
-    futures = [_pool(k - 1).submit(run, i) for i in range(k - 1)]
-    last = run(k - 1)                          # the calling thread takes the last range itself
-    parts = [f.result() for f in futures] + [last]
+    parts = [None] * k
+    todo = deque(range(k))
+
+    def drain():                               # each thread takes the next range until none is left
+        while True:
+            try:
+                i = todo.popleft()             # atomic: no lock needed
+            except IndexError:
+                return
+            parts[i] = _scan.scan_range(buf, bounds[i], bounds[i + 1], strict)
+
+    futures = [_pool(workers - 1).submit(drain) for _ in range(min(workers, k) - 1)]
+    drain()                                    # the calling thread works too
+    for f in futures:
+        f.result()
     # Ranges must meet exactly: a range's last record ends where the next range begins. A boundary
     # inside a record (a record embedded in a CR text, say) breaks that; the rest is then rescanned
     # sequentially from where the previous range really ended, so the result equals workers=1.
