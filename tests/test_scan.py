@@ -365,6 +365,25 @@ def test_chunks_of_a_file_equal_the_whole(tmp_path, corpus):
     assert chunks[3].records["record"][0] == sum(c.n_records for c in chunks[:3])
 
 
+def test_chunks_with_workers_equal_the_whole(monkeypatch, corpus):
+    monkeypatch.setattr(scan_module, "MIN_PARALLEL_BYTES", 0)
+    chunks = list(mxbureau.scan_chunks(corpus, chunk_bytes=300_000, workers=2))
+    assert len(chunks) > 8 and all(len(c.parts) > 1 for c in chunks[:-1])
+    assert _concat(chunks) == compiled_view(mxbureau.scan(corpus))
+    damaged = _mutate(corpus, random.Random(11))
+    assert _concat(mxbureau.scan_chunks(damaged, chunk_bytes=300_000, strict=False, workers=2)) == \
+        compiled_view(mxbureau.scan(damaged, strict=False))
+    # a strict error deep in the file names the record's index in the source, not in its chunk
+    at = corpus.index(b"ES05", len(corpus) * 3 // 4) + 4
+    bad = corpus[:at] + b"#" + corpus[at + 1:]
+    with pytest.raises(mxbureau.FormatError) as whole:
+        mxbureau.scan(bad)
+    with pytest.raises(mxbureau.FormatError) as chunked:
+        list(mxbureau.scan_chunks(bad, chunk_bytes=300_000, workers=2))
+    assert (chunked.value.record, chunked.value.offset) == (whole.value.record, whole.value.offset)
+    assert str(chunked.value) == str(whole.value)
+
+
 @pytest.mark.parametrize("workers", [2, 3, 4])
 def test_workers_give_the_same_result(monkeypatch, corpus, workers):
     monkeypatch.setattr(scan_module, "MIN_PARALLEL_BYTES", 0)

@@ -91,6 +91,10 @@ def test_cli_generate_convert_validate(tmp_path, capsys):
     assert pq.read_table(out / "TL.parquet").column("balance").to_pylist() == full["TL"].column("balance").to_pylist()
     text = capsys.readouterr().out
     assert "records: " in text and "peak RSS" in text
+    out2 = tmp_path / "out2"                 # 2 threads per 1 MB chunk: the same files
+    assert cli.main(["convert", str(f), "-o", str(out2), "--chunk-mb", "1", "--workers", "2"]) == 0
+    for name in ["records"] + full.names:
+        assert pq.read_table(out2 / f"{name}.parquet").equals(pq.read_table(out / f"{name}.parquet")), name
     csv_out = tmp_path / "csv"
     assert cli.main(["convert", str(f), "-o", str(csv_out), "--format", "csv", "--segments", "TL"]) == 0
     assert sorted(p.name for p in csv_out.iterdir()) == ["TL.csv", "records.csv"]

@@ -149,7 +149,7 @@ def cmd_convert(a) -> int:
         sink = _Sink(outdir, a.format)
         try:
             for tok in scan_chunks(path, chunk_bytes=a.chunk_mb << 20, strict=not a.lenient,
-                                   show_values=a.show_values):
+                                   workers=a.workers, show_values=a.show_values):
                 t = build_tables(tok, segments)
                 sink.write("records", t.records)
                 for name in (segments or t.names):
@@ -340,6 +340,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--segments", default="", help="only these tables, e.g. TL,IQ (records always)")
     c.add_argument("--lenient", action="store_true", help="skip and report damaged spans instead of stopping")
     c.add_argument("--chunk-mb", type=int, default=64, help="scan chunk size (bounds memory)")
+    c.add_argument("--workers", type=int, default=1, help="threads scanning each chunk")
     c.add_argument("--redact-key-file", help="replace personal data by HMAC-SHA256 under the key in this file "
                                              "(>= 16 bytes; birth dates -> birth_year); see README")
     c.add_argument("--show-values", action="store_true",

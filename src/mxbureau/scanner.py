@@ -108,26 +108,29 @@ def _merge(parts):
     return [p[1] for p in parts], rec, err
 
 
-def _bounds(buf: np.ndarray, workers: int) -> List[int]:
-    """Range starts aligned to verified record starts (a record belongs to the range it starts in)."""
-    n = len(buf)
-    starts = [0]
-    for i in range(1, workers):
-        b = _scan.find_record_start(buf, max(starts[-1] + 1, n * i // workers))
-        if b >= n:
+def _bounds(buf: np.ndarray, lo: int, hi: int, ranges: int) -> List[int]:
+    """Range starts in [lo, hi) aligned to verified record starts (a record belongs to the range it
+    starts in)."""
+    starts = [lo]
+    for i in range(1, ranges):
+        b = _scan.find_record_start(buf, max(starts[-1] + 1, lo + (hi - lo) * i // ranges))
+        if b >= hi:
             break
         starts.append(b)
-    return starts + [n]
+    return starts + [hi]
 
 
-def _scan_buffer(buf: np.ndarray, strict: bool, workers: int, show=None):
-    n = len(buf)
-    if workers <= 1 or n < MIN_PARALLEL_BYTES:
-        end, tok, rec, err, failure = _scan.scan_range(buf, 0, n, strict)
+def _scan_buffer(buf: np.ndarray, strict: bool, workers: int, show=None, lo: int = 0, hi: int = None,
+                 record_base: int = 0):
+    """The records starting in [lo, hi) -> (end, token parts, records, errors); end: where the last
+    of them ends. record_base: the index of the first of them in the source (for errors)."""
+    n = len(buf) if hi is None else hi
+    if workers <= 1 or n - lo < MIN_PARALLEL_BYTES:
+        end, tok, rec, err, failure = _scan.scan_range(buf, lo, n, strict)
         if failure is not None:
-            _raise(failure, 0, show)
-        return [tok], rec, err
-    bounds = _bounds(buf, workers * RANGES_PER_WORKER)
+            _raise(failure, record_base, show)
+        return end, [tok], rec, err
+    bounds = _bounds(buf, lo, n, workers * RANGES_PER_WORKER)
     k = len(bounds) - 1
     parts = [None] * k
     todo = deque(range(k))
@@ -155,13 +158,13 @@ def _scan_buffer(buf: np.ndarray, strict: bool, workers: int, show=None):
             p = _scan.scan_range(buf, prev_end, n, strict)
             good.append(p)
             if p[4] is not None:
-                _raise(p[4], nrec, show)
+                _raise(p[4], record_base + nrec, show)
             break
         if p[4] is not None:
-            _raise(p[4], nrec, show)
+            _raise(p[4], record_base + nrec, show)
         good.append(p)
         nrec += len(p[2]["start"])
-    return _merge(good)
+    return (good[-1][0],) + tuple(_merge(good))
 
 
 def scan(source, *, strict: bool = True, workers: int = 1, show_values: bool = False) -> Tokens:
@@ -174,7 +177,7 @@ def scan(source, *, strict: bool = True, workers: int = 1, show_values: bool = F
     ``show_values=True`` (debugging on one's own machine: these files hold personal data)."""
     buf, owner = open_source(source)
     show = buf if show_values else None
-    parts, rec, err = _scan_buffer(buf, strict, int(workers), show)
+    _, parts, rec, err = _scan_buffer(buf, strict, int(workers), show)
     return Tokens(owner, parts, rec, problems_from(err, values_of=show))
 
 
@@ -190,7 +193,7 @@ def _release(owner, start: int, end: int) -> None:
             owner.madvise(mmap.MADV_DONTNEED, a, b - a)
 
 
-def scan_chunks(source, *, chunk_bytes: int = 64 << 20, strict: bool = True,
+def scan_chunks(source, *, chunk_bytes: int = 64 << 20, strict: bool = True, workers: int = 1,
                 show_values: bool = False) -> Iterator[Tokens]:
     """Tokens for consecutive record-aligned chunks of about ``chunk_bytes``, so that files larger
     than RAM stream with bounded memory. Concatenating the chunks gives exactly ``scan(source)``:
@@ -205,12 +208,10 @@ def scan_chunks(source, *, chunk_bytes: int = 64 << 20, strict: bool = True,
     while pos < n:
         nominal = pos + chunk_bytes
         stop = n if nominal >= n else _scan.find_record_start(buf, nominal)
-        end, tok, rec, err, failure = _scan.scan_range(buf, pos, stop, strict)
-        if failure is not None:
-            _raise(failure, nrec, show)
+        end, parts, rec, err = _scan_buffer(buf, strict, int(workers), show, pos, stop, nrec)
         err = dict(err)
         err["record"] = err["record"] + nrec
-        chunk = Tokens(owner, [tok], rec, problems_from(err, values_of=show), record_base=nrec)
+        chunk = Tokens(owner, parts, rec, problems_from(err, values_of=show), record_base=nrec)
         nrec += chunk.n_records
         done, pos = pos, end
         yield chunk
