@@ -119,30 +119,24 @@ def account_metrics(tables, as_of: DateLike, months: int = 24, hist: np.ndarray 
     # matrix is stored month-major). Every metric is a few vector operations per month.
     mt = np.ascontiguousarray(m.T)
     months = mt.shape[0]
-    n = mt.shape[1]
-    running = np.empty_like(mt)                       # worst level so far, back from as_of
+    # worst level so far, month by month back from as_of: monotone, so every window is one row of it
+    # and "months since delinquency" is how many rows are still below 2. Reductions along the month
+    # axis add contiguous rows: boolean-mask assignments month by month took 225 ms on 1M accounts.
+    running = np.empty_like(mt)
     np.maximum(mt[0], 0, out=running[0])
-    for j in range(1, months):
-        np.maximum(running[j - 1], mt[j], out=running[j])
+    for j in range(1, months):                        # (ufunc.accumulate along axis 0 walks it column
+        np.maximum(running[j - 1], mt[j], out=running[j])   # by column: 64 ms, rows: 6 ms)
     for w in (3, 6, 12, 24):
         worst = running[min(w, months) - 1]
         out[f"worst_mop_{w}m"] = _nullable(worst, worst == 0, "Int8")
-    since = np.full(n, -1, dtype=np.int16)            # first month (from as_of) at level >= 2
-    streak = np.full(n, months, dtype=np.int16)       # first month not at level 1
-    late = np.zeros(n, dtype=np.int16)
-    unreported = np.zeros(n, dtype=np.int16)
-    for j in range(months - 1, -1, -1):
-        row = mt[j]
-        bad = row >= 2
-        since[bad] = j
-        streak[row != 1] = j
-        if j < 24:
-            late += bad
-            unreported += row == NOT_REPORTED
-    out["months_since_delinquency"] = _nullable(since, since < 0, "Int16")
-    out["delinquent_months_24m"] = late
-    out["current_streak_months"] = streak
-    out["unreported_months_24m"] = unreported
+    since = np.add.reduce(running < 2, axis=0, dtype=np.int16)
+    out["months_since_delinquency"] = _nullable(since, since == months, "Int16")
+    out["delinquent_months_24m"] = np.add.reduce(mt[:24] >= 2, axis=0, dtype=np.int16)
+    ones = mt == 1                                    # on time in every month back to this one
+    for j in range(1, months):
+        np.logical_and(ones[j - 1], ones[j], out=ones[j])
+    out["current_streak_months"] = np.add.reduce(ones, axis=0, dtype=np.int16)
+    out["unreported_months_24m"] = np.add.reduce(mt[:24] == NOT_REPORTED, axis=0, dtype=np.int16)
     out["ever_90_plus"] = (running[min(24, months) - 1] >= 5) | is_in(tl, "worst_mop", ["05", "06", "07", "96", "97", "99"])
     revolving = is_in(tl, "account_type", ["R"])
     bal = np.asarray(_chunk(tl.column("balance")).cast(pa.float64()).fill_null(np.nan))

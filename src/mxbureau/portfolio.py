@@ -55,10 +55,15 @@ class _PerCustomer:
 
     def __init__(self, customers: np.ndarray, rec: np.ndarray):
         self.n = n = len(customers)
+        rows, runs = len(rec), None
+        if rows and not (rec[1:] < rec[:-1]).any():      # file order: search once per record
+            runs = np.flatnonzero(np.r_[True, rec[1:] != rec[:-1]])
+            rec = rec[runs]
         pos = np.searchsorted(customers, rec)
         found = pos < n
         found[found] = customers[pos[found]] == rec[found]
-        self.gid = np.where(found, pos, n)              # n: a row of no customer (dropped)
+        gid = np.where(found, pos, n)                   # n: a row of no customer (dropped)
+        self.gid = gid if runs is None else np.repeat(gid, np.diff(np.r_[runs, rows]))
 
     def sum(self, *columns: np.ndarray) -> np.ndarray:
         """[customers, len(columns)] float64 sums."""
