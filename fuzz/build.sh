@@ -9,7 +9,7 @@ CLANG=$(command -v clang || command -v clang-14)
 python3 -m venv "$VENV"
 . "$VENV/bin/activate"
 pip install -q --upgrade pip
-pip install -q atheris numpy pyarrow Cython setuptools wheel
+pip install -q --upgrade atheris numpy pyarrow pandas Cython "setuptools>=77" wheel
 # -O1 keeps ASan's reports exact and runs ~3x faster than -O0 (setup.py's debug default).
 MXBUREAU_DEBUG=1 CC="$CLANG" LDSHARED="$CLANG -shared" \
   CFLAGS="-fsanitize=address,fuzzer-no-link -fno-omit-frame-pointer -O1 -g" \
