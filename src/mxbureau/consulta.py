@@ -151,7 +151,9 @@ class _Row:
         v = self.raw.get(column)
         if v is None:
             return ""
-        return v if isinstance(v, str) else str(v) if not isinstance(v, _dt.date) else v.isoformat()
+        if isinstance(v, _dt.date):
+            return v.isoformat()
+        return str(v)
 
 
 def _field(row: _Row, column: str, seg: str, f: spec.Field, today: _dt.date) -> None:
