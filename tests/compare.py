@@ -1,5 +1,4 @@
 """Compare the compiled scanner with the pure-Python twin, token for token."""
-import numpy as np
 
 import mxbureau
 from mxbureau import spec

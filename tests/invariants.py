@@ -72,9 +72,11 @@ def check_scans(data: bytes, buf=None):
     return tok
 
 
-def check_decoded(tok, data: bytes, buf=None) -> None:
-    """The tables decode whatever was recovered, and both modes agree with the pure-Python twin."""
+def check_decoded(tok, data: bytes, buf=None):
+    """The tables decode whatever was recovered, and both modes agree with the pure-Python twin.
+    Returns the tables."""
     from compare import assert_same
-    mxbureau.build_tables(tok, buffer=buf)
+    tables = mxbureau.build_tables(tok, buffer=buf)
     assert_same(data, strict=True)
     assert_same(data, strict=False)
+    return tables

@@ -116,11 +116,10 @@ def test_normalize_text(raw, alnum, want):
 
 def test_row_normalisation_in_the_written_record():
     row = dict(MENDEZ, paternal_surname="méndez", first_name="Antuanet", birth_date="1951-05-03",
-               phone="+52 (55) 5449-4949", postal_code="1420", state="Ciudad de México",
-               municipality="Tlalpan")
-    row["postal_code"] = "1000"        # a spreadsheet ate the leading zero of 01000
+               rfc="mega-510503-re3", phone="+52 (55) 5449-4949", state="Ciudad de México",
+               municipality="Tlalpan", postal_code="1000")     # a spreadsheet ate the leading zero of 01000
     segs = segments_of(one(row).data)
-    assert segs["PN"].startswith(b"PN06MENDEZ0008GONZALEZ0208ANTUANET040803051951")
+    assert segs["PN"] == b"PN06MENDEZ0008GONZALEZ0208ANTUANET0408030519510513MEGA510503RE3"
     assert b"0402DF" in segs["PA"] and b"050501000" in segs["PA"] and b"07105554494949" in segs["PA"]
 
 

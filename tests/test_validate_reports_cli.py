@@ -1,6 +1,5 @@
 """validate(), reports() and the mxbureau command."""
 import pyarrow.parquet as pq
-import pytest
 
 import mxbureau
 from mxbureau import cli, synth, writer

@@ -18,7 +18,7 @@ import sysconfig
 import tempfile
 import time
 from importlib import resources
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, Optional
 
 import numpy as np
 

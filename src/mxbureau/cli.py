@@ -120,12 +120,13 @@ class _Sink:
 
 
 def _redaction_key(path):
-    from .redact import MIN_KEY_BYTES
+    from .redact import check_key
     with open(path, "rb") as f:
         key = f.read().rstrip(b"\r\n")        # a key file written by echo ends in a newline
-    if len(key) < MIN_KEY_BYTES:
-        raise SystemExit(f"mxbureau: {path}: a redaction key needs at least {MIN_KEY_BYTES} bytes")
-    return key
+    try:
+        return check_key(key)                  # before any output is written
+    except ValueError as e:
+        raise SystemExit(f"mxbureau: {path}: {e}")
 
 
 def cmd_convert(a) -> int:

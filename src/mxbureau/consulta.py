@@ -54,10 +54,6 @@ class Batch:
     count: int
     rejects: List[Reject] = _dc_field(default_factory=list)
 
-    @property
-    def rejected_rows(self) -> int:
-        return len({r.row for r in self.rejects})
-
     def write(self, path) -> None:
         with open(path, "wb") as f:
             f.write(self.data)
@@ -73,7 +69,8 @@ COLUMNS: Dict[str, Tuple[str, spec.Field]] = {
 REQUIRED_COLUMNS = ("reference", "paternal_surname", "first_name", "address_line1", "state", "postal_code")
 
 _MAX_REFERENCE = 25
-_NO_MATERNAL = "NO PROPORCIONADO"
+_NOT_GIVEN = "NO PROPORCIONADO"          # the manual's phrase for a missing maternal surname or employer
+_IDENTIFIERS = ("rfc", "curp")
 _NAME_FIELDS = ("paternal_surname", "maternal_surname", "additional_surname", "first_name", "middle_name")
 _NOT_IN_NAMES = frozenset(catalogs.PREFIXES) | {"JR", "II", "III", "IV"}
 _AN_MAP = str.maketrans({"<": " ", ">": "#", "{": "N", "$": "N", "@": "N", "%": "N"})
@@ -170,72 +167,79 @@ def _field(row: _Row, column: str, seg: str, f: spec.Field, today: _dt.date) -> 
         else:
             row.seg[seg][f.name] = d
         return
-    text = row.get(column)
     if f.type == "N":
-        v = _digits(text)
-        if column.endswith("phone") or column.endswith("fax"):
-            v = v[1:] if v.startswith("+") else v
-            if len(v) == 12 and v.startswith("52"):
-                v = v[2:]                       # +52: Mexico's country code is not part of the number
-            if not v.isdigit():
-                row.bad(column, "phone has characters other than digits")
-                return
-            if not 5 <= len(v) <= f.max_length:
-                row.bad(column, f"phone must have 5 to {f.max_length} digits")
-                return
-            if len(set(v)) == 1:
-                row.bad(column, "phone is one digit repeated")
-                return
-        elif not v.isdigit():
-            row.bad(column, "must be digits only")
-            return
-        if f.fixed and len(v) < f.max_length:
-            if column.endswith("postal_code") and len(v) == f.max_length - 1:
-                v = "0" + v                     # a spreadsheet dropped the leading zero
-            elif f.kind == "int":
-                v = v.zfill(f.max_length)       # the manual: one digit gets a zero to its left
-        if len(v) > f.max_length or (f.fixed and len(v) != f.max_length):
-            row.bad(column, f"must be {'exactly' if f.fixed else 'at most'} {f.max_length} digits")
-            return
-        if f.catalog is not None and v not in getattr(catalogs, f.catalog):
-            row.bad(column, f"not a code of catalogue {f.catalog}")
-            return
-        row.seg[seg][f.name] = v
+        v, unit = _digits_of(row, column, f, row.get(column)), "digits"
+    else:
+        v, unit = _text_of(row, column, f, row.get(column)), "characters"
+    if v is None:
         return
+    if len(v) > f.max_length:
+        row.bad(column, f"longer than {f.max_length} {unit}")
+    elif f.fixed and len(v) != f.max_length:
+        row.bad(column, f"must be exactly {f.max_length} {unit}")
+    elif f.catalog is not None and v not in getattr(catalogs, f.catalog):
+        row.bad(column, f"not a code of catalogue {f.catalog}")
+    else:
+        row.seg[seg][f.name] = v
+
+
+def _digits_of(row: _Row, column: str, f: spec.Field, text: str) -> Optional[str]:
+    """A numeric field's digits (separators dropped, phones and zero padding as the manual says)."""
+    v = _digits(text)
+    if column.endswith("phone") or column.endswith("fax"):
+        v = v[1:] if v.startswith("+") else v
+        if len(v) == 12 and v.startswith("52"):
+            v = v[2:]                           # +52: Mexico's country code is not part of the number
+        if not v.isdigit():
+            row.bad(column, "phone has characters other than digits")
+        elif not 5 <= len(v) <= f.max_length:
+            row.bad(column, f"phone must have 5 to {f.max_length} digits")
+        elif len(set(v)) == 1:
+            row.bad(column, "phone is one digit repeated")
+        else:
+            return v
+        return None
+    if not v.isdigit():
+        row.bad(column, "must be digits only")
+        return None
+    if f.fixed and len(v) < f.max_length:
+        if column.endswith("postal_code") and len(v) == f.max_length - 1:
+            v = "0" + v                         # a spreadsheet dropped the leading zero
+        elif f.kind == "int":
+            v = v.zfill(f.max_length)           # the manual: one digit gets a zero to its left
+    return v
+
+
+def _text_of(row: _Row, column: str, f: spec.Field, text: str) -> Optional[str]:
+    """An A or AN field normalised by the manual's rules; identifiers lose their separators."""
     v = normalize_text(text, alphanumeric=f.type != "A")
+    if column in _IDENTIFIERS:
+        v = v.replace(" ", "").replace("-", "")  # MEGA-510503-RE3: the separators are not the RFC
     if f.catalog == "STATES":
         v = _STATE_NAMES.get(v, v)
     if f.type == "A" and not re.fullmatch(r"[A-Z ]*", v):
         row.bad(column, "only letters and blanks are allowed")
-        return
-    if not (v.isascii() and v.isprintable()):
+    elif not (v.isascii() and v.isprintable()):
         row.bad(column, "characters outside the bureau's ASCII alphabet")
-        return
-    if not v:
+    elif not v:
         row.bad(column, "nothing left after normalisation")
-        return
-    if len(v) > f.max_length or (f.fixed and len(v) != f.max_length):
-        row.bad(column, f"longer than {f.max_length} characters" if len(v) > f.max_length
-                else f"must be exactly {f.max_length} characters")
-        return
-    if f.catalog is not None and v not in getattr(catalogs, f.catalog):
-        row.bad(column, f"not a code of catalogue {f.catalog}")
-        return
-    row.seg[seg][f.name] = v
+    else:
+        return v
+    return None
 
 
 def _rules(row: _Row, today: _dt.date) -> None:
     """The manual's rules that look beyond one field's type."""
     pn, pa, pe, au = row.seg["PN"], row.seg["PA"], row.seg["PE"], row.seg["AU"]
     done = {r.field for r in row.rejects}
-    for column in REQUIRED_COLUMNS[1:]:
-        if column not in done and row.seg[COLUMNS[column][0]].get(COLUMNS[column][1].name) is None:
+    for column in REQUIRED_COLUMNS:               # (the reference, a header field, is checked apart)
+        if column in COLUMNS and column not in done and row.seg[COLUMNS[column][0]].get(COLUMNS[column][1].name) is None:
             row.bad(column, "required")
     if "maternal_surname" not in done and "maternal_surname" not in pn:
-        pn["maternal_surname"] = _NO_MATERNAL      # the manual: a single surname goes with this phrase
+        pn["maternal_surname"] = _NOT_GIVEN      # the manual: a single surname goes with this phrase
     for column in _NAME_FIELDS:
         v = pn.get(column)
-        if v is None or v == _NO_MATERNAL:
+        if v is None or v == _NOT_GIVEN:
             continue
         if sum(c.isalpha() for c in v) < 3:
             row.bad(column, "names need 3 letters or more")
@@ -250,7 +254,6 @@ def _rules(row: _Row, today: _dt.date) -> None:
         born = None
     rfc = pn.get("rfc")
     if rfc is not None:
-        rfc = pn["rfc"] = rfc.replace(" ", "").replace("-", "")
         m = _RFC.fullmatch(rfc)
         why = "not AAAANNNNNN or AAAANNNNNNZZZ" if m is None else _yymmdd(m.group(1), born)
         if why:
@@ -266,15 +269,15 @@ def _rules(row: _Row, today: _dt.date) -> None:
         row.bad("address_line1", "an address needs a number or SN")
     if "municipality" not in pa and "city" not in pa and not done & {"municipality", "city"}:
         row.bad("municipality", "municipality or city is required")
-    _postal_in_state(row, pa, "postal_code", "state")
+    _postal_in_state(row, pa, "postal_code")
     pa.setdefault("origin_country", "MX")
     if pe:
-        pe.setdefault("employer", _NO_MATERNAL)    # the manual: NO PROPORCIONADO when the name is missing
+        pe.setdefault("employer", _NOT_GIVEN)    # the manual: NO PROPORCIONADO when the name is missing
         if "address_line1" in pe and not _HAS_NUMBER.search(pe["address_line1"]):
             row.bad("employment_address_line1", "an address needs a number or SN")
         if "salary_currency" in pe and not {"salary", "pay_period"} <= set(pe):
             row.bad("employment_salary_currency", "salary and pay_period are required with the currency")
-        _postal_in_state(row, pe, "employment_postal_code", "employment_state")
+        _postal_in_state(row, pe, "employment_postal_code")
         pe.setdefault("origin_country", "MX")
     if au:
         for name in ("has_credit_card", "has_mortgage", "has_auto_loan_24m"):
@@ -285,7 +288,7 @@ def _rules(row: _Row, today: _dt.date) -> None:
             row.bad("authentication_card_last_digits", "required when has_credit_card is V")
 
 
-def _postal_in_state(row: _Row, seg: Dict, postal_column: str, state_column: str) -> None:
+def _postal_in_state(row: _Row, seg: Dict, postal_column: str) -> None:
     cp, state = seg.get("postal_code"), seg.get("state")
     if cp is None or state is None:
         return

@@ -115,13 +115,12 @@ def account_metrics(tables, as_of: DateLike, months: int = 24, hist: np.ndarray 
     tl = tables["TL"] if not isinstance(tables, pa.Table) else tables
     m = matrix(tl, as_of, months) if hist is None else hist
     out = {"record": np.asarray(tl.column("record")), "position": np.asarray(tl.column("position"))}
-    # Month by month over all accounts: mt[j] is month j back from as_of, one contiguous row (the
-    # matrix is stored month-major). Every metric is a few vector operations per month.
+    # mt[j]: month j back from as_of for every account, one contiguous row (the matrix is stored
+    # month-major). Every metric is a reduction over rows: boolean-mask assignments month by month took
+    # 225 ms on 1M accounts. ``running`` is the worst level so far back from as_of: monotone, so each
+    # window is one row of it and "months since delinquency" counts the rows still below 2.
     mt = np.ascontiguousarray(m.T)
     months = mt.shape[0]
-    # worst level so far, month by month back from as_of: monotone, so every window is one row of it
-    # and "months since delinquency" is how many rows are still below 2. Reductions along the month
-    # axis add contiguous rows: boolean-mask assignments month by month took 225 ms on 1M accounts.
     running = np.empty_like(mt)
     np.maximum(mt[0], 0, out=running[0])
     for j in range(1, months):                        # (ufunc.accumulate along axis 0 walks it column

@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import catalogs
-from .history import Codes, DateLike, _as_of_month, _month_index, account_metrics, is_in, matrix
+from .history import Codes, DateLike, _as_of_month, _month_index, _nullable, account_metrics, is_in, matrix
 
 __all__ = ["features", "roll_rates", "rs_crosscheck", "BUCKETS"]
 
@@ -87,10 +87,6 @@ class _PerCustomer:
         return self._fold(np.minimum, block, fill)
 
 
-def _nullable(values: np.ndarray, missing: np.ndarray) -> pd.arrays.IntegerArray:
-    return pd.arrays.IntegerArray(values.astype(np.int16), missing)
-
-
 _COUNTS = ("accounts_open", "accounts_closed", "accounts_open_revolving", "accounts_open_installment",
            "accounts_open_mortgage", "accounts_open_open_end")
 _LATE = ("accounts_ever_30_plus", "accounts_ever_60_plus", "accounts_ever_90_plus", "accounts_adverse_observation")
@@ -132,8 +128,8 @@ def features(tables, as_of: DateLike, metrics: pd.DataFrame = None) -> pd.DataFr
         with np.errstate(divide="ignore", invalid="ignore"):
             cols["revolving_utilization"] = np.where(sums[:, 3] > 0, sums[:, 2] / sums[:, 3], np.nan)
         for j, c in enumerate(_WORST):
-            cols[c] = _nullable(worst_c[:, j], worst_c[:, j] == 0)
-        cols["months_since_delinquency"] = _nullable(since_c, since_c == 127)
+            cols[c] = _nullable(worst_c[:, j], worst_c[:, j] == 0, "Int16")
+        cols["months_since_delinquency"] = _nullable(since_c, since_c == 127, "Int16")
         for j, c in enumerate(_LATE):
             cols[c] = counts[:, len(_COUNTS) + j]
     iq = tables["IQ"] if "IQ" in tables.names else None

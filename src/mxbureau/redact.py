@@ -14,21 +14,26 @@ import pyarrow.compute as pc
 
 from . import spec
 
-__all__ = ["redact_table", "digest", "MIN_KEY_BYTES"]
+__all__ = ["redact_table", "digest", "check_key", "MIN_KEY_BYTES"]
 
 MIN_KEY_BYTES = 16
 
 
-def _key(key) -> bytes:
+def check_key(key) -> bytes:
+    """The key as bytes; ValueError when it is too short to be safe."""
     k = key.encode("utf-8") if isinstance(key, str) else bytes(key)
     if len(k) < MIN_KEY_BYTES:
         raise ValueError(f"redaction key: at least {MIN_KEY_BYTES} bytes (a short key can be guessed)")
     return k
 
 
+def _mac(key: bytes, value: str) -> str:
+    return hmac.new(key, value.encode("latin-1"), hashlib.sha256).hexdigest()
+
+
 def digest(key, value: str) -> str:
     """The digest of one value (as the tables hold it: latin-1 text of the file's bytes)."""
-    return hmac.new(_key(key), value.encode("latin-1"), hashlib.sha256).hexdigest()
+    return _mac(check_key(key), value)
 
 
 def _hmac_column(col: pa.ChunkedArray, key: bytes) -> pa.Array:
@@ -38,8 +43,7 @@ def _hmac_column(col: pa.ChunkedArray, key: bytes) -> pa.Array:
     if pa.types.is_dictionary(arr.type):
         arr = arr.cast(arr.type.value_type)
     enc = arr.dictionary_encode()
-    mac = lambda v: hmac.new(key, v.encode("latin-1"), hashlib.sha256).hexdigest()
-    digests = pa.array([mac(v) for v in enc.dictionary.to_pylist()], pa.large_string())
+    digests = pa.array([_mac(key, v) for v in enc.dictionary.to_pylist()], pa.large_string())
     return digests.take(enc.indices)
 
 
@@ -48,7 +52,7 @@ def redact_table(tag: str, table: pa.Table, key) -> pa.Table:
     rules = spec.PERSONAL_DATA.get(tag)
     if not rules:
         return table
-    k = _key(key)
+    k = check_key(key)
     for name, how in rules.items():
         i = table.schema.get_field_index(name)
         if i < 0:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import mmap
 import os
-from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from typing import Iterator, List, Tuple
 
@@ -18,11 +17,6 @@ __all__ = ["scan", "scan_chunks", "open_source"]
 
 # Below this size a second thread costs more than it saves.
 MIN_PARALLEL_BYTES = 1 << 20
-# Ranges per worker, taken from a queue. Byte-equal halves of the 57 MB corpus differ ~13% in tokens,
-# but smaller ranges cost more than the imbalance: workers=2 vs 1, interleaved medians, with 1 / 2 / 4
-# ranges a worker: 1.85 / 1.85 / 1.80x on 57 MB, 1.72 / 1.63 / 1.55x on 11 MB.
-RANGES_PER_WORKER = 1
-
 _POOL = None
 
 
@@ -130,23 +124,15 @@ def _scan_buffer(buf: np.ndarray, strict: bool, workers: int, show=None, lo: int
         if failure is not None:
             _raise(failure, record_base, show)
         return end, [tok], rec, err
-    bounds = _bounds(buf, lo, n, workers * RANGES_PER_WORKER)
+    # One range per worker. Byte-equal halves of the 57 MB corpus differ ~13% in tokens, yet smaller
+    # ranges taken from a queue cost more than that imbalance: workers=2 vs 1, interleaved medians,
+    # with 1 / 2 / 4 ranges a worker: 1.85 / 1.85 / 1.80x on 57 MB, 1.72 / 1.63 / 1.55x on 11 MB.
+    bounds = _bounds(buf, lo, n, workers)
     k = len(bounds) - 1
-    parts = [None] * k
-    todo = deque(range(k))
-
-    def drain():                               # each thread takes the next range until none is left
-        while True:
-            try:
-                i = todo.popleft()             # atomic: no lock needed
-            except IndexError:
-                return
-            parts[i] = _scan.scan_range(buf, bounds[i], bounds[i + 1], strict)
-
-    futures = [_pool(workers - 1).submit(drain) for _ in range(min(workers, k) - 1)]
-    drain()                                    # the calling thread works too
-    for f in futures:
-        f.result()
+    run = lambda i: _scan.scan_range(buf, bounds[i], bounds[i + 1], strict)
+    futures = [_pool(k - 1).submit(run, i) for i in range(k - 1)]
+    last = run(k - 1)                          # the calling thread takes the last range itself
+    parts = [f.result() for f in futures] + [last]
     # Ranges must meet exactly: a range's last record ends where the next range begins. A boundary
     # inside a record (a record embedded in a CR text, say) breaks that; the rest is then rescanned
     # sequentially from where the previous range really ended, so the result equals workers=1.

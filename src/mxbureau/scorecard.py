@@ -18,7 +18,7 @@ points it got; the reason codes of a customer are those of the 3 features with t
 from __future__ import annotations
 
 import json
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 import numpy as np
 import pandas as pd
