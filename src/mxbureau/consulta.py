@@ -252,18 +252,14 @@ def _rules(row: _Row, today: _dt.date) -> None:
             row.bad("birth_date", "a minor: the manual forbids birth dates under 18 years")
     else:
         born = None
-    rfc = pn.get("rfc")
-    if rfc is not None:
-        m = _RFC.fullmatch(rfc)
-        why = "not AAAANNNNNN or AAAANNNNNNZZZ" if m is None else _yymmdd(m.group(1), born)
-        if why:
-            row.bad("rfc", f"RFC {why}")
-    curp = pn.get("curp")
-    if curp is not None:
-        m = _CURP.fullmatch(curp)
-        why = "does not have the CURP structure" if m is None else _yymmdd(m.group(1), born)
-        if why:
-            row.bad("curp", f"CURP {why}")
+    for name, pattern, shape in (("rfc", _RFC, "not AAAANNNNNN or AAAANNNNNNZZZ"),
+                                 ("curp", _CURP, "does not have the CURP structure")):
+        if name in pn:
+            m = pattern.fullmatch(pn[name])
+            why = shape if m is None else _yymmdd(m.group(1), born)
+            if why:
+                row.bad(name, f"{name.upper()} {why}")
+    if "curp" in pn:
         pn.setdefault("country", "MX")             # the manual: a CURP makes tag 16 required
     if "address_line1" in pa and not _HAS_NUMBER.search(pa["address_line1"]):
         row.bad("address_line1", "an address needs a number or SN")
