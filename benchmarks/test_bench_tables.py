@@ -1,8 +1,6 @@
 """Typed tables beside pyarrow.csv (one thread) reading the same TL content as CSV, in one run."""
 import io
-import time
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pcsv
 import pytest

@@ -2,7 +2,6 @@
 the same bytes, so drift on a shared machine hits all of them alike. In a round each runs 3 times
 back to back and its fastest counts (a bulk job repeats the same call; alternating single calls
 defeats the token buffer pool); the ratios are of the medians over rounds."""
-import time
 
 import numpy as np
 
