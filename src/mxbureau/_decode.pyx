@@ -86,15 +86,6 @@ cdef inline bint _copy_ascii32(uint8_t* dst, const uint8_t* src, int64_t n) noex
             & 0x8080808080808080ULL) == 0
 
 
-cdef inline int64_t _utf8_len(const uint8_t* src, int64_t n) noexcept nogil:
-    """Bytes a latin-1 value takes in UTF-8 (bytes >= 0x80 take two)."""
-    cdef int64_t k, acc = n
-    for k in range(n):
-        if src[k] >= 0x80:
-            acc += 1
-    return acc
-
-
 cdef inline int64_t _transcode(uint8_t* dst, const uint8_t* src, int64_t n) noexcept nogil:
     """latin-1 -> UTF-8 into dst (room for 2n bytes); returns the bytes written. ASCII runs, the
     common case, are copied as they are."""
@@ -116,40 +107,45 @@ cdef inline int64_t _transcode(uint8_t* dst, const uint8_t* src, int64_t n) noex
 
 
 def text_column(const uint8_t[::1] buf, const int64_t[::1] off, const uint16_t[::1] ln,
-                const int64_t[::1] order, const int64_t[::1] row, Py_ssize_t lo, Py_ssize_t hi,
-                Py_ssize_t nrows):
-    """Latin-1 values -> UTF-8 (Arrow large_string buffers), kept exactly (never stripped).
-    Absent -> null; a repeated tag keeps its first value. Returns (offsets int64, data, valid)."""
+                const int64_t[::1] tokens, const int64_t[::1] rows, Py_ssize_t nrows):
+    """The values of ``tokens`` (latin-1 -> UTF-8, kept exactly, never stripped) as rows ``rows``
+    (increasing) of a large_string column of nrows rows; rows without a value are null. Returns
+    (offsets int64, data, valid). One pass: the two it took before (measuring the UTF-8 size, then
+    writing) cost 1.1 ms for 24k control numbers, this 0.3 ms."""
+    cdef Py_ssize_t n = tokens.shape[0], j, q = 0, rw
+    cdef int64_t cap = 32, o, L, p = 0, nbuf = buf.shape[0]
+    for j in range(n):
+        cap += 2 * ln[tokens[j]]
+    offsets_np = np.empty(nrows + 1, dtype=np.int64)
+    data_np = np.empty(cap, dtype=np.uint8)
     valid_np = np.zeros(nrows, dtype=np.uint8)
-    size_np = np.zeros(nrows + 1, dtype=np.int64)
-    cdef uint8_t[::1] valid = valid_np
-    cdef int64_t[::1] size = size_np
-    cdef Py_ssize_t j, i, k, rw
-    cdef int64_t o, n, acc
-    cdef uint8_t c
-    with nogil:
-        for j in range(lo, hi):
-            rw = row[j]
-            if valid[rw]:
-                continue
-            valid[rw] = 1
-            i = order[j]
-            size[rw + 1] = _utf8_len(&buf[off[i]], ln[i])
-    offsets_np = np.cumsum(size_np)
     cdef int64_t[::1] offsets = offsets_np
-    data_np = np.empty(offsets_np[-1], dtype=np.uint8)
     cdef uint8_t[::1] data = data_np
-    cdef int64_t p
-    valid_np[:] = 0
+    cdef uint8_t[::1] valid = valid_np
+    cdef const uint8_t* bp = &buf[0] if nbuf else NULL
+    cdef uint8_t* dp = &data[0]
+    offsets[0] = 0
     with nogil:
-        for j in range(lo, hi):
-            rw = row[j]
-            if valid[rw]:
-                continue
+        for j in range(n):
+            if j + 8 < n:
+                _prefetch(bp + off[tokens[j + 8]])          # the values are far apart: a miss each
+            rw = rows[j]
+            while q < rw:                                   # rows without a value: empty, null
+                q += 1
+                offsets[q] = p
+            o = off[tokens[j]]
+            L = ln[tokens[j]]
+            if L <= 32 and o + 32 <= nbuf and _copy_ascii32(dp + p, bp + o, L):
+                p += L
+            else:
+                p += _transcode(dp + p, bp + o, L)
             valid[rw] = 1
-            i = order[j]
-            _transcode(&data[offsets[rw]], &buf[off[i]], ln[i])
-    return offsets_np, data_np, valid_np
+            offsets[rw + 1] = p
+            q = rw + 1
+        while q < nrows:
+            q += 1
+            offsets[q] = p
+    return offsets_np, data_np[:p], valid_np
 
 
 cdef inline int _days_in_month(int y, int m) noexcept nogil:
@@ -867,21 +863,24 @@ def fixed_text(const uint8_t[::1] buf, const int64_t[::1] starts, const uint8_t[
     sides (the header's reference and member code); rows where ``valid`` is 0 stay empty (null to the
     caller). Returns (offsets int64, data)."""
     cdef Py_ssize_t n = starts.shape[0], j
+    cdef int64_t a, b, p = 0
     offsets_np = np.zeros(n + 1, dtype=np.int64)
     data_np = np.empty(2 * n * width + 1, dtype=np.uint8)
     cdef int64_t[::1] offsets = offsets_np
     cdef uint8_t[::1] data = data_np
-    cdef int64_t a, b, p = 0
+    cdef const uint8_t* bp = &buf[0] if buf.shape[0] else NULL
     with nogil:
         for j in range(n):
+            if j + 8 < n:
+                _prefetch(bp + starts[j + 8])   # records are KBs apart: 1.07 -> 0.78 ms, 24k references
             if valid[j]:
                 a = starts[j]
                 b = a + width
-                while a < b and buf[a] == 32:
+                while a < b and bp[a] == 32:
                     a += 1
-                while b > a and buf[b - 1] == 32:
+                while b > a and bp[b - 1] == 32:
                     b -= 1
-                p += _transcode(&data[p], &buf[a], b - a)
+                p += _transcode(&data[p], bp + a, b - a)
             offsets[j + 1] = p
     return offsets_np, data_np[:p]
 

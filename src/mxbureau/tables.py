@@ -231,7 +231,7 @@ def records_table(tok: Tokens, buf: np.ndarray) -> pa.Table:
     # control number: in a new-style ES the last two tokens are 00 (control number) and 01 (**)
     rows = np.flatnonzero(ok & (r["es_style"] == 1))
     es00 = r["tok_end"][rows] - 2
-    offsets, data, valid = _decode.text_column(buf, tok.offset, tok.length, es00, rows, 0, len(rows), n)
+    offsets, data, valid = _decode.text_column(buf, tok.offset, tok.length, es00, rows, n)
     control = pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data), _bitmap(valid))
     found = pa.array(kind_code == 0, mask=~is_resp | ~ok)
     version = pa.array(r["version"], mask=r["version"] < 0)

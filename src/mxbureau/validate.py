@@ -78,7 +78,7 @@ def validate_tokens(tok: Tokens) -> pa.Table:
         name = _CATALOG_NAMES[cat[group[0]]]
         group = np.sort(group)
         offsets, data, _ = _decode.text_column(buf, tok.offset, tok.length, group,
-                                               np.arange(len(group), dtype=np.int64), 0, len(group), len(group))
+                                               np.arange(len(group), dtype=np.int64), len(group))
         vals = pa.LargeStringArray.from_buffers(len(group), pa.py_buffer(offsets), pa.py_buffer(data))
         values = pa.array(list(getattr(catalogs, name)), type=pa.large_string())
         bad = np.asarray(pc.invert(pc.is_in(vals, value_set=values)))
