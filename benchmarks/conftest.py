@@ -75,7 +75,8 @@ def pytest_terminal_summary(terminalreporter, config):
             continue
         tr.write_line(f"{b.name}: scan {e['scan_mb_per_s']:.0f} MB/s, workers=2 {e['scan_workers_2_mb_per_s']:.0f} MB/s, "
                       f"C walk {e['c_walk_mb_per_s']:.0f} MB/s -> scan/C walk {e['scan_vs_c_walk']:.2f}x, "
-                      f"workers 2/1 {e['two_workers_vs_one']:.2f}x (interleaved medians)")
+                      f"workers 2/1 {e['two_workers_vs_one']:.2f}x (the C walk in 2 threads: "
+                      f"{e['c_walk_two_threads_vs_one']:.2f}x; interleaved medians)")
     for size in ("small", "large"):
         get = lambda n: rates.get(f"{n}[{size}]")
         s1, s2, c, py = get("test_scan_workers_1"), get("test_scan_workers_2"), get("test_c_walk"), get("test_pure_python_twin")

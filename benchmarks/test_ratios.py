@@ -6,7 +6,7 @@ defeats the token buffer pool); the ratios are of the medians over rounds."""
 import numpy as np
 
 import mxbureau
-from mxbureau.bench import c_walk, interleaved as _interleaved
+from mxbureau.bench import c_walk, c_walk_threads, interleaved as _interleaved
 
 
 def test_scan_ratios_interleaved(benchmark, corpus):
@@ -14,7 +14,8 @@ def test_scan_ratios_interleaved(benchmark, corpus):
     n = len(buf)
     fns = {"scan": lambda: mxbureau.scan(buf),
            "scan_workers_2": lambda: mxbureau.scan(buf, workers=2),
-           "c_walk": lambda: c_walk(buf, np.empty(n // 8 + 64, dtype=np.int64))}
+           "c_walk": lambda: c_walk(buf, np.empty(n // 8 + 64, dtype=np.int64)),
+           "c_walk_threads_2": lambda: c_walk_threads(buf, 2)}
     _interleaved(fns, 2)                                  # warm-up (first huge pages of the process)
     rounds = 3 if benchmark.disabled else 11
     med = benchmark.pedantic(_interleaved, args=(fns, rounds), rounds=1, iterations=1)
@@ -25,4 +26,5 @@ def test_scan_ratios_interleaved(benchmark, corpus):
         "c_walk_mb_per_s": n / med["c_walk"] / 1e6,
         "scan_vs_c_walk": med["c_walk"] / med["scan"],
         "two_workers_vs_one": med["scan"] / med["scan_workers_2"],
+        "c_walk_two_threads_vs_one": med["c_walk"] / med["c_walk_threads_2"],
     })

@@ -22,7 +22,7 @@ from typing import Callable, Dict, Optional
 
 import numpy as np
 
-__all__ = ["c_walk", "pyscan", "parse_size", "run", "interleaved"]
+__all__ = ["c_walk", "c_walk_threads", "pyscan", "parse_size", "run", "interleaved"]
 
 from .reference import pyscan  # noqa: E402  (the peer)
 
@@ -49,6 +49,17 @@ def c_walk(buf: np.ndarray, out: Optional[np.ndarray] = None) -> int:
     if out is None:
         out = np.empty(len(buf) // 4 + 64, dtype=np.int64)
     return c_walk_lib().c_walk(buf.ctypes.data, len(buf), out.ctypes.data)
+
+
+def c_walk_threads(buf: np.ndarray, workers: int) -> int:
+    """The C walk over the scanner's record-aligned ranges, one thread each (ctypes releases the GIL):
+    what a parallel pass over these bytes can gain on this machine, the bound for scan(workers=)."""
+    from .scanner import _bounds, _pool
+    c_walk_lib()                                  # compiled once, before any thread needs it
+    b = _bounds(buf, 0, len(buf), workers)
+    parts = [buf[b[i]:b[i + 1]] for i in range(len(b) - 1)]
+    futures = [_pool(len(parts) - 1).submit(c_walk, p) for p in parts[:-1]] if len(parts) > 1 else []
+    return c_walk(parts[-1]) + sum(f.result() for f in futures)
 
 
 # --- the straightforward pure-Python loop analytics are measured against (also the tests' oracle) ---
@@ -195,6 +206,7 @@ def run(path: str, workers: int = 2, rounds: int = 5, progress: Optional[Callabl
         f"scan_workers_{workers}": lambda: scan(buf, workers=workers),
         "scan_path_mmap": lambda: scan(path),
         "c_walk": lambda: c_walk(buf),
+        f"c_walk_threads_{workers}": lambda: c_walk_threads(buf, workers),
         "read_all_tables": lambda: read(buf),
         "read_tl": lambda: read(buf, segments=["TL"]),
         "pyarrow_csv_tl_one_thread": csv_read,
@@ -229,7 +241,7 @@ def run(path: str, workers: int = 2, rounds: int = 5, progress: Optional[Callabl
     sizes = {k: n for k in med}
     sizes["pyarrow_csv_tl_one_thread"] = len(csv_bytes)
     results = [{"name": k, "seconds": v, "bytes": sizes[k], "mb_per_s": sizes[k] / v / 1e6,
-                **({"tokens_per_s": ntok / v} if k.startswith("scan") or k == "c_walk" else {})}
+                **({"tokens_per_s": ntok / v} if k.startswith("scan") or k.startswith("c_walk") else {})}
                for k, v in med.items()]
     results.append({"name": "pure_python_twin", "seconds": twin, "bytes": len(piece),
                     "mb_per_s": len(piece) / twin / 1e6 if twin else 0.0})
@@ -247,6 +259,7 @@ def run(path: str, workers: int = 2, rounds: int = 5, progress: Optional[Callabl
             "scan_vs_pure_python": rate["scan"] / rate["pure_python_twin"] if rate["pure_python_twin"] else None,
             "scan_vs_c_walk": med["c_walk"] / med["scan"],
             f"workers_{workers}_vs_one" if workers != 2 else "two_workers_vs_one": med["scan"] / med[f"scan_workers_{workers}"],
+            f"c_walk_{workers}_threads_vs_one": med["c_walk"] / med[f"c_walk_threads_{workers}"],
             "tl_table_vs_pyarrow_csv": med["pyarrow_csv_tl_one_thread"] / med["read_tl"],
             "analytics_vs_python_loop": (naccounts / ana) / py_rate if py_rate else None,
         },
