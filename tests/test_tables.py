@@ -198,3 +198,64 @@ def test_lenient_read_keeps_intact_records():
     assert 0 not in t["RS"].column("record").to_pylist()
     assert set(t["RS"].column("record").to_pylist()) == {1, 2, 3, 4} & {r for r, k in enumerate(
         t.records.column("kind").to_pylist()) if k == "hit"}
+
+
+# --- the decoder's kernels on drawn values -------------------------------------------------------
+# Each column kind has a fast path (8-byte words: digits, ASCII copies, two-word code keys, reads
+# past a value's end) and a slow one (signs, blanks, > 8 digits, latin-1, codes > 16 bytes, the last
+# bytes of the input). Drawn values exercise both; the last record ends the input, so its values sit
+# in the few bytes where the fast paths may not read ahead.
+
+import random  # noqa: E402
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_LATIN = "ABCXYZ019 -.Ñé\xff#"
+
+
+def _text(r: random.Random, f: spec.Field) -> str:
+    n = f.max_length if f.fixed else r.randint(0, f.max_length)
+    return "".join(r.choice(_LATIN) for _ in range(n))
+
+
+def _value(r: random.Random, f: spec.Field, pool) -> str:
+    if f.kind == "date":
+        if r.random() < 0.2:
+            return "00000000"
+        d = dt.date(1, 1, 1) + dt.timedelta(days=r.randrange(3652058))
+        return d.strftime("%d%m") + "%04d" % d.year
+    if f.kind in ("int", "amount"):
+        sign = r.choice(["", "", "-", "+", "-end", "+end"]) if f.kind == "amount" and f.max_length > 1 else ""
+        room = f.max_length - (1 if sign else 0)
+        n = room if f.fixed else r.randint(1, room)
+        digits = "".join(r.choice("0123456789") for _ in range(n))
+        return digits + sign[0] if sign.endswith("end") else sign + digits
+    if f.kind == "code" and pool:
+        return r.choice(pool)
+    return _text(r, f)
+
+
+@settings(max_examples=60, deadline=None)
+@given(tag=st.sampled_from(["TL", "HI", "SC", "IQ", "PA", "RS"]), seed=st.integers(0, 2**32),
+       nrows=st.integers(1, 150), distinct=st.sampled_from([3, 90]))
+def test_kernels_on_drawn_values(tag, seed, nrows, distinct):
+    r = random.Random(seed)
+    seg = TABLE_SEGMENTS[tag]
+    # code columns: a few values (repeats) or > 64 distinct ones (the hash table grows); codes longer
+    # than 16 bytes also share their first 16 (compared as two words, the rest byte by byte)
+    pools = {f.name: [_text(r, f) for _ in range(distinct)] for f in seg.fields if f.kind == "code"}
+    for f in seg.fields:
+        if f.kind == "code" and f.max_length > 16 and not f.fixed:
+            pools[f.name] += ["P" * 16 + _text(r, f)[: f.max_length - 16] for _ in range(distinct)]
+    rows = [{f.name: _value(r, f, pools.get(f.name)) for f in seg.fields if f.tag == tag or r.random() < 0.7}
+            for _ in range(nrows)]
+    per = min(seg.max_occurs or 4, 4)
+    recs = [{"kind": "hit", "reference": "R%d" % i, "member_code": "BC12345678",
+             "segments": [("PN", {"paternal_surname": "X"})] + [(tag, v) for v in rows[i:i + per]]}
+            for i in range(0, len(rows), per)]
+    data = b"\n".join(writer.record_bytes(rec) for rec in recs)        # the last record ends the input
+    t = mxbureau.read(data)[tag]
+    assert t.num_rows == len(rows)
+    for f in seg.fields:
+        want = [expected_value(f, v.get(f.name)) for v in rows]
+        assert t.column(f.name).to_pylist() == want, (tag, f.name)
