@@ -121,13 +121,13 @@ def test_cli_bench_json(tmp_path, capsys):
     rep = json.loads(out.read_text())
     assert rep["input_bytes"] > 1_000_000 and rep["tokens"] > 100_000
     names = {r["name"] for r in rep["results"]}
-    assert {"scan", "scan_workers_2", "c_walk", "read_all_tables", "read_tl", "pyarrow_csv_tl_one_thread",
+    assert {"scan", "scan_workers_2", "c_walk", "c_walk_threads_2", "read_all_tables", "read_tl", "pyarrow_csv_tl_one_thread",
             "pure_python_twin", "convert_parquet"} <= names
     assert all(r["mb_per_s"] > 0 for r in rep["results"] if "accounts" not in r)
     assert all(r["accounts_per_s"] > 0 and r["accounts"] > 0 for r in rep["results"] if "accounts" in r)
     assert {"analytics_accounts", "python_loop_analytics", "intl13_to_features"} <= names
     assert set(rep["ratios"]) == {"scan_vs_pure_python", "scan_vs_c_walk", "two_workers_vs_one",
-                                  "tl_table_vs_pyarrow_csv", "analytics_vs_python_loop"}
+                                  "c_walk_2_threads_vs_one", "tl_table_vs_pyarrow_csv", "analytics_vs_python_loop"}
     assert rep["ratios"]["scan_vs_pure_python"] > 10 and rep["peak_rss_mb"] > 0
     assert "scan_vs_c_walk" in capsys.readouterr().out
 

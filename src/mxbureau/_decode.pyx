@@ -621,9 +621,10 @@ cdef object _gather(const uint8_t[::1] buf, const Dict* D):
         offsets[k + 1] = p
     data_np = np.empty(2 * p + 1, dtype=np.uint8)
     cdef uint8_t[::1] data = data_np
+    cdef const uint8_t* bp = &buf[0] if buf.shape[0] else NULL
     p = 0
     for k in range(D.n):
-        p += _transcode(&data[p], &buf[D.at[k]], D.length[k])
+        p += _transcode(&data[p], bp + D.at[k], D.length[k])
         offsets[k + 1] = p
     return offsets_np, data_np[:p]
 
