@@ -94,7 +94,8 @@ class Tokens:
         self.buffer = buffer
         # A parallel scan keeps one set of arrays per range ("parts", like Arrow chunks): merging them
         # would copy ~1.4x the input into fresh memory, as long as the scan itself on 2 cores. The
-        # flat arrays below are concatenated on first access; the decoders work part by part.
+        # flat arrays below are concatenated on first access (the table decoder asks for them, so
+        # read(workers=2) pays that copy once; scan(workers=2) alone does not).
         self.parts = parts
         self._flat = {}
         self.record_base = record_base
