@@ -476,8 +476,8 @@ cdef int _decode_block(const Rows* R, Py_ssize_t b0, Py_ssize_t b1, Col* cols, i
     return 0
 
 
-# The cells of one column over a block: Mf[j] the value's offset (-1 absent; put back to -1 here),
-# Lf[j] its length. Each returns -1 when memory runs out. (Taking absent values down the same path
+# The cells of one column over a block: Mf[j] the value's offset (-1 absent; a present one is put
+# back to -1 here), Lf[j] its length. Each returns -1 when memory runs out. (Taking absent values down the same path
 # as present ones, reading a block of "0"s, to avoid a branch per cell on sparse columns was tried:
 # 53 ms against 48 ms for the TL table, the parsers doing work for every cell.)
 
@@ -513,13 +513,13 @@ cdef int _code2_cells(Col* col, int64_t* Mf, const uint16_t* Lf, Py_ssize_t b0, 
     cdef int64_t o, L
     cdef int32_t ix, slot
     cdef Py_ssize_t j
+    memset(v32, 0, nb * sizeof(v32[0]))             # absent and invalid values: 0, null
+    memset(valid, 0, nb)
     for j in range(nb):
         o = Mf[j]
-        Mf[j] = -1
-        v32[j] = 0
-        valid[j] = 0
         if o < 0:
             continue
+        Mf[j] = -1
         L = Lf[j]
         if L == 0:
             slot = 0
@@ -549,13 +549,13 @@ cdef int _code_cells(Col* col, int64_t* Mf, const uint16_t* Lf, Py_ssize_t b0, P
     cdef int64_t o, L
     cdef int32_t ix
     cdef Py_ssize_t j
+    memset(v32, 0, nb * sizeof(v32[0]))             # absent and invalid values: 0, null
+    memset(valid, 0, nb)
     for j in range(nb):
         o = Mf[j]
-        Mf[j] = -1
-        v32[j] = 0
-        valid[j] = 0
         if o < 0:
             continue
+        Mf[j] = -1
         L = Lf[j]
         ix = _dict_index(&col.dict, bp, o, L, o + L + 24 <= nbuf)
         if ix < 0:
@@ -574,13 +574,13 @@ cdef int _date_cells(Col* col, int64_t* Mf, const uint16_t* Lf, Py_ssize_t b0, P
     cdef int rc
     cdef Py_ssize_t j
     cdef bint fast
+    memset(v32, 0, nb * sizeof(v32[0]))             # absent and invalid values: 0, null
+    memset(valid, 0, nb)
     for j in range(nb):
         o = Mf[j]
-        Mf[j] = -1
-        v32[j] = 0
-        valid[j] = 0
         if o < 0:
             continue
+        Mf[j] = -1
         rc = _parse_date(bp + o, Lf[j], &dd)
         if rc == 1:
             v32[j] = dd
@@ -596,13 +596,13 @@ cdef int _int_cells(Col* col, int64_t* Mf, const uint16_t* Lf, Py_ssize_t b0, Py
     cdef uint8_t* valid = col.valid + b0
     cdef int64_t o, x
     cdef Py_ssize_t j
+    memset(vals, 0, nb * sizeof(vals[0]))             # absent and invalid values: 0, null
+    memset(valid, 0, nb)
     for j in range(nb):
         o = Mf[j]
-        Mf[j] = -1
-        vals[j] = 0
-        valid[j] = 0
         if o < 0:
             continue
+        Mf[j] = -1
         if ((o + 8 <= nbuf and _digits8(bp + o, Lf[j], &x))
                 or _parse_int(bp + o, Lf[j], col.kind == K_AMOUNT, &x)):
             vals[j] = x
