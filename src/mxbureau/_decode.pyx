@@ -39,6 +39,18 @@ cdef inline bint _ascii(const uint8_t* p, int64_t n) noexcept nogil:
     return (acc & 0x8080808080808080ULL) == 0
 
 
+# TAIL[k]: a mask of the low k bytes of a word.
+cdef uint64_t TAIL[9]
+for _k in range(8):
+    TAIL[_k] = (1ULL << (8 * _k)) - 1
+TAIL[8] = 0xFFFFFFFFFFFFFFFFULL
+
+
+cdef inline uint64_t _tail(int64_t n) noexcept nogil:
+    """The mask of the first n bytes of a word (n clamped to 0..8)."""
+    return TAIL[0 if n < 0 else (8 if n > 8 else n)]
+
+
 cdef inline bint _copy_ascii(uint8_t* dst, const uint8_t* src, int64_t n) noexcept nogil:
     """Copy n bytes in whole 8-byte words when all are ASCII; False (dst scribbled) when one is not.
     Reads and writes up to 7 bytes past n: the caller makes sure both exist. Against _ascii + memcpy
@@ -53,20 +65,8 @@ cdef inline bint _copy_ascii(uint8_t* dst, const uint8_t* src, int64_t n) noexce
     if k < n:
         memcpy(&w, src + k, 8)
         memcpy(dst + k, &w, 8)
-        acc |= w & ((1ULL << (8 * (n - k))) - 1)
+        acc |= w & _tail(n - k)
     return (acc & 0x8080808080808080ULL) == 0
-
-
-# TAIL[k]: a mask of the low k bytes of a word.
-cdef uint64_t TAIL[9]
-for _k in range(8):
-    TAIL[_k] = (1ULL << (8 * _k)) - 1
-TAIL[8] = 0xFFFFFFFFFFFFFFFFULL
-
-
-cdef inline uint64_t _tail(int64_t n) noexcept nogil:
-    """The mask of the first n bytes of a word (n clamped to 0..8)."""
-    return TAIL[0 if n < 0 else (8 if n > 8 else n)]
 
 
 cdef inline bint _copy_ascii32(uint8_t* dst, const uint8_t* src, int64_t n) noexcept nogil:
@@ -257,7 +257,7 @@ cdef inline int _grow(void** p, size_t nbytes) noexcept nogil:
 
 
 cdef struct Bad:
-    int64_t* tok          # byte offset of a value that does not fit its column (token index later)
+    int64_t* at           # byte offset of a value that does not fit its column
     int32_t* col          # its column (slot * MAXF + field)
     Py_ssize_t n
     Py_ssize_t cap
@@ -268,10 +268,10 @@ cdef inline int _note_bad(Bad* b, int64_t i, int c) noexcept nogil:
     cdef Py_ssize_t cap
     if b.n == b.cap:
         cap = b.cap * 2 if b.cap else 64
-        if _grow(<void**>&b.tok, cap * 8) or _grow(<void**>&b.col, cap * 4):
+        if _grow(<void**>&b.at, cap * 8) or _grow(<void**>&b.col, cap * 4):
             return -1
         b.cap = cap
-    b.tok[b.n] = i
+    b.at[b.n] = i
     b.col[b.n] = c
     b.n += 1
     return 0
@@ -427,6 +427,12 @@ cdef enum:
     MSTRIDE = BLOCK + 8
 
 
+cdef inline int _width(int kind) noexcept nogil:
+    """Bytes a value takes in a fixed-width column: int64 numbers, int32 days and dictionary indices
+    (text columns hold int64 offsets, one more than their rows)."""
+    return 8 if kind == K_INT or kind == K_AMOUNT else 4
+
+
 cdef int _text_room(Col* c, int64_t need) noexcept nogil:
     cdef int64_t cap = c.cap * 2 if c.cap * 2 > need else need
     if _grow(<void**>&c.data, cap):
@@ -461,6 +467,9 @@ cdef int _decode_block(const Rows* R, Py_ssize_t b0, Py_ssize_t b1, Col* cols, i
     # pass B: column by column
     for f in range(nf):
         col = &cols[f]
+        if col.kind != K_TEXT:                      # absent and invalid values: 0 and null
+            memset(col.val + b0 * _width(col.kind), 0, nb * _width(col.kind))
+            memset(col.valid + b0, 0, nb)
         if col.kind == K_TEXT:
             rc = _text_cells(col, M + f * MSTRIDE, ML + f * MSTRIDE, b0, nb, bp, nbuf)
         elif col.kind == K_CODE2:
@@ -468,7 +477,7 @@ cdef int _decode_block(const Rows* R, Py_ssize_t b0, Py_ssize_t b1, Col* cols, i
         elif col.kind == K_CODE:
             rc = _code_cells(col, M + f * MSTRIDE, ML + f * MSTRIDE, b0, nb, bp, nbuf)
         elif col.kind == K_DATE:
-            rc = _date_cells(col, M + f * MSTRIDE, ML + f * MSTRIDE, b0, nb, bp, nbuf, bad, s * MAXF + f)
+            rc = _date_cells(col, M + f * MSTRIDE, ML + f * MSTRIDE, b0, nb, bp, bad, s * MAXF + f)
         else:
             rc = _int_cells(col, M + f * MSTRIDE, ML + f * MSTRIDE, b0, nb, bp, nbuf, bad, s * MAXF + f)
         if rc:
@@ -513,8 +522,6 @@ cdef int _code2_cells(Col* col, int64_t* Mf, const uint16_t* Lf, Py_ssize_t b0, 
     cdef int64_t o, L
     cdef int32_t ix, slot
     cdef Py_ssize_t j
-    memset(v32, 0, nb * sizeof(v32[0]))             # absent and invalid values: 0, null
-    memset(valid, 0, nb)
     for j in range(nb):
         o = Mf[j]
         if o < 0:
@@ -549,8 +556,6 @@ cdef int _code_cells(Col* col, int64_t* Mf, const uint16_t* Lf, Py_ssize_t b0, P
     cdef int64_t o, L
     cdef int32_t ix
     cdef Py_ssize_t j
-    memset(v32, 0, nb * sizeof(v32[0]))             # absent and invalid values: 0, null
-    memset(valid, 0, nb)
     for j in range(nb):
         o = Mf[j]
         if o < 0:
@@ -566,16 +571,13 @@ cdef int _code_cells(Col* col, int64_t* Mf, const uint16_t* Lf, Py_ssize_t b0, P
 
 
 cdef int _date_cells(Col* col, int64_t* Mf, const uint16_t* Lf, Py_ssize_t b0, Py_ssize_t nb,
-                     const uint8_t* bp, int64_t nbuf, Bad* bad, int c) noexcept nogil:
+                     const uint8_t* bp, Bad* bad, int c) noexcept nogil:
     cdef int32_t* v32 = <int32_t*>col.val + b0
     cdef uint8_t* valid = col.valid + b0
     cdef int64_t o
     cdef int32_t dd
     cdef int rc
     cdef Py_ssize_t j
-    cdef bint fast
-    memset(v32, 0, nb * sizeof(v32[0]))             # absent and invalid values: 0, null
-    memset(valid, 0, nb)
     for j in range(nb):
         o = Mf[j]
         if o < 0:
@@ -596,8 +598,6 @@ cdef int _int_cells(Col* col, int64_t* Mf, const uint16_t* Lf, Py_ssize_t b0, Py
     cdef uint8_t* valid = col.valid + b0
     cdef int64_t o, x
     cdef Py_ssize_t j
-    memset(vals, 0, nb * sizeof(vals[0]))             # absent and invalid values: 0, null
-    memset(valid, 0, nb)
     for j in range(nb):
         o = Mf[j]
         if o < 0:
@@ -703,7 +703,7 @@ def decode_segments(const uint8_t[::1] buf, const int64_t[::1] off, const uint16
     cdef Col* col
     cdef char* base
     cdef Py_ssize_t at_rec, at_pos, at_val, at_valid
-    bad.tok = NULL
+    bad.at = NULL
     bad.col = NULL
     bad.n = 0
     bad.cap = 0
@@ -759,7 +759,7 @@ def decode_segments(const uint8_t[::1] buf, const int64_t[::1] off, const uint16
             widths = []
             for f in range(nf):
                 kd = field_kind[s, f]
-                widths.append(8 * (n + 1) if kd == K_TEXT else 8 * n if kd == K_INT or kd == K_AMOUNT else 4 * n)
+                widths.append(8 * (n + 1) if kd == K_TEXT else _width(kd) * n)
             plan.append((take(8 * n), take(4 * n), [(field_kind[s, f], take(wd), take(n)) for f, wd in enumerate(widths)]))
         block = np.frombuffer(pa.allocate_buffer(max(total, 1)), dtype=np.uint8)
         base = <char*><uintptr_t>block.ctypes.data
@@ -826,14 +826,14 @@ def decode_segments(const uint8_t[::1] buf, const int64_t[::1] off, const uint16
         bad_tok = np.empty(bad.n, dtype=np.int64)
         bad_col = np.empty(bad.n, dtype=np.int32)
         if bad.n:
-            memcpy(<char*><uintptr_t>bad_tok.ctypes.data, bad.tok, bad.n * 8)
+            memcpy(<char*><uintptr_t>bad_tok.ctypes.data, bad.at, bad.n * 8)
             memcpy(<char*><uintptr_t>bad_col.ctypes.data, bad.col, bad.n * 4)
             order = np.argsort(bad_tok, kind="stable")
             bad_tok = np.searchsorted(np.asarray(off), bad_tok[order])   # value offsets -> tokens
             bad_col = bad_col[order]
         return out, (bad_tok, bad_col)
     finally:
-        free(bad.tok)
+        free(bad.at)
         free(bad.col)
         if rows != NULL:
             for s in range(nseg):

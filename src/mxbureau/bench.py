@@ -54,12 +54,10 @@ def c_walk(buf: np.ndarray, out: Optional[np.ndarray] = None) -> int:
 def c_walk_threads(buf: np.ndarray, workers: int) -> int:
     """The C walk over the scanner's record-aligned ranges, one thread each (ctypes releases the GIL):
     what a parallel pass over these bytes can gain on this machine, the bound for scan(workers=)."""
-    from .scanner import _bounds, _pool
+    from .scanner import _bounds, in_threads
     c_walk_lib()                                  # compiled once, before any thread needs it
     b = _bounds(buf, 0, len(buf), workers)
-    parts = [buf[b[i]:b[i + 1]] for i in range(len(b) - 1)]
-    futures = [_pool(len(parts) - 1).submit(c_walk, p) for p in parts[:-1]] if len(parts) > 1 else []
-    return c_walk(parts[-1]) + sum(f.result() for f in futures)
+    return sum(in_threads([lambda i=i: c_walk(buf[b[i]:b[i + 1]]) for i in range(len(b) - 1)]))
 
 
 # --- the straightforward pure-Python loop analytics are measured against (also the tests' oracle) ---
