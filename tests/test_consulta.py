@@ -160,6 +160,10 @@ def test_missing_maternal_surname_is_no_proporcionado():
     ({"residence_type": "7"}, "residence_type", "not a code of catalogue RESIDENCE_TYPES"),
     ({"employment_employer": "ALFA", "employment_address_line1": "REFORMA"}, "employment_address_line1",
      "an address needs a number or SN"),
+    # a credit reference without its account number (PI's first field): the writer cannot open the
+    # segment; this raised out of the whole batch until hypothesis found it
+    ({"credit_reference_user_name": "0"}, "credit_reference_account_number",
+     "required with any other credit reference field"),
 ])
 def test_each_rule_rejects_the_row(change, field, reason):
     row = dict(MENDEZ, **change)

@@ -275,6 +275,8 @@ def _rules(row: _Row, today: _dt.date) -> None:
             row.bad("employment_salary_currency", "salary and pay_period are required with the currency")
         _postal_in_state(row, pe, "employment_postal_code")
         pe.setdefault("origin_country", "MX")
+    if row.seg["PI"] and "account_number" not in row.seg["PI"] and "credit_reference_account_number" not in done:
+        row.bad("credit_reference_account_number", "required with any other credit reference field")
     if au:
         for name in ("has_credit_card", "has_mortgage", "has_auto_loan_24m"):
             v = au.get(name)
