@@ -8,7 +8,9 @@ import pytest
 
 import mxbureau
 from mxbureau import spec, synth, writer
+from mxbureau import _scan
 from mxbureau import scanner as scan_module
+from mxbureau.tokens import Tokens, problems_from
 from compare import assert_same, compiled_view
 from conftest import ALL_KINDS
 
@@ -388,7 +390,7 @@ def test_workers_give_the_same_result(monkeypatch, corpus, workers):
     monkeypatch.setattr(scan_module, "MIN_PARALLEL_BYTES", 0)
     one = compiled_view(mxbureau.scan(corpus))
     many = mxbureau.scan(corpus, workers=workers)
-    assert len(many.parts) == workers
+    assert len(many.parts) >= workers
     assert compiled_view(many) == one
     assert np.array_equal(many.record, mxbureau.scan(corpus).record)
     damaged = _mutate(corpus, random.Random(workers))
@@ -409,6 +411,105 @@ def test_workers_strict_raise_the_first_problem(monkeypatch, corpus):
         mxbureau.scan(data, workers=3)
     assert (one.value.offset, one.value.record, one.value.code) == (two.value.offset, two.value.record, two.value.code)
     assert (one.value.offset, one.value.code) == (a, 9)
+
+
+# --- work stealing: a thread that finishes first splits a range still being scanned -------------------
+
+def _tokens(buf, result):
+    """(end, parts, records, errors) of the scanner's internals -> Tokens."""
+    _, parts, rec, err = result
+    return Tokens(buf, parts, rec, problems_from(err))
+
+
+def test_a_split_range_ends_at_the_split_point(corpus):
+    buf = np.frombuffer(corpus, dtype=np.uint8)
+    n = len(buf)
+    m = _scan.find_record_start(buf, n // 2)
+    lane = _scan.Lane(0, n)
+    assert (lane.start, lane.claimed, lane.stop) == (0, 0, n)
+    assert not lane.split(n) and lane.stop == n                 # not inside the range
+    assert lane.split(m) and lane.stop == m                     # nothing claimed yet
+    first = _scan.scan_range(buf, 0, 0, True, lane=lane)
+    assert first[0] == m and first[2]["start"][-1] < m <= first[2]["end"][-1] + 1
+    assert not lane.split(m // 2) and lane.stop == m            # a finished scan is not split
+    second = _scan.scan_range(buf, m, n, True)
+    whole = scan_module._stitch(buf, [(0, first), (m, second)], 0, n, True, 0, None)
+    assert len(whole[1]) == 2
+    assert compiled_view(_tokens(buf, whole)) == compiled_view(mxbureau.scan(corpus))
+
+
+def test_stitching_fills_gaps_and_rescans_overlaps(corpus):
+    """A split that came too late leaves a gap; a split point that is not on the chain of records
+    makes ranges overlap. Either way the result equals the sequential scan."""
+    buf = np.frombuffer(corpus, dtype=np.uint8)
+    n = len(buf)
+    a = _scan.find_record_start(buf, n // 4)
+    b = _scan.find_record_start(buf, n // 2)
+    run = lambda lo, hi, strict=True: _scan.scan_range(buf, lo, hi, strict)
+    want = compiled_view(mxbureau.scan(corpus))
+    cases = {             # ranges scanned -> how many ranges the result is made of
+        "meet": ([(0, run(0, a)), (a, run(a, n))], 2),
+        "gap in the middle": ([(0, run(0, a)), (b, run(b, n))], 3),           # the gap scanned alone
+        "gap at the end": ([(0, run(0, a)), (a, run(a, b))], 3),
+        "overlap": ([(0, run(0, b)), (a, run(a, n))], 2),                      # the rest rescanned
+        "off the chain": ([(0, run(0, a)), (a + 5, run(a + 5, n, False))], 3),  # gap, then rescan
+    }
+    for name, (done, nparts) in cases.items():
+        got = scan_module._stitch(buf, done, 0, n, True, 0, None)
+        assert compiled_view(_tokens(buf, got)) == want, name
+        assert len(got[1]) == nparts, name
+    bad = bytearray(corpus)
+    c = corpus.index(b"ES05", a) + 4                            # an ES length digit inside the gap
+    assert c < b
+    bad[c] = ord("#")
+    bad = np.frombuffer(bytes(bad), dtype=np.uint8)
+    with pytest.raises(mxbureau.FormatError) as e:
+        scan_module._stitch(bad, [(0, _scan.scan_range(bad, 0, a, True)), (b, _scan.scan_range(bad, b, n, True))],
+                            0, n, True, 0, None)
+    with pytest.raises(mxbureau.FormatError) as want_e:
+        mxbureau.scan(bad)
+    assert (e.value.offset, e.value.record, e.value.code) == (want_e.value.offset, want_e.value.record, want_e.value.code)
+
+
+def test_steal_takes_the_second_half_of_the_largest_range(corpus):
+    buf = np.frombuffer(corpus, dtype=np.uint8)
+    n = len(buf)
+    lanes = [_scan.Lane(0, n // 8), _scan.Lane(n // 8, n)]
+    import threading
+    lane = scan_module._steal(buf, lanes, threading.Lock())
+    assert lane is lanes[-1] and len(lanes) == 3
+    assert lane.start == _scan.find_record_start(buf, n // 8 + (n - n // 8) // 2) == lanes[1].stop
+    assert lane.stop == n and lanes[0].stop == n // 8
+
+
+@pytest.mark.parametrize("workers", [2, 3, 4])
+def test_workers_splitting_each_other_give_the_same_result(monkeypatch, corpus, workers):
+    """Real threads splitting ranges that are being scanned, down to single records. The first half
+    of the input is records with 12,000-byte declarativas (scanned in a few steps each), so the
+    threads that start there finish early and split the others' ranges."""
+    monkeypatch.setattr(scan_module, "MIN_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(scan_module, "MIN_STEAL_BYTES", 1)
+    light = rec(segments=[("PN", {"paternal_surname": "A"}), ("CR", {"declarativa": "D" * 12000})])
+    data = light * (len(corpus) // len(light)) + corpus
+    one = compiled_view(mxbureau.scan(data))
+    damaged = _mutate(data, random.Random(workers))
+    lenient = compiled_view(mxbureau.scan(damaged, strict=False))
+    stitch = scan_module._stitch
+
+    def no_overlap(buf, done, *args):
+        # A split range stops at the split point, never past it (a late split may leave a gap)
+        ends = [p[0] for _, p in done]
+        assert all(end <= start for end, (start, _) in zip(ends, done[1:]))
+        return stitch(buf, done, *args)
+
+    monkeypatch.setattr(scan_module, "_stitch", no_overlap)
+    parts = []
+    for _ in range(5):
+        many = mxbureau.scan(data, workers=workers)
+        parts.append(len(many.parts))
+        assert compiled_view(many) == one
+        assert compiled_view(mxbureau.scan(damaged, strict=False, workers=workers)) == lenient
+    assert max(parts) > workers                                  # ranges were split
 
 
 def test_a_record_hidden_in_a_declarativa_does_not_split_the_work(monkeypatch):

@@ -11,7 +11,7 @@ The semantics are those of mxbureau/reference.py (the pure-Python twin); the tes
 corpus. Status codes inside, exceptions at the boundary: the nogil loop fills a Fail struct and
 scan.py raises mxbureau.FormatError.
 """
-from libc.stdint cimport int8_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t
+from libc.stdint cimport INT64_MAX, int8_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memchr, memcmp
 
@@ -118,6 +118,32 @@ cdef struct Fail:
     int64_t a
     int64_t b
     int cr_alt
+
+
+# A range being scanned whose end another thread may move closer (work stealing, scanner.py).
+# The scanning thread claims the input CLAIM bytes at a time: it publishes "records starting below
+# c are mine" and then reads the range's stop; it looks at stop again only when it reaches c. A
+# thief stores a new stop m, then reads c, and has the split only if c <= m. Both sides use
+# sequentially consistent atomics (Dekker's pattern), so one of them sees the other's store: either
+# the thief sees a claim past m (and puts stop back), or the scanning thread sees m before it takes
+# a record at or past m. An atomic exchange for every record cost 0.8% of a one-thread scan (~24k
+# records, 31.0 vs 30.75 ms on the 57 MB corpus); one per 64 KB costs nothing measurable.
+cdef extern from *:
+    """
+    static inline void mxb_publish(int64_t* p, int64_t v) { __atomic_store_n(p, v, __ATOMIC_SEQ_CST); }
+    static inline int64_t mxb_read(const int64_t* p) { return __atomic_load_n(p, __ATOMIC_SEQ_CST); }
+    """
+    void mxb_publish(int64_t* p, int64_t v) noexcept nogil
+    int64_t mxb_read(const int64_t* p) noexcept nogil
+
+
+cdef enum:
+    CLAIM = 64 << 10
+
+
+cdef struct Span:
+    int64_t claimed   # records starting below it are the scan's (raised by the scanning thread)
+    int64_t stop      # records starting at or past it are not the scan's (lowered by a thief)
 
 
 cdef struct Info:
@@ -610,17 +636,24 @@ cdef inline bint _is_sep(uint8_t c) noexcept nogil:
     return c == 10 or c == 13 or c == 19
 
 
-cdef int64_t scan_loop(const uint8_t* d, int64_t n, int64_t pos, int64_t stop, bint strict,
+cdef int64_t scan_loop(const uint8_t* d, int64_t n, Span* span, bint strict,
                        TokBuf* t, RecBuf* r, ErrBuf* e, Fail* f, TokBuf* scratch) noexcept nogil:
-    """Scan records that start in [pos, stop) (a record may run past stop, up to n). Returns the
-    position after the last record or damaged span; -1 strict failure (f filled, f.a/f.b kept);
-    -2 on memory exhaustion."""
+    """Scan records that start in [span.claimed, span.stop) (a record may run past stop, up to n;
+    stop may be lowered meanwhile by another thread). Returns the position after the last record or
+    damaged span; -1 strict failure (f filled, f.a/f.b kept); -2 on memory exhaustion."""
     cdef Info info
     cdef int64_t s, end, q
+    cdef int64_t pos = span.claimed
+    cdef int64_t claimed = pos
+    cdef int64_t stop = mxb_read(&span.stop)
     cdef Py_ssize_t t0, k
     while True:
         while pos < stop and _is_sep(d[pos]):
             pos += 1
+        if pos >= claimed:
+            claimed = pos + CLAIM
+            mxb_publish(&span.claimed, claimed)
+            stop = mxb_read(&span.stop)
         if pos >= stop:
             return pos
         s = pos
@@ -769,11 +802,48 @@ cdef void _free_all(TokBuf* t, RecBuf* r, ErrBuf* e) noexcept:
     free(e.tag); free(e.a); free(e.b)
 
 
+cdef class Lane:
+    """A range [start, stop) of a parallel scan, which another thread may split while it is being
+    scanned (scanner.py's work stealing)."""
+    cdef Span span
+    cdef readonly int64_t start
+
+    def __init__(self, int64_t start, int64_t stop):
+        self.start = start
+        self.span.claimed = start
+        self.span.stop = stop
+
+    @property
+    def claimed(self):
+        """Records starting below this position are the scan's (it has reached about here)."""
+        return mxb_read(&self.span.claimed)
+
+    @property
+    def stop(self):
+        return mxb_read(&self.span.stop)
+
+    def split(self, int64_t m):
+        """Make the scan end at its first record start at or past m (a verified record start).
+        True if it will; False if it has claimed past m (stop is then put back: a scan that read
+        the lowered stop in the meantime ends early, and scanner.py scans the gap it leaves)."""
+        cdef int64_t old = mxb_read(&self.span.stop)
+        if m >= old:
+            return False
+        mxb_publish(&self.span.stop, m)
+        if mxb_read(&self.span.claimed) <= m:
+            return True
+        mxb_publish(&self.span.stop, old)
+        return False
+
+
 def scan_range(const uint8_t[::1] buf, Py_ssize_t start, Py_ssize_t stop, bint strict,
-               Py_ssize_t expect_tokens=0):
-    """Scan the records of ``buf`` that start in [start, stop). Returns
-    (end, tokens, records, errors, failure): dicts of numpy arrays, and on a strict failure
-    (code, offset, seg, tag, a, b, record) with record relative to this range."""
+               Py_ssize_t expect_tokens=0, Lane lane=None):
+    """Scan the records of ``buf`` that start in [start, stop) -- or in a lane's range, which may
+    shrink while it is scanned. Returns (end, tokens, records, errors, failure): dicts of numpy
+    arrays, and on a strict failure (code, offset, seg, tag, a, b, record) with record relative to
+    this range."""
+    cdef Span own
+    cdef Span* span = &own
     cdef TokBuf t
     cdef RecBuf r
     cdef ErrBuf e
@@ -782,8 +852,13 @@ def scan_range(const uint8_t[::1] buf, Py_ssize_t start, Py_ssize_t stop, bint s
     cdef int64_t end
     cdef int64_t n = buf.shape[0]
     cdef const uint8_t* d = &buf[0] if n > 0 else <const uint8_t*>b""
+    if lane is not None:
+        span = &lane.span
+        start = mxb_read(&span.claimed)
+        stop = mxb_read(&span.stop)
     if not 0 <= start <= stop <= n:
         raise ValueError("scan range outside the buffer")
+    own.claimed, own.stop = start, stop
     tok_init(&t)
     tok_init(&scratch)
     r.start = NULL; r.end = NULL; r.tok_start = NULL; r.tok_end = NULL; r.declared = NULL
@@ -797,9 +872,10 @@ def scan_range(const uint8_t[::1] buf, Py_ssize_t start, Py_ssize_t stop, bint s
     _pool_fill(&t, expect_tokens)
     with nogil:
         if tok_reserve(&t, expect_tokens) == 0:
-            end = scan_loop(d, n, start, stop, strict, &t, &r, &e, &f, &scratch)
+            end = scan_loop(d, n, span, strict, &t, &r, &e, &f, &scratch)
         else:
             end = -2
+        mxb_publish(&span.claimed, INT64_MAX)      # finished (or failed): nothing left to split
     tok_free(&scratch)
     if end == -2:
         _free_all(&t, &r, &e)

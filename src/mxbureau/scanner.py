@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import mmap
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Iterator, List, Tuple
 
@@ -17,6 +18,9 @@ __all__ = ["scan", "scan_chunks", "open_source"]
 
 # Below this size a second thread costs more than it saves.
 MIN_PARALLEL_BYTES = 1 << 20
+# A thread that has finished its range takes the second half of the largest range still being
+# scanned, if that half is at least this big.
+MIN_STEAL_BYTES = 1 << 20
 _POOL = None
 
 
@@ -93,20 +97,18 @@ def _merge(parts):
     arrays stay one set per range (see Tokens.parts)."""
     if len(parts) == 1:
         return [parts[0][1]], parts[0][2], parts[0][3]
-    rec_parts, err_parts = [], []
-    ntok = nrec = 0
+    rec = {k: np.concatenate([p[2][k] for p in parts]) for k in parts[0][2]}
+    err = {k: np.concatenate([p[3][k] for p in parts]) for k in parts[0][3]}
+    # Shift each range's indices in place (shifted copies before concatenating: 2x the memory).
+    ntok = nrec = r0 = e0 = 0
     for _, t, r, e, _ in parts:
-        r = dict(r)
-        r["tok_start"] = r["tok_start"] + ntok
-        r["tok_end"] = r["tok_end"] + ntok
-        rec_parts.append(r)
-        e = dict(e)
-        e["record"] = e["record"] + nrec
-        err_parts.append(e)
+        r1, e1 = r0 + len(r["start"]), e0 + len(e["start"])
+        rec["tok_start"][r0:r1] += ntok
+        rec["tok_end"][r0:r1] += ntok
+        err["record"][e0:e1] += nrec
         ntok += len(t["offset"])
-        nrec += len(r["start"])
-    rec = {k: np.concatenate([r[k] for r in rec_parts]) for k in rec_parts[0]}
-    err = {k: np.concatenate([e[k] for e in err_parts]) for k in err_parts[0]}
+        nrec += r1 - r0
+        r0, e0 = r1, e1
     return [p[1] for p in parts], rec, err
 
 
@@ -128,34 +130,78 @@ def _scan_buffer(buf: np.ndarray, strict: bool, workers: int, show=None, lo: int
     of them ends. record_base: the index of the first of them in the source (for errors)."""
     n = len(buf) if hi is None else hi
     if workers <= 1 or n - lo < MIN_PARALLEL_BYTES:
-        end, tok, rec, err, failure = _scan.scan_range(buf, lo, n, strict)
-        if failure is not None:
-            _raise(failure, record_base, show)
-        return end, [tok], rec, err
-    # One range per worker. Byte-equal halves of the 57 MB corpus differ ~13% in tokens, yet smaller
-    # ranges taken from a queue cost more than that imbalance: workers=2 vs 1, interleaved medians,
-    # with 1 / 2 / 4 ranges a worker: 1.85 / 1.85 / 1.80x on 57 MB, 1.72 / 1.63 / 1.55x on 11 MB.
+        return _checked([_scan.scan_range(buf, lo, n, strict)], record_base, show)
+    # One range per worker; a worker that finishes first splits the largest range still being
+    # scanned and takes its second half, so that a core that runs slower (another process, a VM
+    # neighbour) does less of the work.
     bounds = _bounds(buf, lo, n, workers)
-    k = len(bounds) - 1
-    parts = in_threads([lambda i=i: _scan.scan_range(buf, bounds[i], bounds[i + 1], strict) for i in range(k)])
-    # Ranges must meet exactly: a range's last record ends where the next range begins. A boundary
-    # inside a record (a record embedded in a CR text, say) breaks that; the rest is then rescanned
-    # sequentially from where the previous range really ended, so the result equals workers=1.
+    lanes = [_scan.Lane(bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1)]
+    done = []
+    lock = threading.Lock()
+
+    def work(lane):
+        while lane is not None:
+            p = _scan.scan_range(buf, 0, 0, strict, lane=lane)
+            done.append((lane.start, p))
+            lane = None if p[4] is not None else _steal(buf, lanes, lock)
+
+    in_threads([lambda lane=lane: work(lane) for lane in lanes])
+    return _stitch(buf, sorted(done, key=lambda d: d[0]), lo, n, strict, record_base, show)
+
+
+def _stitch(buf: np.ndarray, done: list, lo: int, n: int, strict: bool, record_base: int, show):
+    """The scanned ranges [(start, scan_range result)], in order, made into the scan of [lo, n)."""
+    # The ranges must meet exactly: each range's last record ends where the next range begins. A
+    # split that came too late leaves a gap (the range stopped short): it is scanned here. A split
+    # point inside a record (a record embedded in a CR text, say) makes ranges overlap: from there
+    # the rest is rescanned sequentially. So the result always equals workers=1.
     good = []
-    nrec = 0
-    for i, p in enumerate(parts):
-        if i > 0 and good[-1][0] != bounds[i]:
-            prev_end = good[-1][0]
-            p = _scan.scan_range(buf, prev_end, n, strict)
-            good.append(p)
-            if p[4] is not None:
-                _raise(p[4], record_base + nrec, show)
+    pos = lo
+    for start, p in done:
+        if start > pos:
+            gap = _scan.scan_range(buf, pos, start, strict)
+            good.append(gap)
+            if gap[4] is not None:
+                return _checked(good, record_base, show)
+            pos = gap[0]
+        if start != pos:
             break
+        good.append(p)
+        if p[4] is not None:                 # a strict failure, the first in file order
+            return _checked(good, record_base, show)
+        pos = p[0]
+    else:
+        if pos >= n:
+            return _checked(good, record_base, show)
+    return _checked(good + [_scan.scan_range(buf, pos, n, strict)], record_base, show)
+
+
+
+
+def _checked(parts, record_base: int, show):
+    """Raise the first strict failure in file order; else (end, token parts, records, errors)."""
+    nrec = 0
+    for p in parts:
         if p[4] is not None:
             _raise(p[4], record_base + nrec, show)
-        good.append(p)
         nrec += len(p[2]["start"])
-    return (good[-1][0],) + tuple(_merge(good))
+    return (parts[-1][0],) + tuple(_merge(parts))
+
+
+def _steal(buf: np.ndarray, lanes: list, lock: threading.Lock):
+    """Split the range with the most left to scan at a verified record start near the middle of
+    what is left; -> the new range of its second half, or None if no range is worth splitting."""
+    with lock:
+        victim = max(lanes, key=lambda lane: lane.stop - lane.claimed)
+        pos, stop = victim.claimed, victim.stop
+        if stop - pos < 2 * MIN_STEAL_BYTES:
+            return None
+        m = _scan.find_record_start(buf, pos + (stop - pos) // 2)
+        if m >= stop or not victim.split(m):
+            return None
+        lane = _scan.Lane(m, stop)
+        lanes.append(lane)
+        return lane
 
 
 def scan(source, *, strict: bool = True, workers: int = 1, show_values: bool = False) -> Tokens:
