@@ -76,7 +76,9 @@ def pytest_terminal_summary(terminalreporter, config):
         tr.write_line(f"{b.name}: scan {e['scan_mb_per_s']:.0f} MB/s, workers=2 {e['scan_workers_2_mb_per_s']:.0f} MB/s, "
                       f"C walk {e['c_walk_mb_per_s']:.0f} MB/s -> scan/C walk {e['scan_vs_c_walk']:.2f}x, "
                       f"workers 2/1 {e['two_workers_vs_one']:.2f}x (the C walk in 2 threads: "
-                      f"{e['c_walk_two_threads_vs_one']:.2f}x; interleaved medians)")
+                      f"{e['c_walk_two_threads_vs_one']:.2f}x; interleaved medians); half the bytes in "
+                      f"declarativa records: workers 2/1 {e['uneven_two_workers_vs_one']:.2f}x, with a static "
+                      f"split {e['uneven_static_split_two_workers_vs_one']:.2f}x")
     for size in ("small", "large"):
         get = lambda n: rates.get(f"{n}[{size}]")
         s1, s2, c, py = get("test_scan_workers_1"), get("test_scan_workers_2"), get("test_c_walk"), get("test_pure_python_twin")

@@ -6,7 +6,7 @@ defeats the token buffer pool); the ratios are of the medians over rounds."""
 import numpy as np
 
 import mxbureau
-from mxbureau.bench import c_walk, c_walk_threads, interleaved as _interleaved
+from mxbureau.bench import c_walk, c_walk_threads, interleaved as _interleaved, static_split, uneven
 
 
 def test_scan_ratios_interleaved(benchmark, corpus):
@@ -16,6 +16,10 @@ def test_scan_ratios_interleaved(benchmark, corpus):
            "scan_workers_2": lambda: mxbureau.scan(buf, workers=2),
            "c_walk": lambda: c_walk(buf, np.empty(n // 8 + 64, dtype=np.int64)),
            "c_walk_threads_2": lambda: c_walk_threads(buf, 2)}
+    odd = uneven(buf)                  # half the bytes in records that scan much faster than the rest
+    fns.update({"uneven": lambda: mxbureau.scan(odd),
+                "uneven_workers_2": lambda: mxbureau.scan(odd, workers=2),
+                "uneven_workers_2_static": static_split(lambda: mxbureau.scan(odd, workers=2))})
     _interleaved(fns, 2)                                  # warm-up (first huge pages of the process)
     rounds = 3 if benchmark.disabled else 11
     med = benchmark.pedantic(_interleaved, args=(fns, rounds), rounds=1, iterations=1)
@@ -27,4 +31,6 @@ def test_scan_ratios_interleaved(benchmark, corpus):
         "scan_vs_c_walk": med["c_walk"] / med["scan"],
         "two_workers_vs_one": med["scan"] / med["scan_workers_2"],
         "c_walk_two_threads_vs_one": med["c_walk"] / med["c_walk_threads_2"],
+        "uneven_two_workers_vs_one": med["uneven"] / med["uneven_workers_2"],
+        "uneven_static_split_two_workers_vs_one": med["uneven"] / med["uneven_workers_2_static"],
     })

@@ -79,6 +79,7 @@ cdef struct TokBuf:
     size_t sz_seg
     Py_ssize_t n
     Py_ssize_t cap
+    bint heap               # a scratch buffer (one record's tokens): malloc'd, not mapped
 
 
 cdef struct RecBuf:
@@ -170,8 +171,8 @@ cdef extern from *:
     const int MXB_EXACT_ALLOC
 
 
-cdef inline void _unmap(void* p, size_t size) noexcept nogil:
-    if MXB_EXACT_ALLOC:
+cdef inline void _unmap(void* p, size_t size, bint heap=False) noexcept nogil:
+    if MXB_EXACT_ALLOC or heap:
         free(p)
     else:
         munmap(p, size)
@@ -190,14 +191,16 @@ cdef inline size_t _map_size(Py_ssize_t cap, Py_ssize_t itemsize) noexcept nogil
     return ((<size_t>(cap * itemsize) + HUGE - 1) // HUGE) * HUGE
 
 
-cdef int _map_grow(void** p, size_t* mapped, Py_ssize_t cap, Py_ssize_t itemsize) noexcept nogil:
+cdef int _map_grow(void** p, size_t* mapped, Py_ssize_t cap, Py_ssize_t itemsize, bint heap) noexcept nogil:
     """Token buffers: private anonymous mappings in 2 MB steps with huge pages advised, grown with
     mremap (no copy). Through malloc they came partly from the brk heap, which glibc trims on free:
     ~2,000 page faults and ~25 ms of kernel time per scan of the 57 MB corpus, against ~170 faults
-    for the C walk writing into numpy memory (numpy advises huge pages too)."""
+    for the C walk writing into numpy memory (numpy advises huge pages too). Scratch buffers (heap)
+    do use malloc: four mappings made and unmapped for one record made find_record_start cost
+    29 us instead of 3 us, and each unmapping interrupts the other scanning threads (TLB shootdown)."""
     cdef size_t new_size = _map_size(cap, itemsize)
     cdef void* q
-    if MXB_EXACT_ALLOC:
+    if MXB_EXACT_ALLOC or heap:
         q = realloc(p[0], <size_t>(cap * itemsize))
         if q == NULL:
             return -1
@@ -213,8 +216,7 @@ cdef int _map_grow(void** p, size_t* mapped, Py_ssize_t cap, Py_ssize_t itemsize
     if q == MAP_FAILED:
         return -1
     if USE_HUGE_PAGES and new_size >= HUGE_FROM:
-        # not for small buffers: the scratch buffer that verifies a split point holds one record,
-        # and zeroing four 2 MB pages for it cost 1.5 ms a parallel scan
+        # not for small buffers: zeroing 2 MB pages for a few tokens costs more than it saves
         madvise(q, new_size, MADV_HUGEPAGE)
     p[0] = q
     mapped[0] = new_size
@@ -228,8 +230,10 @@ cdef int tok_reserve(TokBuf* t, Py_ssize_t need) noexcept nogil:
     cap = t.cap * 2 if t.cap else 1024
     while cap < need:
         cap *= 2
-    if (_map_grow(<void**>&t.offset, &t.sz_offset, cap, 8) or _map_grow(<void**>&t.length, &t.sz_length, cap, 2)
-            or _map_grow(<void**>&t.tag, &t.sz_tag, cap, 2) or _map_grow(<void**>&t.seg, &t.sz_seg, cap, 2)):
+    if (_map_grow(<void**>&t.offset, &t.sz_offset, cap, 8, t.heap)
+            or _map_grow(<void**>&t.length, &t.sz_length, cap, 2, t.heap)
+            or _map_grow(<void**>&t.tag, &t.sz_tag, cap, 2, t.heap)
+            or _map_grow(<void**>&t.seg, &t.sz_seg, cap, 2, t.heap)):
         return -1
     t.cap = cap
     return 0
@@ -237,20 +241,20 @@ cdef int tok_reserve(TokBuf* t, Py_ssize_t need) noexcept nogil:
 
 cdef void tok_free(TokBuf* t) noexcept nogil:
     if t.offset != NULL:
-        _unmap(t.offset, t.sz_offset)
+        _unmap(t.offset, t.sz_offset, t.heap)
     if t.length != NULL:
-        _unmap(t.length, t.sz_length)
+        _unmap(t.length, t.sz_length, t.heap)
     if t.tag != NULL:
-        _unmap(t.tag, t.sz_tag)
+        _unmap(t.tag, t.sz_tag, t.heap)
     if t.seg != NULL:
-        _unmap(t.seg, t.sz_seg)
-    tok_init(t)
+        _unmap(t.seg, t.sz_seg, t.heap)
+    tok_init(t, t.heap)
 
 
-cdef void tok_init(TokBuf* t) noexcept nogil:
+cdef void tok_init(TokBuf* t, bint heap=False) noexcept nogil:
     t.offset = NULL; t.length = NULL; t.tag = NULL; t.seg = NULL
     t.sz_offset = 0; t.sz_length = 0; t.sz_tag = 0; t.sz_seg = 0
-    t.n = 0; t.cap = 0
+    t.n = 0; t.cap = 0; t.heap = heap
 
 
 # ---------------------------------------------------------------------------------------------
@@ -860,7 +864,7 @@ def scan_range(const uint8_t[::1] buf, Py_ssize_t start, Py_ssize_t stop, bint s
         raise ValueError("scan range outside the buffer")
     own.claimed, own.stop = start, stop
     tok_init(&t)
-    tok_init(&scratch)
+    tok_init(&scratch, True)
     r.start = NULL; r.end = NULL; r.tok_start = NULL; r.tok_end = NULL; r.declared = NULL
     r.kind = NULL; r.version = NULL; r.ok = NULL; r.cr = NULL; r.es_style = NULL; r.n = 0; r.cap = 0
     e.start = NULL; e.end = NULL; e.offset = NULL; e.record = NULL; e.code = NULL; e.seg = NULL
@@ -923,7 +927,7 @@ def find_record_start(const uint8_t[::1] buf, Py_ssize_t pos):
     cdef int64_t q
     if pos >= n:
         return n
-    tok_init(&scratch)
+    tok_init(&scratch, True)
     with nogil:
         q = verified_start(&buf[0], n, pos, &scratch)
     tok_free(&scratch)

@@ -22,7 +22,7 @@ from typing import Callable, Dict, Optional
 
 import numpy as np
 
-__all__ = ["c_walk", "c_walk_threads", "pyscan", "parse_size", "run", "interleaved"]
+__all__ = ["c_walk", "c_walk_threads", "pyscan", "parse_size", "run", "interleaved", "uneven", "static_split"]
 
 from .reference import pyscan  # noqa: E402  (the peer)
 
@@ -58,6 +58,33 @@ def c_walk_threads(buf: np.ndarray, workers: int) -> int:
     c_walk_lib()                                  # compiled once, before any thread needs it
     b = _bounds(buf, 0, len(buf), workers)
     return sum(in_threads([lambda i=i: c_walk(buf[b[i]:b[i + 1]]) for i in range(len(b) - 1)]))
+
+
+def uneven(buf: np.ndarray) -> np.ndarray:
+    """Content that splits badly by bytes: records carrying 12,000-byte declarativas (the scanner
+    steps over each in a few jumps) for as many bytes as the first half of buf, then that half.
+    Two byte-equal ranges then take very different times: what work stealing is for."""
+    from .writer import record_bytes
+    half = bytes(buf[: len(buf) // 2])
+    end = half.rfind(b"**")
+    half = half[: end + 2] + b"\n" if end >= 0 else b""
+    light = record_bytes({"kind": "hit", "reference": "BENCH", "member_code": "BC00000001", "control_number": "1",
+                          "segments": [("PN", {"paternal_surname": "A"}),
+                                       ("CR", {"declarativa": "D" * 12000})]}) + b"\n"
+    return np.frombuffer(light * (len(half) // len(light)) + half, dtype=np.uint8)
+
+
+def static_split(fn: Callable) -> Callable:
+    """fn with work stealing off: each worker scans only its own byte range (the comparison)."""
+    from . import scanner
+
+    def run():
+        old, scanner.MIN_STEAL_BYTES = scanner.MIN_STEAL_BYTES, 1 << 62
+        try:
+            return fn()
+        finally:
+            scanner.MIN_STEAL_BYTES = old
+    return run
 
 
 # --- the straightforward pure-Python loop analytics are measured against (also the tests' oracle) ---
@@ -188,6 +215,7 @@ def run(path: str, workers: int = 2, rounds: int = 5, progress: Optional[Callabl
     piece = bytes(buf[: end + 2]) if end > 0 else bytes(buf[:0])
     say("preparing the CSV baseline")
     csv_bytes, csv_read = _tl_csv(buf)
+    odd = uneven(buf)
     out_dir = tempfile.mkdtemp(prefix="mxbureau-bench-")
 
     def convert():
@@ -208,6 +236,9 @@ def run(path: str, workers: int = 2, rounds: int = 5, progress: Optional[Callabl
         "read_all_tables": lambda: read(buf),
         "read_tl": lambda: read(buf, segments=["TL"]),
         "pyarrow_csv_tl_one_thread": csv_read,
+        "scan_uneven": lambda: scan(odd),
+        f"scan_uneven_workers_{workers}": lambda: scan(odd, workers=workers),
+        f"scan_uneven_workers_{workers}_static_split": static_split(lambda: scan(odd, workers=workers)),
     }
     say("warming up")
     interleaved(cases, 1, 1)
@@ -238,8 +269,9 @@ def run(path: str, workers: int = 2, rounds: int = 5, progress: Optional[Callabl
     conv = interleaved({"convert": convert}, 1, 1)["convert"]
     sizes = {k: n for k in med}
     sizes["pyarrow_csv_tl_one_thread"] = len(csv_bytes)
+    sizes.update({k: len(odd) for k in med if k.startswith("scan_uneven")})
     results = [{"name": k, "seconds": v, "bytes": sizes[k], "mb_per_s": sizes[k] / v / 1e6,
-                **({"tokens_per_s": ntok / v} if k.startswith("scan") or k.startswith("c_walk") else {})}
+                **({"tokens_per_s": ntok / v} if k.startswith(("scan", "c_walk")) and "uneven" not in k else {})}
                for k, v in med.items()]
     results.append({"name": "pure_python_twin", "seconds": twin, "bytes": len(piece),
                     "mb_per_s": len(piece) / twin / 1e6 if twin else 0.0})
@@ -258,6 +290,9 @@ def run(path: str, workers: int = 2, rounds: int = 5, progress: Optional[Callabl
             "scan_vs_c_walk": med["c_walk"] / med["scan"],
             f"workers_{workers}_vs_one" if workers != 2 else "two_workers_vs_one": med["scan"] / med[f"scan_workers_{workers}"],
             f"c_walk_{workers}_threads_vs_one": med["c_walk"] / med[f"c_walk_threads_{workers}"],
+            f"uneven_workers_{workers}_vs_one": med["scan_uneven"] / med[f"scan_uneven_workers_{workers}"],
+            f"uneven_workers_{workers}_vs_one_static_split":
+                med["scan_uneven"] / med[f"scan_uneven_workers_{workers}_static_split"],
             "tl_table_vs_pyarrow_csv": med["pyarrow_csv_tl_one_thread"] / med["read_tl"],
             "analytics_vs_python_loop": (naccounts / ana) / py_rate if py_rate else None,
         },

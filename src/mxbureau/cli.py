@@ -234,17 +234,18 @@ def cmd_bench(a) -> int:
         if tmp:
             os.unlink(tmp)
     print(f"input {rep['input_bytes']:,} bytes, {rep['tokens']:,} tokens; {rep['rounds']} interleaved rounds")
-    print(f"{'case':32s} {'MB/s':>10s} {'tokens/s':>14s} {'seconds':>10s}")
+    w = max(len(k) for k in [r["name"] for r in rep["results"]] + list(rep["ratios"]))
+    print(f"{'case':{w}s} {'MB/s':>10s} {'tokens/s':>14s} {'seconds':>10s}")
     for r in rep["results"]:
         tps = f"{r['tokens_per_s']:,.0f}" if "tokens_per_s" in r else ""
         if "accounts_per_s" in r:
-            print(f"{r['name']:32s} {'':>10s} {r['accounts_per_s']:>11,.0f} a/s {r['seconds']:10.4f}"
+            print(f"{r['name']:{w}s} {'':>10s} {r['accounts_per_s']:>11,.0f} a/s {r['seconds']:10.4f}"
                   f"   ({r['accounts']:,} accounts)")
             continue
-        print(f"{r['name']:32s} {r['mb_per_s']:10,.1f} {tps:>14s} {r['seconds']:10.4f}")
+        print(f"{r['name']:{w}s} {r['mb_per_s']:10,.1f} {tps:>14s} {r['seconds']:10.4f}")
     for k, v in rep["ratios"].items():
-        print(f"{k:32s} {v:10.2f}x" if v is not None else f"{k:32s} n/a")
-    print(f"{'peak RSS':32s} {rep['peak_rss_mb']:10,.0f} MB")
+        print(f"{k:{w}s} {v:10.2f}x" if v is not None else f"{k:{w}s} n/a")
+    print(f"{'peak RSS':{w}s} {rep['peak_rss_mb']:10,.0f} MB")
     if a.json:
         with open(a.json, "w") as f:
             json.dump(rep, f, indent=2)
