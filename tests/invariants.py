@@ -1,10 +1,11 @@
 """What must hold for any scan of any bytes: shared by the hypothesis suite and fuzz/fuzz_scan.py."""
+import contextlib
 import re
 
 import numpy as np
 
 import mxbureau
-from mxbureau import errors, spec
+from mxbureau import errors, scanner, spec
 
 _TEMPLATES = [re.compile(re.escape(m).replace(r"\{a\}", r"-?\d+").replace(r"\{b\}", r"-?\d+"))
               for m in errors.MESSAGES.values()]
@@ -80,3 +81,32 @@ def check_decoded(tok, data: bytes, buf=None):
     assert_same(data, strict=True)
     assert_same(data, strict=False)
     return tables
+
+
+@contextlib.contextmanager
+def eager_threads():
+    """Parallel scans of inputs of any size, with ranges split down to single records."""
+    old = scanner.MIN_PARALLEL_BYTES, scanner.MIN_STEAL_BYTES
+    scanner.MIN_PARALLEL_BYTES, scanner.MIN_STEAL_BYTES = 0, 1
+    try:
+        yield
+    finally:
+        scanner.MIN_PARALLEL_BYTES, scanner.MIN_STEAL_BYTES = old
+
+
+def check_threads(data: bytes, buf=None, workers: int = 3) -> None:
+    """Threads scanning (and splitting) ranges of the input give the one-thread result, in both
+    modes: the same tokens, records and problems, or the same first error."""
+    from compare import compiled_view
+    src = data if buf is None else buf
+    for strict in (True, False):
+        try:
+            one = compiled_view(mxbureau.scan(src, strict=strict))
+        except mxbureau.FormatError as e:
+            one = (e.offset, e.record, e.code)
+        with eager_threads():
+            try:
+                many = compiled_view(mxbureau.scan(src, strict=strict, workers=workers))
+            except mxbureau.FormatError as e:
+                many = (e.offset, e.record, e.code)
+        assert many == one, "workers=%d differs from one worker (strict=%s)" % (workers, strict)

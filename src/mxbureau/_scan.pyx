@@ -122,7 +122,7 @@ cdef struct Fail:
 
 
 # A range being scanned whose end another thread may move closer (work stealing, scanner.py).
-# The scanning thread claims the input CLAIM bytes at a time: it publishes "records starting below
+# The scanning thread claims the input up to CLAIM bytes at a time: it publishes "records starting below
 # c are mine" and then reads the range's stop; it looks at stop again only when it reaches c. A
 # thief stores a new stop m, then reads c, and has the split only if c <= m. Both sides use
 # sequentially consistent atomics (Dekker's pattern), so one of them sees the other's store: either
@@ -650,12 +650,15 @@ cdef int64_t scan_loop(const uint8_t* d, int64_t n, Span* span, bint strict,
     cdef int64_t pos = span.claimed
     cdef int64_t claimed = pos
     cdef int64_t stop = mxb_read(&span.stop)
+    # A 64th of the range, 256 bytes to CLAIM: small ranges can be split too (the tests' and the
+    # fuzzer's inputs are a few KB)
+    cdef int64_t claim = min(max((stop - pos) >> 6, 256), <int64_t>CLAIM)
     cdef Py_ssize_t t0, k
     while True:
         while pos < stop and _is_sep(d[pos]):
             pos += 1
         if pos >= claimed:
-            claimed = pos + CLAIM
+            claimed = pos + claim
             mxb_publish(&span.claimed, claimed)
             stop = mxb_read(&span.stop)
         if pos >= stop:
