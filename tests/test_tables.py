@@ -200,6 +200,36 @@ def test_lenient_read_keeps_intact_records():
         t.records.column("kind").to_pylist()) if k == "hit"}
 
 
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_parts_of_a_parallel_scan_decode_to_the_same_tables(generated, workers):
+    """A parallel scan's token parts are decoded part by part (in threads when workers > 1), never
+    joined: the tables, records and problems equal those of one part, value for value."""
+    import invariants
+    import copy
+    recs = copy.deepcopy(generated[0])
+    for i in range(0, len(recs), 50):                     # values that do not fit their type
+        for tag, fields in recs[i].get("segments", []):
+            if tag == "TL":
+                fields["balance"] = "12A4"
+    bad = bytearray(b"\r\n".join(writer.record_bytes(r) for r in recs))
+    for at in (len(bad) // 3, 2 * len(bad) // 3):         # damaged spans: an ES length digit
+        bad[bad.index(b"ES0", at) + 4] = ord("#")
+    bad = bytes(bad)
+    one = mxbureau.read(bad, strict=False)
+    with invariants.eager_threads():
+        tok = mxbureau.scan(bad, strict=False, workers=3)
+    assert len(tok.parts) >= 3
+    many = mxbureau.build_tables(tok, workers=workers)
+    assert many.names == one.names and one.problems.num_rows > 3
+    for name in one.names:
+        assert 1 <= many[name].column(0).num_chunks <= len(tok.parts)     # a chunk a part with rows
+        assert many[name].to_pylist() == one[name].to_pylist(), name
+    assert many["TL"].column(0).num_chunks > 1
+    assert many.records.to_pylist() == one.records.to_pylist()
+    assert many.problems.to_pylist() == one.problems.to_pylist()
+    assert not tok._flat                                  # the parts were never joined
+
+
 # --- the decoder's kernels on drawn values -------------------------------------------------------
 # Each column kind has a fast path (8-byte words: digits, ASCII copies, two-word code keys, reads
 # past a value's end) and a slow one (signs, blanks, > 8 digits, latin-1, codes > 16 bytes, the last

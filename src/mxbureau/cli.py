@@ -119,18 +119,8 @@ class _Sink:
         shared out by size (Arrow encodes and compresses with the GIL released; Parquet writing is most of convert's
         time: 1.13 GB took 11.2 s with --workers 2 writing one table at a time, 7.1 s this way, peak
         RSS 0.92 GB either way). Each table still gets its chunks in order."""
-        if workers <= 1:
-            for name, table in tables:
-                self.write(name, table)
-            return
-        from .scanner import in_threads
-        bins = [[] for _ in range(workers)]           # largest first, each to the lightest bin
-        load = [0] * workers
-        for name, table in sorted(tables, key=lambda nt: -nt[1].nbytes):
-            i = load.index(min(load))
-            bins[i].append((name, table))
-            load[i] += table.nbytes
-        in_threads([lambda b=b: [self.write(name, table) for name, table in b] for b in bins])
+        from .scanner import shared_out
+        shared_out([lambda n=n, t=t: self.write(n, t) for n, t in tables], [t.nbytes for _, t in tables], workers)
 
     def close(self):
         for w in self.writers.values():
@@ -169,7 +159,7 @@ def cmd_convert(a) -> int:
         try:
             for tok in scan_chunks(path, chunk_bytes=a.chunk_mb << 20, strict=not a.lenient,
                                    workers=a.workers, show_values=a.show_values):
-                t = build_tables(tok, segments)
+                t = build_tables(tok, segments, workers=a.workers)
                 out = [("records", t.records)]
                 for name in (segments or t.names):
                     table = t[name] if name in t.names else schema_of(name).empty_table()

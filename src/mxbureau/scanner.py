@@ -44,6 +44,26 @@ def in_threads(calls: List[Callable[[], object]]) -> list:
     return [f.result() for f in futures] + [last]
 
 
+def shared_out(calls: List[Callable[[], object]], weights: List[float], workers: int) -> list:
+    """Run the calls in at most ``workers`` threads, shared out by weight (largest first, each to the
+    least loaded thread); their results in the calls' order."""
+    if workers <= 1 or len(calls) <= 1:
+        return [c() for c in calls]
+    bins = [[] for _ in range(min(workers, len(calls)))]
+    load = [0.0] * len(bins)
+    for i in sorted(range(len(calls)), key=lambda i: -weights[i]):
+        j = load.index(min(load))
+        bins[j].append(i)
+        load[j] += weights[i]
+    out = [None] * len(calls)
+
+    def run(b):
+        for i in b:
+            out[i] = calls[i]()
+    in_threads([lambda b=b: run(b) for b in bins])
+    return out
+
+
 def open_source(source) -> Tuple[np.ndarray, object]:
     """-> (uint8 array over the source's bytes, the object that keeps them alive). Paths are
     memory-mapped (never read whole); bytes-like objects are used in place."""
@@ -177,8 +197,6 @@ def _stitch(buf: np.ndarray, done: list, lo: int, n: int, strict: bool, record_b
         if pos >= n:
             return _checked(good, record_base, show)
     return _checked(good + [_scan.scan_range(buf, pos, n, strict)], record_base, show)
-
-
 
 
 def _checked(parts, record_base: int, show):

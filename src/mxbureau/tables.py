@@ -226,12 +226,13 @@ def records_table(tok: Tokens, buf: np.ndarray) -> pa.Table:
     err = is_err & ok
     ref_at = start + 6
     if err.any():
-        ref_at[err] = tok.offset[r["tok_start"][err]]
+        ref_at[err] = tok.take("offset", r["tok_start"][err])
     reference = _strings(buf, ref_at, hdr | err, 25)
     # control number: in a new-style ES the last two tokens are 00 (control number) and 01 (**)
     rows = np.flatnonzero(ok & (r["es_style"] == 1))
     es00 = r["tok_end"][rows] - 2
-    offsets, data, valid = _decode.text_column(buf, tok.offset, tok.length, es00, rows, n)
+    offsets, data, valid = _decode.text_column(buf, tok.take("offset", es00), tok.take("length", es00),
+                                               np.arange(len(rows), dtype=np.int64), rows, n)
     control = pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data), _bitmap(valid))
     found = pa.array(kind_code == 0, mask=~is_resp | ~ok)
     version = pa.array(r["version"], mask=r["version"] < 0)
@@ -246,9 +247,12 @@ def records_table(tok: Tokens, buf: np.ndarray) -> pa.Table:
         schema=RECORDS_SCHEMA)
 
 
-def decode(tok: Tokens, buf: np.ndarray, wanted: Optional[List[str]] = None):
-    """The compiled pass alone: per table slot (n, record, position, columns) as numpy buffers, and the
-    (token, column) pairs whose values failed their kind. build_tables wraps these as Arrow."""
+def decode(tok: Tokens, buf: np.ndarray, wanted: Optional[List[str]] = None, workers: int = 1):
+    """The compiled pass alone, once per token part (a parallel scan's ranges; in ``workers``
+    threads): per part, per table slot (n, record, position, columns) as numpy buffers, and the
+    (token, column) pairs whose values failed their kind (global token indices). build_tables wraps
+    these as Arrow. Parts are decoded where they are: joining them first copied 14 bytes a token."""
+    from .scanner import shared_out
     r = tok.records
     take = ((r["kind_code"] <= 2) & (r["kind_code"] >= 0) & r["ok"]).astype(np.int8)
     seg_lut = _SEG_LUT
@@ -257,13 +261,20 @@ def decode(tok: Tokens, buf: np.ndarray, wanted: Optional[List[str]] = None):
         for tag in _SLOTS:
             if tag not in wanted:
                 seg_lut[spec.tag_code(tag)] = -1
-    return _decode.decode_segments(
-        buf, tok.offset, tok.length, tok.tag, r["tok_start"], r["tok_end"], take,
-        r["record"], seg_lut, _FIELD_LUT, _FIELD_KIND, len(_SLOTS))
+
+    def part(p, r0, r1, base):
+        segs, (bad_tok, bad_col) = _decode.decode_segments(
+            buf, p["offset"], p["length"], p["tag"], r["tok_start"][r0:r1] - base, r["tok_end"][r0:r1] - base,
+            take[r0:r1], r["record"][r0:r1], seg_lut, _FIELD_LUT, _FIELD_KIND, len(_SLOTS))
+        return segs, (bad_tok + base, bad_col)
+
+    pieces = tok.pieces()
+    return shared_out([lambda x=x: part(*x) for x in pieces], [len(x[0]["offset"]) for x in pieces], workers)
 
 
-def build_tables(tok: Tokens, segments: Optional[Iterable[str]] = None, buffer=None) -> Tables:
-    """Decode the tokens of response and error records into typed tables."""
+def build_tables(tok: Tokens, segments: Optional[Iterable[str]] = None, buffer=None, workers: int = 1) -> Tables:
+    """Decode the tokens of response and error records into typed tables. The token parts of a
+    parallel scan are decoded in up to ``workers`` threads; each table then has one chunk a part."""
     buf = buffer if buffer is not None else _buffer(tok)
     if tok.n_records and len(buf) < int(tok.records["end"].max()):
         raise ValueError("the buffer does not hold these tokens")   # the decoders trust token offsets
@@ -271,24 +282,32 @@ def build_tables(tok: Tokens, segments: Optional[Iterable[str]] = None, buffer=N
     unknown = [s for s in wanted if s not in TABLE_SEGMENTS]
     if unknown:
         raise KeyError(f"no table for segment(s) {unknown}; tables exist for {list(TABLE_SEGMENTS)}")
-    segs, (bad_tok, bad_col) = decode(tok, buf, wanted if segments is not None else None)
+    parts = decode(tok, buf, wanted if segments is not None else None, workers)
     tables: Dict[str, pa.Table] = {}
     for s, tag in enumerate(_SLOTS):
         if tag not in wanted:
             continue
-        n, rec, pos, cols = segs[s]
-        if n == 0 and segments is None:
+        chunks = [_table(tag, segs[s]) for segs, _ in parts]
+        if sum(c.num_rows for c in chunks) == 0 and segments is None:
             continue
-        seg = TABLE_SEGMENTS[tag]
-        arrays = [pa.array(rec)]
-        if seg.max_occurs != 1:
-            arrays.append(pa.array(pos))
-        arrays += [_arrow(fld.kind, col, n) for fld, col in zip(seg.fields, cols)]
-        tables[tag] = pa.Table.from_arrays(arrays, schema=schema_of(tag))
+        chunks = [c for c in chunks if c.num_rows] or chunks[:1]
+        tables[tag] = chunks[0] if len(chunks) == 1 else pa.concat_tables(chunks)
+    bad_tok = np.concatenate([bad[0] for _, bad in parts])
+    bad_col = np.concatenate([bad[1] for _, bad in parts])
     kinds = _FIELD_KIND.reshape(-1)[bad_col]
     reasons = np.array([_BAD_REASON[k] for k in kinds.tolist()], dtype=object)
     problems = pa.concat_tables([scan_problems(tok), token_problems(tok, bad_tok, reasons)])
     return Tables(tables, records_table(tok, buf), problems)
+
+
+def _table(tag: str, decoded) -> pa.Table:
+    n, rec, pos, cols = decoded
+    seg = TABLE_SEGMENTS[tag]
+    arrays = [pa.array(rec)]
+    if seg.max_occurs != 1:
+        arrays.append(pa.array(pos))
+    arrays += [_arrow(fld.kind, col, n) for fld, col in zip(seg.fields, cols)]
+    return pa.Table.from_arrays(arrays, schema=schema_of(tag))
 
 
 def scan_problems(tok: Tokens) -> pa.Table:
@@ -308,11 +327,11 @@ def token_problems(tok: Tokens, idx: np.ndarray, problem) -> pa.Table:
     value's byte span; never the value."""
     idx = np.asarray(idx, dtype=np.int64)
     tag_names = lambda codes: pa.array(np.asarray(codes, dtype=np.uint16).view("S2")).cast(pa.large_string())
-    off = tok.offset[idx]
+    off = tok.take("offset", idx)
     msg = pa.array(np.broadcast_to(np.asarray(problem, dtype=object), idx.shape), pa.large_string())
-    return pa.Table.from_arrays([pa.array(tok.record_of(idx)), tag_names(tok.segment_tag[idx]),
-                                 tag_names(tok.tag[idx]), pa.array(off), pa.array(off),
-                                 pa.array(off + tok.length[idx]), msg], schema=PROBLEMS_SCHEMA)
+    return pa.Table.from_arrays([pa.array(tok.record_of(idx)), tag_names(tok.take("segment_tag", idx)),
+                                 tag_names(tok.take("tag", idx)), pa.array(off), pa.array(off),
+                                 pa.array(off + tok.take("length", idx)), msg], schema=PROBLEMS_SCHEMA)
 
 
 def with_values(problems: pa.Table, buf) -> pa.Table:
@@ -329,7 +348,7 @@ def read(source, *, strict: bool = True, segments: Optional[Iterable[str]] = Non
     ``show_values=True`` puts the offending bytes in errors and problems (never by default)."""
     from .scanner import scan
     tok = scan(source, strict=strict, workers=workers, show_values=show_values)
-    t = build_tables(tok, segments)
+    t = build_tables(tok, segments, workers=workers)
     if show_values:
         t = Tables(t._tables, t.records, with_values(t.problems, _buffer(tok)))
     return t

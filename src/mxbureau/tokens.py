@@ -126,6 +126,29 @@ class Tokens:
     def __len__(self):
         return sum(len(p["offset"]) for p in self.parts)
 
+    def pieces(self):
+        """Per part: (its token arrays, first record, end record, index of its first token). A
+        record's tokens all lie in one part; a record without tokens goes with the part it leads."""
+        ts = self.records["tok_start"]
+        out, base, r0 = [], 0, 0
+        for i, p in enumerate(self.parts):
+            n = len(p["offset"])
+            r1 = len(ts) if i == len(self.parts) - 1 else int(np.searchsorted(ts, base + n, side="left"))
+            out.append((p, r0, r1, base))
+            base, r0 = base + n, r1
+        return out
+
+    def take(self, name: str, idx) -> np.ndarray:
+        """``getattr(self, name)[idx]`` without joining the parts into one array first."""
+        idx = np.asarray(idx, dtype=np.int64)
+        if len(self.parts) == 1 or name in self._flat:
+            return self._column(name)[idx]
+        out = np.empty(len(idx), dtype=self.parts[0][name].dtype)
+        for p, _, _, base in self.pieces():
+            m = (idx >= base) & (idx < base + len(p["offset"]))
+            out[m] = p[name][idx[m] - base]
+        return out
+
     @property
     def n_records(self) -> int:
         return len(self.records["start"])
