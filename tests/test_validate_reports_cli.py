@@ -128,7 +128,8 @@ def test_cli_bench_json(tmp_path, capsys):
     assert {"analytics_accounts", "python_loop_analytics", "intl13_to_features"} <= names
     assert set(rep["ratios"]) == {"scan_vs_pure_python", "scan_vs_c_walk", "two_workers_vs_one",
                                   "c_walk_2_threads_vs_one", "tl_table_vs_pyarrow_csv", "analytics_vs_python_loop",
-                                  "uneven_workers_2_vs_one", "uneven_workers_2_vs_one_static_split"}
+                                  "uneven_workers_2_vs_one", "uneven_workers_2_vs_one_static_split",
+                                  "read_workers_2_vs_one"}
     assert {"scan_uneven", "scan_uneven_workers_2", "scan_uneven_workers_2_static_split"} <= names
     assert rep["ratios"]["scan_vs_pure_python"] > 10 and rep["peak_rss_mb"] > 0
     assert "scan_vs_c_walk" in capsys.readouterr().out

@@ -234,6 +234,7 @@ def run(path: str, workers: int = 2, rounds: int = 5, progress: Optional[Callabl
         "c_walk": lambda: c_walk(buf),
         f"c_walk_threads_{workers}": lambda: c_walk_threads(buf, workers),
         "read_all_tables": lambda: read(buf),
+        f"read_all_tables_workers_{workers}": lambda: read(buf, workers=workers),
         "read_tl": lambda: read(buf, segments=["TL"]),
         "pyarrow_csv_tl_one_thread": csv_read,
         "scan_uneven": lambda: scan(odd),
@@ -293,6 +294,7 @@ def run(path: str, workers: int = 2, rounds: int = 5, progress: Optional[Callabl
             f"uneven_workers_{workers}_vs_one": med["scan_uneven"] / med[f"scan_uneven_workers_{workers}"],
             f"uneven_workers_{workers}_vs_one_static_split":
                 med["scan_uneven"] / med[f"scan_uneven_workers_{workers}_static_split"],
+            f"read_workers_{workers}_vs_one": med["read_all_tables"] / med[f"read_all_tables_workers_{workers}"],
             "tl_table_vs_pyarrow_csv": med["pyarrow_csv_tl_one_thread"] / med["read_tl"],
             "analytics_vs_python_loop": (naccounts / ana) / py_rate if py_rate else None,
         },
