@@ -230,8 +230,9 @@ def scan(source, *, strict: bool = True, workers: int = 1, show_values: bool = F
 
     ``strict=True`` raises ``FormatError`` at the first problem; ``strict=False`` never raises on bad
     bytes: each damaged span is reported in ``Tokens.errors`` and every intact record is kept.
-    ``workers=N`` scans N record-aligned ranges in threads (the GIL is released); the result is
-    identical to ``workers=1``. Messages carry positions and tags, never bytes of the input, unless
+    ``workers=N`` scans N record-aligned ranges in threads (the GIL is released); a thread that
+    finishes first splits the range with the most left and takes its second half. The result is
+    identical to ``workers=1``; its token arrays stay one set per range (``Tokens.parts``). Messages carry positions and tags, never bytes of the input, unless
     ``show_values=True`` (debugging on one's own machine: these files hold personal data)."""
     buf, owner = open_source(source)
     show = buf if show_values else None
