@@ -345,6 +345,7 @@ def with_values(problems: pa.Table, buf) -> pa.Table:
 def read(source, *, strict: bool = True, segments: Optional[Iterable[str]] = None, workers: int = 1,
          show_values: bool = False) -> Tables:
     """Scan a source and decode its tables: ``read(path)["TL"]`` is the accounts table.
+    ``workers=N`` scans and decodes in N threads (tables then have a chunk per scanned range).
     ``show_values=True`` puts the offending bytes in errors and problems (never by default)."""
     from .scanner import scan
     tok = scan(source, strict=strict, workers=workers, show_values=show_values)
