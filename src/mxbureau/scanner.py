@@ -22,7 +22,10 @@ MIN_PARALLEL_BYTES = 1 << 20
 # scanned, if that half is at least this big. Byte-equal ranges need not take equal times: workers=2
 # vs 1 on the 57 MB corpus, interleaved medians, static ranges -> with stealing: idle VM 1.84-1.86x
 # -> 1.86-1.88x; another process busy on one core (nice 5) 1.05-1.50x -> 1.62-1.63x; half the bytes
-# in records with 12,000-byte declarativas (bench.uneven) 1.00x -> 1.60-1.79x.
+# in records with 12,000-byte declarativas (bench.uneven) 1.00x -> 1.60-1.79x. Splitting smaller
+# pieces costs more than it evens out (a split is a new range: buffers, a part to merge): on the
+# 11 MB corpus, idle, a 64 KB / 256 KB / 1 MB threshold / none: 1.66-1.83 / 1.76-1.89 / 1.76-1.94 /
+# 1.79-1.95x.
 MIN_STEAL_BYTES = 1 << 20
 _POOL = None
 
