@@ -225,6 +225,15 @@ def test_parts_of_a_parallel_scan_decode_to_the_same_tables(generated, workers):
         assert 1 <= many[name].column(0).num_chunks <= len(tok.parts)     # a chunk a part with rows
         assert many[name].to_pylist() == one[name].to_pylist(), name
     assert many["TL"].column(0).num_chunks > 1
+    # what reads the tables takes chunks with dictionaries of their own: pandas, analytics, redaction
+    import pandas as pd
+    from mxbureau.portfolio import features
+    a, b = one.to_pandas(), many.to_pandas()
+    for name in a:
+        pd.testing.assert_frame_equal(a[name], b[name])
+    pd.testing.assert_frame_equal(features(one, "2026-10-31"), features(many, "2026-10-31"))
+    key = b"k" * 16
+    assert many.redact(key)["PN"].to_pylist() == one.redact(key)["PN"].to_pylist()
     assert many.records.to_pylist() == one.records.to_pylist()
     assert many.problems.to_pylist() == one.problems.to_pylist()
     assert not tok._flat                                  # the parts were never joined
