@@ -181,25 +181,22 @@ def _stitch(buf: np.ndarray, done: list, lo: int, n: int, strict: bool, record_b
     # split that came too late leaves a gap (the range stopped short): it is scanned here. A split
     # point inside a record (a record embedded in a CR text, say) makes ranges overlap: from there
     # the rest is rescanned sequentially. So the result always equals workers=1.
-    good = []
-    pos = lo
+    good, pos = [], lo
     for start, p in done:
-        if start > pos:
-            gap = _scan.scan_range(buf, pos, start, strict)
-            good.append(gap)
-            if gap[4] is not None:
-                return _checked(good, record_base, show)
-            pos = gap[0]
-        if start != pos:
+        if start > pos:                      # a gap
+            good.append(_scan.scan_range(buf, pos, start, strict))
+            pos = good[-1][0]
+            if good[-1][4] is not None:
+                break
+        if start != pos:                     # an overlap (or the gap's last record ran past start)
             break
         good.append(p)
-        if p[4] is not None:                 # a strict failure, the first in file order
-            return _checked(good, record_base, show)
         pos = p[0]
-    else:
-        if pos >= n:
-            return _checked(good, record_base, show)
-    return _checked(good + [_scan.scan_range(buf, pos, n, strict)], record_base, show)
+        if p[4] is not None:
+            break
+    if good[-1][4] is None and pos < n:      # the rest, after an overlap or a gap at the end
+        good.append(_scan.scan_range(buf, pos, n, strict))
+    return _checked(good, record_base, show)
 
 
 def _checked(parts, record_base: int, show):

@@ -128,7 +128,8 @@ class Tokens:
 
     def pieces(self):
         """Per part: (its token arrays, first record, end record, index of its first token). A
-        record's tokens all lie in one part; a record without tokens goes with the part it leads."""
+        record's tokens all lie in one part; a record without tokens at a boundary goes with the
+        next part (it has nothing to decode)."""
         ts = self.records["tok_start"]
         out, base, r0 = [], 0, 0
         for i, p in enumerate(self.parts):
@@ -144,9 +145,12 @@ class Tokens:
         if len(self.parts) == 1 or name in self._flat:
             return self._column(name)[idx]
         out = np.empty(len(idx), dtype=self.parts[0][name].dtype)
-        for p, _, _, base in self.pieces():
-            m = (idx >= base) & (idx < base + len(p["offset"]))
+        base = 0
+        for p in self.parts:
+            n = len(p["offset"])
+            m = (idx >= base) & (idx < base + n)
             out[m] = p[name][idx[m] - base]
+            base += n
         return out
 
     @property
