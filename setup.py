@@ -13,15 +13,17 @@ DIRECTIVES = {"language_level": "3", "embedsignature": True,
               "boundscheck": DEBUG, "wraparound": False, "initializedcheck": DEBUG, "cdivision": True}
 CFLAGS = ["-O0", "-g"] if DEBUG else ["-O3"]
 
+SRC = Path("src")
 extensions = [
     Extension(
-        "mxbureau." + pyx.stem,
+        ".".join(pyx.relative_to(SRC).with_suffix("").parts),
         [str(pyx)],
         include_dirs=[np.get_include()],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")] + ([("MXB_DEBUG", "1")] if DEBUG else []),
         extra_compile_args=CFLAGS,
     )
-    for pyx in sorted(Path("src/mxbureau").glob("*.pyx"))
+    for pyx in sorted(SRC.glob("mxbureau/**/*.pyx"))
 ]
 
-setup(ext_modules=cythonize(extensions, compiler_directives=DIRECTIVES))
+# include_path: formats cimport the shared token index (mxbureau/_index.pxd).
+setup(ext_modules=cythonize(extensions, compiler_directives=DIRECTIVES, include_path=[str(SRC)]))

@@ -5,7 +5,7 @@ import os
 import numpy as np
 import pytest
 
-from mxbureau import synth
+from mxbureau.intl13 import synth
 
 SIZES = {"small": 5000, "large": 24000}        # records; ~2,350 bytes a record
 
@@ -35,14 +35,6 @@ def corpus(request):
     p = _corpus_path(records)
     data = np.fromfile(p, dtype=np.uint8)
     return request.param, p, data
-
-
-def record_throughput(benchmark, nbytes: int) -> None:
-    """bytes and MB/s (from the median) into the benchmark's extra_info."""
-    benchmark.extra_info["bytes"] = int(nbytes)
-    stats = getattr(benchmark, "stats", None)
-    if stats is not None and getattr(stats, "stats", None) is not None:
-        benchmark.extra_info["mb_per_s"] = nbytes / stats.stats.median / 1e6
 
 
 def pytest_terminal_summary(terminalreporter, config):

@@ -4,8 +4,9 @@ pure-Python loop over the same tables (timed on its first 50k accounts: it runs 
 import pytest
 
 import mxbureau
-from mxbureau.bench import python_account_metrics, python_features, replicate
-from conftest import record_throughput
+from mxbureau.baselines import python_account_metrics, python_features
+from mxbureau.bench import replicate
+from measure import record_throughput
 
 AS_OF = "2026-10-31"
 

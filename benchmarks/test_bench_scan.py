@@ -2,10 +2,11 @@
 import numpy as np
 
 import mxbureau
-from mxbureau.bench import c_walk, pyscan
+from mxbureau.baselines import c_walk
+from mxbureau.intl13.twin import pyscan
 
 
-from conftest import record_throughput as _info
+from measure import record_throughput as _info
 
 
 def test_scan_workers_1(benchmark, corpus):

@@ -7,7 +7,8 @@ import pytest
 
 import mxbureau
 from mxbureau.bench import interleaved
-from conftest import record_throughput as _info
+from mxbureau.convert import convert
+from measure import record_throughput as _info
 
 
 @pytest.fixture(scope="module")
@@ -50,11 +51,10 @@ def test_pyarrow_csv_tl_one_thread(benchmark, corpus, tl_csv):
 
 
 def test_convert_parquet(benchmark, corpus, tmp_path):
-    from mxbureau import cli
     name, path, buf = corpus
-    rc = benchmark.pedantic(cli.main, args=(["convert", path, "-o", str(tmp_path / "out")],), rounds=2, iterations=1)
+    summary = benchmark.pedantic(convert, args=([path], str(tmp_path / "out")), rounds=2, iterations=1)
     _info(benchmark, len(buf))
-    assert rc == 0
+    assert summary.bytes == len(buf) and summary.rows["TL"] > 0
 
 
 def test_tl_vs_csv_interleaved(benchmark, corpus, tl_csv):

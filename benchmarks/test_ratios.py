@@ -6,7 +6,8 @@ defeats the token buffer pool); the ratios are of the medians over rounds."""
 import numpy as np
 
 import mxbureau
-from mxbureau.bench import c_walk, c_walk_threads, interleaved as _interleaved, static_split, uneven
+from mxbureau.baselines import c_walk, c_walk_threads
+from mxbureau.bench import interleaved as _interleaved, static_split, uneven
 
 
 def test_scan_ratios_interleaved(benchmark, corpus):

@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 # Coverage comes from the compiled core (built with -fsanitize=fuzzer-no-link); instrumenting the
 # Python modules as well halved the rate for little new coverage.
-from mxbureau import history                         # noqa: E402
+from mxbureau.analytics import history               # noqa: E402
 
 import invariants   # noqa: E402  (tests/invariants.py: what must hold for any bytes)
 

@@ -3,7 +3,7 @@ CR declarativas in both readings, old- and new-style ES. Existing files are kept
 import sys
 from pathlib import Path
 
-from mxbureau import synth
+from mxbureau.intl13 import synth
 
 KINDS = {"hit": 0.7, "nohit": 0.1, "error": 0.1, "consulta": 0.1}
 

@@ -1,8 +1,8 @@
 """Compare the compiled scanner with the pure-Python twin, token for token."""
 
 import mxbureau
-from mxbureau import spec
-from mxbureau import reference as pytwin
+from mxbureau.intl13 import spec
+from mxbureau.intl13 import twin as pytwin
 
 
 def compiled_view(tok):

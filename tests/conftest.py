@@ -1,9 +1,8 @@
+"""Fixtures every room of the suite shares."""
 import pytest
 
-from mxbureau import synth
-
-# Every record kind, consultas included, in one small corpus.
-ALL_KINDS = {"hit": 0.78, "nohit": 0.08, "error": 0.08, "consulta": 0.06}
+from corpora import ALL_KINDS
+from mxbureau.intl13 import synth
 
 
 @pytest.fixture(scope="session")

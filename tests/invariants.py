@@ -5,10 +5,12 @@ import re
 import numpy as np
 
 import mxbureau
-from mxbureau import errors, scanner, spec
+from compare import assert_same, compiled_view
+from mxbureau import scanner
+from mxbureau.intl13 import spec
 
 _TEMPLATES = [re.compile(re.escape(m).replace(r"\{a\}", r"-?\d+").replace(r"\{b\}", r"-?\d+"))
-              for m in errors.MESSAGES.values()]
+              for m in spec.MESSAGES.values()]
 _TAG = r"(?:[A-Z]{2}|\d{2}|INTL|ERRR)"
 _WHERE = re.compile(rf" \(byte \d+, record \d+(?:, segment {_TAG})?(?:, tag {_TAG})?\)$")
 _SEGMENT_TAGS = {s.tag for L in spec.LAYOUTS.values() for s in L.segments}
@@ -76,8 +78,7 @@ def check_scans(data: bytes, buf=None):
 def check_decoded(tok, data: bytes, buf=None):
     """The tables decode whatever was recovered, and both modes agree with the pure-Python twin.
     Returns the tables."""
-    from compare import assert_same
-    tables = mxbureau.build_tables(tok, buffer=buf)
+    tables = mxbureau.build_tables(tok)          # over tok.buffer: the caller's buffer when it gave one
     assert_same(data, strict=True)
     assert_same(data, strict=False)
     return tables
@@ -97,7 +98,6 @@ def eager_threads():
 def check_threads(data: bytes, buf=None, workers: int = 3) -> None:
     """Threads scanning (and splitting) ranges of the input give the one-thread result, in both
     modes: the same tokens, records and problems, or the same first error."""
-    from compare import compiled_view
     src = data if buf is None else buf
     for strict in (True, False):
         try:

@@ -1,15 +1,35 @@
-"""mxbureau: fast, exact reader for Buró de Crédito INTL13 files."""
-from .errors import FormatError, Problem
+"""mxbureau: fast, exact reader of Mexican credit-bureau files (Buró de Crédito INTL13). Re-exports only;
+see the README for the public API. Old module paths (``mxbureau.spec``, ``mxbureau.catalogs``,
+``mxbureau.history``, ...) stay importable as aliases of their new homes."""
+import sys as _sys
+
+from . import errors, formats, layout
+from .errors import (ConsultaError, FormatError, MxbureauError, Problem, SourceError, SourceTypeError,
+                     UnknownNameError, UsageError, WriteError)
+from .layout import tag_code, tag_str
+from . import intl13                                  # registers the INTL13 format
+from .intl13 import catalogs, consulta, report, spec, synth, twin, writer
 from .scanner import scan, scan_chunks
-from .spec import tag_code, tag_str
-from . import consulta, history
-from .portfolio import features, roll_rates, rs_crosscheck
-from .history import account_metrics
-from .scorecard import Scorecard
-from .report import Report, reports
-from .tables import Tables, build_tables, read
+from .tables import Tables, build_tables, read, schema_of
 from .tokens import Tokens
-from .validate import validate
+from .intl13.report import Report, reports
+from .intl13.validate import validate
+from .analytics import history, portfolio, scorecard
+from .analytics.features import features
+from .analytics.history import account_metrics
+from .analytics.portfolio import roll_rates, rs_crosscheck
+from .analytics.scorecard import Scorecard
 
 __version__ = "0.1.0"
-__all__ = ["consulta", "history", "account_metrics", "features", "roll_rates", "rs_crosscheck", "Scorecard", "scan", "scan_chunks", "read", "Tables", "build_tables", "reports", "Report", "validate", "Tokens", "FormatError", "Problem", "tag_code", "tag_str", "__version__"]
+
+# Old module paths (before the intl13/ and analytics/ packages) -> their modules.
+for _old, _mod in {"spec": spec, "catalogs": catalogs, "consulta": consulta, "report": report, "synth": synth,
+                   "writer": writer, "reference": twin, "history": history, "portfolio": portfolio,
+                   "scorecard": scorecard}.items():
+    _sys.modules[f"{__name__}.{_old}"] = _mod
+del _old, _mod
+
+__all__ = ["consulta", "history", "account_metrics", "features", "roll_rates", "rs_crosscheck", "Scorecard", "scan",
+           "scan_chunks", "read", "Tables", "build_tables", "schema_of", "reports", "Report", "validate", "Tokens",
+           "MxbureauError", "FormatError", "SourceError", "SourceTypeError", "UsageError", "UnknownNameError",
+           "WriteError", "ConsultaError", "Problem", "tag_code", "tag_str", "__version__"]

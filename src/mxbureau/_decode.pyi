@@ -1,6 +1,7 @@
-"""Type stubs for the compiled column decoders (_decode.pyx). tables.py, validate.py and history.py
-call them; arrays are numpy, strings are Arrow large_string buffers (int64 offsets, UTF-8 data)."""
-from typing import List, Tuple
+"""Type stubs for the compiled column decoders (_decode.pyx). tables.py, intl13/records.py,
+intl13/validate.py and analytics/history.py call them; arrays are numpy, strings are Arrow
+large_string buffers (int64 offsets, UTF-8 data)."""
+from typing import List, Optional, Tuple
 
 import numpy as np
 
@@ -10,12 +11,19 @@ KIND_AMOUNT: int
 KIND_DATE: int
 KIND_CODE2: int
 KIND_CODE: int
+MAX_FIELDS: int
 
-def decode_segments(buf: np.ndarray, off: np.ndarray, ln: np.ndarray, tag: np.ndarray, tok_start: np.ndarray,
-                    tok_end: np.ndarray, rec_take: np.ndarray, rec_index: np.ndarray, seg_lut: np.ndarray,
-                    field_lut: np.ndarray, field_kind: np.ndarray, nseg: int
-                    ) -> Tuple[List[list], Tuple[np.ndarray, np.ndarray]]:
-    """Per table slot [nrows, record, position, columns]; and (token, slot * 64 + field) of bad values."""
+class Segments:
+    """Pass 1 (every table's rows) on construction; ``fill`` runs pass 2 into a caller's block."""
+    def __init__(self, buf: np.ndarray, off: np.ndarray, ln: np.ndarray, tag: np.ndarray, tok_start: np.ndarray,
+                 tok_end: np.ndarray, rec_take: np.ndarray, rec_index: np.ndarray, seg_lut: np.ndarray,
+                 field_lut: np.ndarray, field_kind: np.ndarray, nseg: int) -> None: ...
+    @property
+    def counts(self) -> np.ndarray:
+        """Rows per table slot."""
+    def fill(self, block: np.ndarray, plan: np.ndarray) -> Tuple[List[List[Optional[object]]], Tuple[np.ndarray, np.ndarray]]:
+        """Per slot and field: a text column's data, a code column's (offsets, data) dictionary or None;
+        and (token, slot * MAX_FIELDS + field) of values that do not fit their kind."""
 
 def text_column(buf: np.ndarray, off: np.ndarray, ln: np.ndarray, tokens: np.ndarray, rows: np.ndarray,
                 nrows: int) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -24,6 +32,6 @@ def text_column(buf: np.ndarray, off: np.ndarray, ln: np.ndarray, tokens: np.nda
 def fixed_text(buf: np.ndarray, starts: np.ndarray, valid: np.ndarray, width: int) -> Tuple[np.ndarray, np.ndarray]:
     """Fixed-width fields, blanks stripped -> (offsets, data); rows not valid stay empty."""
 
-def history_matrix(offsets: np.ndarray, data: np.ndarray, valid: np.ndarray, shift: np.ndarray,
-                   months: int) -> np.ndarray:
-    """Payment histories -> int8[n, months], column 0 the as-of month."""
+def code_matrix(offsets: np.ndarray, data: np.ndarray, valid: np.ndarray, shift: np.ndarray,
+                width: int, lut: np.ndarray) -> np.ndarray:
+    """Strings -> int8[n, width] through lut, each row's characters from column shift[row]."""

@@ -1,9 +1,12 @@
-"""Compiled column decoders: token index -> typed columns, no Python object per value. tables.py
-drives them and wraps the buffers as Arrow arrays."""
+"""Compiled column decoders: token index -> typed columns, no Python object per value; no format
+knowledge (the field tables come from tables.py, which drives these and wraps the buffers as
+Arrow arrays)."""
 from cython.view cimport array as cvarray
 from libc.stdint cimport int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t, uint64_t, uintptr_t
 from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memcmp, memcpy, memset
+
+from mxbureau._index cimport grow
 
 import numpy as np
 import pyarrow as pa
@@ -17,8 +20,10 @@ cdef enum:
     K_CODE2 = 4             # a code of at most 2 bytes: dictionary-encoded by a direct lookup table
     K_CODE = 5              # a longer code: dictionary-encoded by a hash table
 
-# The kinds as Python ints, for tables.py to fill field_kind with (one definition).
+# The kinds as Python ints, for tables.py to fill field_kind with (one definition), and the column
+# slots a table has.
 KIND_TEXT, KIND_INT, KIND_AMOUNT, KIND_DATE, KIND_CODE2, KIND_CODE = K_TEXT, K_INT, K_AMOUNT, K_DATE, K_CODE2, K_CODE
+MAX_FIELDS = MAXF
 
 
 cdef inline bint _is_digit(uint8_t c) noexcept nogil:
@@ -247,15 +252,6 @@ cdef extern from *:
     int _ctz "__builtin_ctzll"(unsigned long long x) noexcept nogil
 
 
-cdef inline int _grow(void** p, size_t nbytes) noexcept nogil:
-    """realloc p to nbytes; -1 (p untouched, still valid) when memory runs out."""
-    cdef void* q = realloc(p[0], nbytes)
-    if q == NULL:
-        return -1
-    p[0] = q
-    return 0
-
-
 cdef struct Bad:
     int64_t* at           # byte offset of a value that does not fit its column
     int32_t* col          # its column (slot * MAXF + field)
@@ -268,7 +264,7 @@ cdef inline int _note_bad(Bad* b, int64_t i, int c) noexcept nogil:
     cdef Py_ssize_t cap
     if b.n == b.cap:
         cap = b.cap * 2 if b.cap else 64
-        if _grow(<void**>&b.at, cap * 8) or _grow(<void**>&b.col, cap * 4):
+        if grow(<void**>&b.at, cap * 8) or grow(<void**>&b.col, cap * 4):
             return -1
         b.cap = cap
     b.at[b.n] = i
@@ -291,8 +287,8 @@ cdef int _push_row(Rows* R, int64_t first, int64_t rec, int32_t pos) noexcept no
     cdef Py_ssize_t cap
     if R.n == R.cap:
         cap = R.cap * 2 if R.cap else 1024
-        if (_grow(<void**>&R.first, cap * 8) or _grow(<void**>&R.end, cap * 8)
-                or _grow(<void**>&R.rec, cap * 8) or _grow(<void**>&R.pos, cap * 4)):
+        if (grow(<void**>&R.first, cap * 8) or grow(<void**>&R.end, cap * 8)
+                or grow(<void**>&R.rec, cap * 8) or grow(<void**>&R.pos, cap * 4)):
             return -1
         R.cap = cap
     R.first[R.n] = first
@@ -386,8 +382,8 @@ cdef int32_t _dict_index(Dict* D, const uint8_t* bp, int64_t o, int64_t L, bint 
         slot = (slot + 1) & (D.tcap - 1)
     if D.n == D.cap:
         cap = D.cap * 2 if D.cap else 64
-        if (_grow(<void**>&D.hash, cap * 8) or _grow(<void**>&D.head, cap * 16) or _grow(<void**>&D.at, cap * 8)
-                or _grow(<void**>&D.length, cap * 4)):
+        if (grow(<void**>&D.hash, cap * 8) or grow(<void**>&D.head, cap * 16) or grow(<void**>&D.at, cap * 8)
+                or grow(<void**>&D.length, cap * 4)):
             return -1
         D.cap = cap
     e = <int32_t>D.n
@@ -435,7 +431,7 @@ cdef inline int _width(int kind) noexcept nogil:
 
 cdef int _text_room(Col* c, int64_t need) noexcept nogil:
     cdef int64_t cap = c.cap * 2 if c.cap * 2 > need else need
-    if _grow(<void**>&c.data, cap):
+    if grow(<void**>&c.data, cap):
         return -1
     c.cap = cap
     return 0
@@ -653,7 +649,7 @@ cdef object _owned_bytes(uint8_t** p, int64_t n):
         free(p[0])
         p[0] = NULL
         return np.empty(0, dtype=np.uint8)
-    _grow(<void**>p, n)                    # shrink to size (a failed shrink keeps the block)
+    grow(<void**>p, n)                    # shrink to size (a failed shrink keeps the block)
     arr = cvarray(shape=(n,), itemsize=1, format="B", mode="c", allocate_buffer=False)
     arr.data = <char*>p[0]
     arr.callback_free_data = free
@@ -661,203 +657,221 @@ cdef object _owned_bytes(uint8_t** p, int64_t n):
     return np.asarray(arr)
 
 
-def decode_segments(const uint8_t[::1] buf, const int64_t[::1] off, const uint16_t[::1] ln,
-                    const uint16_t[::1] tag, const int64_t[::1] tok_start,
-                    const int64_t[::1] tok_end, const int8_t[::1] rec_take, const int64_t[::1] rec_index,
-                    const int16_t[::1] seg_lut, const int8_t[:, ::1] field_lut,
-                    const int8_t[:, ::1] field_kind, int nseg):
-    """Decode the tokens of the taken records into columns.
+cdef class Segments:
+    """One decoding of the tokens of the taken records into per-segment tables, in two steps that the
+    Python side (tables.py) drives: constructing it runs pass 1, which finds every table's rows
+    (segment occurrences; ``counts``); ``fill(block, plan)`` then runs pass 2, each table block by
+    block (_decode_block), into the fixed-width columns the caller allocated.
 
     seg_lut: segment tag code -> slot (-1: no table); field_lut[slot, tag code]: field number or -1;
-    field_kind[slot, f]: a K_* kind, or -1 past the last field. A tag repeated within a segment
-    keeps its first value. Returns (segments, bad): per slot [nrows, record, position, columns] with
-    columns per field: ["text", offsets, data, valid] | ["code", indices, (dictionary offsets,
-    data), valid] | ["date", days, valid] | ["int", values, valid]; bad: (token indices, slot * 64 +
-    field) of values that do not fit their type, in token order.
-    Pass 1 finds every table's rows (segment occurrences); then each table is filled block by block
-    (_decode_block). On the 57 MB corpus's TL table: one token-at-a-time pass writing all columns
-    took 78 ms; block by block, with the kernels below, 48 ms (of which pass 1 5 ms, pass 2 40 ms)."""
-    cdef Py_ssize_t nrec = tok_start.shape[0]
-    cdef Py_ssize_t r, i, b0
-    cdef int s, f, open_s
-    cdef const uint16_t* tagp = &tag[0] if tag.shape[0] else NULL
-    cdef const uint16_t* lnp = &ln[0] if ln.shape[0] else NULL
-    cdef const int64_t* offp = &off[0] if off.shape[0] else NULL
-    cdef const int64_t* ts = &tok_start[0] if nrec else NULL
-    cdef const int64_t* te = &tok_end[0] if nrec else NULL
-    cdef const int8_t* takep = &rec_take[0] if nrec else NULL
-    cdef const int64_t* recidx = &rec_index[0] if nrec else NULL
-    cdef const int16_t* slut = &seg_lut[0]
-    cdef const int8_t* flut = &field_lut[0, 0]
-    cdef Py_ssize_t flut_w = field_lut.shape[1]
-    cdef const uint8_t* bp = &buf[0] if buf.shape[0] else NULL
-    cdef Rows* rows = <Rows*>calloc(nseg, sizeof(Rows))
-    cdef Col* cols = <Col*>calloc(nseg * MAXF, sizeof(Col))
-    cdef int64_t* M = <int64_t*>malloc(MAXF * MSTRIDE * 8)
-    cdef uint16_t* ML = <uint16_t*>malloc(MAXF * MSTRIDE * 2)
-    cdef int32_t* last = <int32_t*>calloc(nseg, sizeof(int32_t))
-    cdef int64_t* lastrec = <int64_t*>malloc(nseg * 8)
-    cdef Bad bad
-    cdef bint memfail = False
-    cdef int* nfs = <int*>calloc(nseg, sizeof(int))      # fields per table
-    cdef Col* col
-    cdef char* base
-    cdef Py_ssize_t at_rec, at_pos, at_val, at_valid
-    bad.at = NULL
-    bad.col = NULL
-    bad.n = 0
-    bad.cap = 0
-    try:
-        if rows == NULL or cols == NULL or M == NULL or ML == NULL or last == NULL or lastrec == NULL or nfs == NULL:
-            raise MemoryError()
-        for s in range(nseg):
-            lastrec[s] = -1
-        memset(M, 0xFF, MAXF * MSTRIDE * 8)
-        # pass 1: every table's rows; a segment runs from its own tag to the next segment's
-        with nogil:
-            for r in range(nrec):
-                if not takep[r] or memfail:
-                    continue
-                open_s = -1
-                i = _next_start(tagp, ts[r], te[r])
-                while i < te[r]:
+    field_kind[slot, f]: a KIND_* code, or -1 past the last field. A tag repeated within a segment
+    keeps its first value. On the 57 MB corpus's TL table: one token-at-a-time pass writing all
+    columns took 78 ms; block by block, with the kernels above, 48 ms (pass 1 5 ms, pass 2 40 ms)."""
+    cdef Rows* rows
+    cdef Col* cols
+    cdef int nseg
+    cdef int* nfs
+    cdef const uint8_t[::1] buf
+    cdef const int64_t[::1] off
+    cdef const uint16_t[::1] ln
+    cdef const uint16_t[::1] tag
+    cdef const int8_t[:, ::1] field_lut
+    cdef bint filled
+
+    def __cinit__(self, const uint8_t[::1] buf, const int64_t[::1] off, const uint16_t[::1] ln,
+                  const uint16_t[::1] tag, const int64_t[::1] tok_start, const int64_t[::1] tok_end,
+                  const int8_t[::1] rec_take, const int64_t[::1] rec_index, const int16_t[::1] seg_lut,
+                  const int8_t[:, ::1] field_lut, const int8_t[:, ::1] field_kind, int nseg):
+        cdef Py_ssize_t nrec = tok_start.shape[0]
+        cdef Py_ssize_t r, i
+        cdef int s, f, open_s, nf
+        cdef const uint16_t* tagp = &tag[0] if tag.shape[0] else NULL
+        cdef const int64_t* ts = &tok_start[0] if nrec else NULL
+        cdef const int64_t* te = &tok_end[0] if nrec else NULL
+        cdef const int8_t* takep = &rec_take[0] if nrec else NULL
+        cdef const int64_t* recidx = &rec_index[0] if nrec else NULL
+        cdef const int16_t* slut = &seg_lut[0]
+        cdef bint memfail = False
+        cdef int32_t* last
+        cdef int64_t* lastrec
+        if field_kind.shape[1] > MAXF or field_lut.shape[0] < nseg or field_kind.shape[0] < nseg:
+            raise ValueError("the field tables do not fit the decoder's column slots")
+        self.buf, self.off, self.ln, self.tag, self.field_lut = buf, off, ln, tag, field_lut
+        self.nseg = nseg
+        self.rows = <Rows*>calloc(nseg, sizeof(Rows))
+        self.cols = <Col*>calloc(nseg * MAXF, sizeof(Col))
+        self.nfs = <int*>calloc(nseg, sizeof(int))
+        last = <int32_t*>calloc(nseg, sizeof(int32_t))
+        lastrec = <int64_t*>malloc(nseg * 8)
+        try:
+            if self.rows == NULL or self.cols == NULL or self.nfs == NULL or last == NULL or lastrec == NULL:
+                raise MemoryError()
+            for s in range(nseg):
+                lastrec[s] = -1
+                nf = 0
+                while nf < field_kind.shape[1] and field_kind[s, nf] >= 0:
+                    self.cols[s * MAXF + nf].kind = field_kind[s, nf]
+                    nf += 1
+                self.nfs[s] = nf
+            # pass 1: every table's rows; a segment runs from its own tag to the next segment's
+            with nogil:
+                for r in range(nrec):
+                    if not takep[r] or memfail:
+                        continue
+                    open_s = -1
+                    i = _next_start(tagp, ts[r], te[r])
+                    while i < te[r]:
+                        if open_s >= 0:
+                            self.rows[open_s].end[self.rows[open_s].n - 1] = i
+                            open_s = -1
+                        s = slut[tagp[i]]
+                        if s >= 0:
+                            if lastrec[s] != r:
+                                lastrec[s] = r
+                                last[s] = 0
+                            if _push_row(&self.rows[s], i, recidx[r], last[s]):
+                                memfail = True
+                                break
+                            last[s] += 1
+                            open_s = s
+                        i = _next_start(tagp, i + 1, te[r])
                     if open_s >= 0:
-                        rows[open_s].end[rows[open_s].n - 1] = i
-                        open_s = -1
-                    s = slut[tagp[i]]
-                    if s >= 0:
-                        if lastrec[s] != r:
-                            lastrec[s] = r
-                            last[s] = 0
-                        if _push_row(&rows[s], i, recidx[r], last[s]):
-                            memfail = True
-                            break
-                        last[s] += 1
-                        open_s = s
-                    i = _next_start(tagp, i + 1, te[r])
-                if open_s >= 0:
-                    rows[open_s].end[rows[open_s].n - 1] = te[r]
-        if memfail:
-            raise MemoryError()
-        # allocate the columns: fixed-width ones in one block from Arrow's pool (reused across calls:
-        # fresh pages cost ~12k page faults, ~7 ms, on the TL table of the 57 MB corpus)
-        plan = []
-        total = 0
-        def take(nbytes):
-            nonlocal total
-            at = total
-            total += (int(nbytes) + 63) & ~63
-            return at
-        for s in range(nseg):
-            n = rows[s].n
-            nf = 0
-            while nf < field_kind.shape[1] and field_kind[s, nf] >= 0:
-                nf += 1
-            if nf >= MAXF - 1:
-                raise ValueError("a segment has more fields than the decoder's column slots")
-            nfs[s] = nf
-            widths = []
-            for f in range(nf):
-                kd = field_kind[s, f]
-                widths.append(8 * (n + 1) if kd == K_TEXT else _width(kd) * n)
-            plan.append((take(8 * n), take(4 * n), [(field_kind[s, f], take(wd), take(n)) for f, wd in enumerate(widths)]))
-        block = np.frombuffer(pa.allocate_buffer(max(total, 1)), dtype=np.uint8)
-        base = <char*><uintptr_t>block.ctypes.data
-        out = []
-        for s in range(nseg):
-            n = rows[s].n
-            at_rec, at_pos, fields = plan[s]
-            rec_a = np.frombuffer(block, np.int64, n, at_rec)
-            pos_a = np.frombuffer(block, np.int32, n, at_pos)
-            if n:
-                memcpy(base + at_rec, rows[s].rec, n * 8)
-                memcpy(base + at_pos, rows[s].pos, n * 4)
-            for f, (kd, at_val, at_valid) in enumerate(fields):
-                col = &cols[s * MAXF + f]
-                col.kind = kd
-                col.val = base + at_val
-                col.valid = <uint8_t*>(base + at_valid)
-                if kd == K_TEXT:
-                    (<int64_t*>col.val)[0] = 0
+                        self.rows[open_s].end[self.rows[open_s].n - 1] = te[r]
+            if memfail:
+                raise MemoryError()
+        finally:
+            free(last)
+            free(lastrec)
+
+    @property
+    def counts(self):
+        """Rows per table slot (int64)."""
+        out = np.empty(self.nseg, dtype=np.int64)
+        for s in range(self.nseg):
+            out[s] = self.rows[s].n
+        return out
+
+    def fill(self, uint8_t[::1] block, const int64_t[:, ::1] plan):
+        """Pass 2 into ``block``: plan[s] holds byte offsets into it, for table slot s: its record
+        indices (int64), positions (int32), then per field its values (int64 numbers, int32 days or
+        dictionary indices, int64 text offsets: one more than the rows) and validity (uint8). Returns
+        (extras, (bad_tok, bad_col)): extras[s][f] is the UTF-8 data of a text column (a numpy array
+        owning it), the (offsets, data) dictionary of a code column, None otherwise; bad: the tokens
+        whose values do not fit their kind and their columns (slot * MAX_FIELDS + field), in token
+        order."""
+        cdef int s, f, kd
+        cdef Py_ssize_t n, b0
+        cdef Col* col
+        cdef char* base = <char*>&block[0] if block.shape[0] else NULL
+        cdef int64_t* M = NULL
+        cdef uint16_t* ML = NULL
+        cdef const uint16_t* tagp = &self.tag[0] if self.tag.shape[0] else NULL
+        cdef const uint16_t* lnp = &self.ln[0] if self.ln.shape[0] else NULL
+        cdef const int64_t* offp = &self.off[0] if self.off.shape[0] else NULL
+        cdef const uint8_t* bp = &self.buf[0] if self.buf.shape[0] else NULL
+        cdef const int8_t* flut = &self.field_lut[0, 0]
+        cdef Py_ssize_t flut_w = self.field_lut.shape[1]
+        cdef int64_t nbuf = self.buf.shape[0]
+        cdef bint memfail = False
+        cdef Bad bad
+        if self.filled:
+            raise ValueError("Segments.fill runs once")
+        self.filled = True
+        if plan.shape[0] < self.nseg or plan.shape[1] < 2 + 2 * MAXF:
+            raise ValueError("plan: a row of 2 + 2 * MAX_FIELDS offsets per table slot")
+        bad.at = NULL
+        bad.col = NULL
+        bad.n = 0
+        bad.cap = 0
+        M = <int64_t*>malloc(MAXF * MSTRIDE * 8)
+        ML = <uint16_t*>malloc(MAXF * MSTRIDE * 2)
+        try:
+            if M == NULL or ML == NULL:
+                raise MemoryError()
+            memset(M, 0xFF, MAXF * MSTRIDE * 8)
+            for s in range(self.nseg):
+                n = self.rows[s].n
                 if n == 0:
                     continue
-                if kd == K_TEXT:
-                    col.cap = 16 * n + 64
-                    col.data = <uint8_t*>malloc(col.cap)
-                    if col.data == NULL:
-                        raise MemoryError()
-                elif kd == K_CODE2:
-                    col.lut = <int32_t*>calloc(NKEY, 4)       # zero pages: only the used ones fault
-                    col.keys = <int32_t*>malloc(NKEY * 4)
-                    if col.lut == NULL or col.keys == NULL:
-                        raise MemoryError()
-            out.append([n, rec_a, pos_a, fields])
-        # pass 2: each table block by block
-        with nogil:
-            for s in range(nseg):
-                b0 = 0
-                while b0 < rows[s].n and not memfail:
-                    if _decode_block(&rows[s], b0, min(b0 + BLOCK, rows[s].n), &cols[s * MAXF], nfs[s],
-                                     s, flut + s * flut_w, M, ML, offp, lnp, tagp, bp, buf.shape[0], &bad):
-                        memfail = True
-                    b0 += BLOCK
-        if memfail:
-            raise MemoryError()
-        for s in range(nseg):
-            n = out[s][0]
-            fields = out[s][3]
-            out[s][3] = cols_out = []
-            for f, (kd, val_at, valid_at) in enumerate(fields):
-                col = &cols[s * MAXF + f]
-                valid_a = np.frombuffer(block, np.uint8, n, valid_at)
-                if kd == K_TEXT:
-                    cols_out.append(["text", np.frombuffer(block, np.int64, n + 1, val_at),
-                                     _owned_bytes(&col.data, col.size), valid_a])
-                elif kd == K_CODE2:
-                    cols_out.append(["code", np.frombuffer(block, np.int32, n, val_at),
-                                     _code2_dictionary(col.keys, col.size), valid_a])
-                elif kd == K_CODE:
-                    cols_out.append(["code", np.frombuffer(block, np.int32, n, val_at),
-                                     _gather(buf, &col.dict), valid_a])
-                elif kd == K_DATE:
-                    cols_out.append(["date", np.frombuffer(block, np.int32, n, val_at), valid_a])
-                else:
-                    cols_out.append(["int", np.frombuffer(block, np.int64, n, val_at), valid_a])
-        bad_tok = np.empty(bad.n, dtype=np.int64)
-        bad_col = np.empty(bad.n, dtype=np.int32)
-        if bad.n:
-            memcpy(<char*><uintptr_t>bad_tok.ctypes.data, bad.at, bad.n * 8)
-            memcpy(<char*><uintptr_t>bad_col.ctypes.data, bad.col, bad.n * 4)
-            order = np.argsort(bad_tok, kind="stable")
-            bad_tok = np.searchsorted(np.asarray(off), bad_tok[order])   # value offsets -> tokens
-            bad_col = bad_col[order]
-        return out, (bad_tok, bad_col)
-    finally:
-        free(bad.at)
-        free(bad.col)
-        if rows != NULL:
-            for s in range(nseg):
-                free(rows[s].first)
-                free(rows[s].end)
-                free(rows[s].rec)
-                free(rows[s].pos)
-        if cols != NULL:
-            for i in range(nseg * MAXF):
-                free(cols[i].data)
-                free(cols[i].lut)
-                free(cols[i].keys)
-                free(cols[i].dict.table)
-                free(cols[i].dict.hash)
-                free(cols[i].dict.head)
-                free(cols[i].dict.at)
-                free(cols[i].dict.length)
-        free(rows)
-        free(cols)
-        free(M)
-        free(ML)
-        free(last)
-        free(lastrec)
-        free(nfs)
+                memcpy(base + plan[s, 0], self.rows[s].rec, n * 8)
+                memcpy(base + plan[s, 1], self.rows[s].pos, n * 4)
+                for f in range(self.nfs[s]):
+                    col = &self.cols[s * MAXF + f]
+                    col.val = base + plan[s, 2 + 2 * f]
+                    col.valid = <uint8_t*>(base + plan[s, 3 + 2 * f])
+                    if col.kind == K_TEXT:
+                        (<int64_t*>col.val)[0] = 0
+                        col.cap = 16 * n + 64
+                        col.data = <uint8_t*>malloc(col.cap)
+                        if col.data == NULL:
+                            raise MemoryError()
+                    elif col.kind == K_CODE2:
+                        col.lut = <int32_t*>calloc(NKEY, 4)       # zero pages: only the used ones fault
+                        col.keys = <int32_t*>malloc(NKEY * 4)
+                        if col.lut == NULL or col.keys == NULL:
+                            raise MemoryError()
+            with nogil:
+                for s in range(self.nseg):
+                    b0 = 0
+                    while b0 < self.rows[s].n and not memfail:
+                        if _decode_block(&self.rows[s], b0, min(b0 + BLOCK, self.rows[s].n), &self.cols[s * MAXF],
+                                         self.nfs[s], s, flut + s * flut_w, M, ML, offp, lnp, tagp, bp, nbuf, &bad):
+                            memfail = True
+                        b0 += BLOCK
+            if memfail:
+                raise MemoryError()
+            extras = []
+            for s in range(self.nseg):
+                row = []
+                for f in range(self.nfs[s]):
+                    col = &self.cols[s * MAXF + f]
+                    if self.rows[s].n == 0:
+                        row.append(None)
+                    elif col.kind == K_TEXT:
+                        row.append(_owned_bytes(&col.data, col.size))
+                    elif col.kind == K_CODE2:
+                        row.append(_code2_dictionary(col.keys, col.size))
+                    elif col.kind == K_CODE:
+                        row.append(_gather(self.buf, &col.dict))
+                    else:
+                        row.append(None)
+                extras.append(row)
+            bad_tok = np.empty(bad.n, dtype=np.int64)
+            bad_col = np.empty(bad.n, dtype=np.int32)
+            if bad.n:
+                memcpy(<char*><uintptr_t>bad_tok.ctypes.data, bad.at, bad.n * 8)
+                memcpy(<char*><uintptr_t>bad_col.ctypes.data, bad.col, bad.n * 4)
+                order = np.argsort(bad_tok, kind="stable")
+                bad_tok = np.searchsorted(np.asarray(self.off), bad_tok[order])   # value offsets -> tokens
+                bad_col = bad_col[order]
+            return extras, (bad_tok, bad_col)
+        finally:
+            free(bad.at)
+            free(bad.col)
+            free(M)
+            free(ML)
+
+    def __dealloc__(self):
+        cdef int s, i
+        if self.rows != NULL:
+            for s in range(self.nseg):
+                free(self.rows[s].first)
+                free(self.rows[s].end)
+                free(self.rows[s].rec)
+                free(self.rows[s].pos)
+        if self.cols != NULL:
+            for i in range(self.nseg * MAXF):
+                free(self.cols[i].data)
+                free(self.cols[i].lut)
+                free(self.cols[i].keys)
+                free(self.cols[i].dict.table)
+                free(self.cols[i].dict.hash)
+                free(self.cols[i].dict.head)
+                free(self.cols[i].dict.at)
+                free(self.cols[i].dict.length)
+        free(self.rows)
+        free(self.cols)
+        free(self.nfs)
 
 
 def fixed_text(const uint8_t[::1] buf, const int64_t[::1] starts, const uint8_t[::1] valid, int width):
@@ -887,32 +901,20 @@ def fixed_text(const uint8_t[::1] buf, const int64_t[::1] starts, const uint8_t[
     return offsets_np, data_np[:p]
 
 
-# Payment-history characters (Anexo 4) -> int8: 1-7 and 9 (MOP 96/97/99) as themselves; the others
-# as distinct negative sentinels (history.py names them). Built once.
-cdef int8_t HIST[256]
-for _i in range(256):
-    HIST[_i] = -7                                 # a character Anexo 4 does not define
-for _i in range(1, 8):
-    HIST[48 + _i] = _i
-HIST[57] = 9                                      # '9'
-HIST[48] = -2                                     # '0': too new to rate
-HIST[85] = -3                                     # 'U': no information
-HIST[68] = -4                                     # 'D': annulled
-HIST[45] = -5                                     # '-': not reported
-HIST[32] = -6                                     # ' ': removed by law
-
-
-def history_matrix(const int64_t[::1] offsets, const uint8_t[::1] data, const uint8_t[::1] valid,
-                   const int32_t[::1] shift, int months):
-    """Histories (Arrow large_string buffers) -> int8[n, months], column 0 = the as-of month.
-    shift[a]: months from the as-of month back to account a's history_latest_on (the month of its
-    leftmost character); character k lands in column shift + k. Columns before it (months after the
-    as-of date are dropped) and past the history are -1 (no data).
-    Stored month-major (the result is the transpose of a C-contiguous [months, n]): the analytics
+def code_matrix(const int64_t[::1] offsets, const uint8_t[::1] data, const uint8_t[::1] valid,
+                const int32_t[::1] shift, int width, const int8_t[::1] lut):
+    """Strings (Arrow large_string buffers) -> int8[n, width]: character k of string a, mapped
+    through ``lut`` (256 entries), lands in column shift[a] + k; columns before shift[a] (negative
+    ones are dropped) and past the string's end hold -1. Invalid rows are all -1. (The payment-history
+    matrix: history.py passes the months from the as-of date to each history's latest month and
+    the Anexo 4 levels.)
+    Stored column-major (the result is the transpose of a C-contiguous [width, n]): the analytics
     work month by month over all accounts, and on 1M accounts a running max along the rows of the
-    account-major layout took 72 ms against 8 ms for 24 contiguous row operations."""
+    row-major layout took 72 ms against 8 ms for 24 contiguous row operations."""
     cdef Py_ssize_t n = shift.shape[0], a, k, col
-    out_np = np.full((months, n), -1, dtype=np.int8)
+    if lut.shape[0] != 256:
+        raise ValueError("lut: 256 entries, one per byte")
+    out_np = np.full((width, n), -1, dtype=np.int8)
     cdef int8_t[:, ::1] out = out_np
     cdef int64_t o, ln
     with nogil:
@@ -925,7 +927,7 @@ def history_matrix(const int64_t[::1] offsets, const uint8_t[::1] data, const ui
                 col = shift[a] + k
                 if col < 0:
                     continue
-                if col >= months:
+                if col >= width:
                     break
-                out[col, a] = HIST[data[o + k]]
+                out[col, a] = lut[data[o + k]]
     return out_np.T

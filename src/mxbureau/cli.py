@@ -1,12 +1,32 @@
-"""The ``mxbureau`` command."""
+"""The ``mxbureau`` command: argument parsing and printing around the library's functions."""
 from __future__ import annotations
 
 import argparse
+import csv
+import json
 import os
+import resource
 import sys
+import tempfile
 import time
 from collections import Counter
 from importlib import resources
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from .analytics.features import features
+from .analytics.scorecard import Scorecard
+from .bench import parse_size, run
+from .convert import convert
+from .errors import ConsultaError, FormatError, UsageError
+from .intl13.consulta import consultas, read_csv
+from .intl13.synth import DEFAULT_MIX, write_file
+from .intl13.validate import validate
+from .intl13.writer import SEPARATORS
+from .redact import check_key
+from .scanner import scan, scan_chunks
+from .tables import build_tables
 
 __all__ = ["main", "sample_path"]
 
@@ -17,7 +37,6 @@ def sample_path() -> str:
 
 
 def _mix(text: str):
-    from .synth import DEFAULT_MIX
     if not text:
         return dict(DEFAULT_MIX)
     mix = {k: 0.0 for k in DEFAULT_MIX}
@@ -51,7 +70,6 @@ class _Progress:
 
 
 def cmd_generate(a) -> int:
-    from .synth import write_file
     t0 = time.perf_counter()
     prog = _Progress(0, "generate")
     n = write_file(a.output, a.n, seed=a.seed, mix=_mix(a.mix), separator=a.separator, jobs=a.jobs,
@@ -63,8 +81,6 @@ def cmd_generate(a) -> int:
 
 
 def cmd_scan(a) -> int:
-    from .scanner import scan
-    from .errors import FormatError
     path = a.input or sample_path()
     size = os.path.getsize(path)
     t0 = time.perf_counter()
@@ -84,63 +100,19 @@ def cmd_scan(a) -> int:
 
 
 def _peak_rss_mb() -> float:
-    import resource
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-class _Sink:
-    """One writer per table, created on first rows: Parquet row groups or CSV, streamed."""
-
-    def __init__(self, outdir: str, fmt: str):
-        self.outdir, self.fmt, self.writers, self.rows = outdir, fmt, {}, Counter()
-        os.makedirs(outdir, exist_ok=True)
-
-    def write(self, name: str, table):
-        import pyarrow as pa
-        if table.num_rows == 0 and name in self.writers:
-            return
-        w = self.writers.get(name)
-        if self.fmt == "csv":
-            import pyarrow.csv as pcsv
-            table = pa.Table.from_arrays(
-                [c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c for c in table.columns],
-                names=table.column_names)
-            if w is None:
-                w = self.writers[name] = pcsv.CSVWriter(os.path.join(self.outdir, f"{name}.csv"), table.schema)
-        else:
-            import pyarrow.parquet as pq
-            if w is None:
-                w = self.writers[name] = pq.ParquetWriter(os.path.join(self.outdir, f"{name}.parquet"), table.schema)
-        w.write_table(table)
-        self.rows[name] += table.num_rows
-
-    def write_all(self, tables, workers: int = 1):
-        """A chunk's tables, each to its own file; with workers > 1 in that many threads, the tables
-        shared out by size (Arrow encodes and compresses with the GIL released; Parquet writing is most of convert's
-        time: 1.13 GB took 11.2 s with --workers 2 writing one table at a time, 7.1 s this way, peak
-        RSS 0.92 GB either way). Each table still gets its chunks in order."""
-        from .scanner import shared_out
-        shared_out([lambda n=n, t=t: self.write(n, t) for n, t in tables], [t.nbytes for _, t in tables], workers)
-
-    def close(self):
-        for w in self.writers.values():
-            w.close()
-
-
 def _redaction_key(path):
-    from .redact import check_key
     with open(path, "rb") as f:
         key = f.read().rstrip(b"\r\n")        # a key file written by echo ends in a newline
     try:
         return check_key(key)                  # before any output is written
-    except ValueError as e:
+    except UsageError as e:
         raise SystemExit(f"mxbureau: {path}: {e}")
 
 
 def cmd_convert(a) -> int:
-    from .redact import redact_table
-    from .scanner import scan_chunks
-    from .tables import build_tables, schema_of, with_values
     if a.redact_key_file and a.show_values:
         print("mxbureau: --show-values would put raw bytes next to redacted tables; use one or the other",
               file=sys.stderr)
@@ -148,50 +120,27 @@ def cmd_convert(a) -> int:
     key = _redaction_key(a.redact_key_file) if a.redact_key_file else None
     inputs = a.inputs or [sample_path()]
     segments = [s.strip() for s in a.segments.split(",")] if a.segments else None
-    kinds, problems, status = Counter(), 0, 0
     t0 = time.perf_counter()
-    total = sum(os.path.getsize(p) for p in inputs)
-    done = 0
-    prog = _Progress(total, "convert")
-    for path in inputs:
-        outdir = a.output if len(inputs) == 1 else os.path.join(a.output, os.path.splitext(os.path.basename(path))[0])
-        sink = _Sink(outdir, a.format)
-        try:
-            for tok in scan_chunks(path, chunk_bytes=a.chunk_mb << 20, strict=not a.lenient,
-                                   workers=a.workers, show_values=a.show_values):
-                t = build_tables(tok, segments, workers=a.workers)
-                out = [("records", t.records)]
-                for name in (segments or t.names):
-                    table = t[name] if name in t.names else schema_of(name).empty_table()
-                    out.append((name, redact_table(name, table, key) if key else table))
-                if t.problems.num_rows:
-                    out.append(("problems", with_values(t.problems, tok.buffer) if a.show_values else t.problems))
-                sink.write_all(out, a.workers)
-                problems += t.problems.num_rows
-                kinds.update(t.records.column("kind").to_pylist())
-                if tok.n_records:
-                    done += int(tok.records["end"][-1]) - int(tok.records["start"][0])
-                prog(done)
-        except Exception as e:                                   # FormatError: no values in it
-            prog.close()
-            print(f"mxbureau: {path}: {e}", file=sys.stderr)
-            status = 1
-        finally:
-            sink.close()
-        if status:
-            break
+    prog = _Progress(sum(os.path.getsize(p) for p in inputs), "convert")
+    try:
+        s = convert(inputs, a.output, fmt=a.format, segments=segments, strict=not a.lenient,
+                    chunk_bytes=a.chunk_mb << 20, workers=a.workers, redact_key=key, show_values=a.show_values,
+                    progress=prog)
+    except FormatError as e:                                   # no values in it
+        prog.close()
+        print(f"mxbureau: {e.source}: {e}", file=sys.stderr)
+        return 1
     prog.close()
     dt = time.perf_counter() - t0
-    print(f"converted {len(inputs)} file(s), {total:,} bytes in {dt:.2f} s ({total / max(dt, 1e-9) / 1e6:,.1f} MB/s) "
+    print(f"converted {s.files} file(s), {s.bytes:,} bytes in {dt:.2f} s ({s.bytes / max(dt, 1e-9) / 1e6:,.1f} MB/s) "
           f"-> {a.output} ({a.format})")
-    print("records: " + ", ".join(f"{k} {v:,}" for k, v in sorted(kinds.items())))
-    print("rows: " + ", ".join(f"{k} {v:,}" for k, v in sink.rows.items() if k != "problems"))
-    print(f"problems: {problems:,}; peak RSS {_peak_rss_mb():,.0f} MB")
-    return status
+    print("records: " + ", ".join(f"{k} {v:,}" for k, v in sorted(s.kinds.items())))
+    print("rows: " + ", ".join(f"{k} {v:,}" for k, v in s.rows.items() if k != "problems"))
+    print(f"problems: {s.problems:,}; peak RSS {_peak_rss_mb():,.0f} MB")
+    return 0
 
 
 def cmd_validate(a) -> int:
-    from .validate import validate
     path = a.input or sample_path()
     probs = validate(path, show_values=a.show_values)
     for p in probs.slice(0, a.max).to_pylist():
@@ -199,16 +148,11 @@ def cmd_validate(a) -> int:
         print(f"record {p['record']} {p['segment'] or '-'} {p['tag'] or '-'} at byte {p['offset']}: {p['problem']}{value}")
     print(f"{path}: {probs.num_rows:,} problem(s)")
     if a.output:
-        import pyarrow.parquet as pq
         pq.write_table(probs, a.output)
     return 1 if probs.num_rows else 0
 
 
 def cmd_bench(a) -> int:
-    import json
-    import tempfile
-    from .bench import parse_size, run
-    from .synth import write_file
     say = (lambda m: print(f"bench: {m}", file=sys.stderr)) if sys.stderr.isatty() or a.verbose else (lambda m: None)
     path, tmp = a.input, None
     if path is None:
@@ -243,10 +187,6 @@ def cmd_bench(a) -> int:
 
 
 def _features_of(path, as_of, lenient):
-    import pandas as pd
-    from .portfolio import features
-    from .scanner import scan_chunks
-    from .tables import build_tables
     parts = [features(build_tables(tok), as_of) for tok in scan_chunks(path, strict=not lenient)]
     return pd.concat(parts) if parts else pd.DataFrame()
 
@@ -259,7 +199,6 @@ def cmd_features(a) -> int:
 
 
 def cmd_score(a) -> int:
-    from .scorecard import Scorecard
     card = Scorecard.from_json(a.scorecard or str(resources.files("mxbureau") / "data" / "scorecard_example.json"))
     f = _features_of(a.input or sample_path(), a.as_of, a.lenient)
     s = card.score(f)
@@ -270,9 +209,6 @@ def cmd_score(a) -> int:
 
 
 def cmd_consulta(a) -> int:
-    import csv
-    from .consulta import ConsultaError, consultas, read_csv
-    from .writer import SEPARATORS
     password = a.password if a.password is not None else os.environ.get("MXBUREAU_PASSWORD")
     if password is None:
         print("mxbureau: give --password or set MXBUREAU_PASSWORD", file=sys.stderr)

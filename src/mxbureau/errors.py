@@ -1,49 +1,36 @@
-"""Errors and problems. Messages carry positions, tags and lengths, never a field value: INTL13 files
-hold names, RFCs, CURPs and addresses, and error messages end up in logs."""
+"""The exceptions mxbureau raises on purpose, and the problems it reports without raising.
+
+Messages carry positions, tags, lengths and rule names, never a field value: bureau files hold names,
+RFCs, CURPs and addresses, and error messages end up in logs. Each format defines its own problem
+codes and their message templates (``mxbureau.intl13.spec.PROBLEMS``); this module holds only the
+classes every format shares.
+
+    MxbureauError                 the root: ``except mxbureau.MxbureauError`` catches every one
+    ├── FormatError (ValueError)  bad bytes in an input: offset, record, segment, tag, code
+    ├── SourceError (OSError)     an input that cannot be opened or read
+    ├── UsageError (ValueError)   an argument the API cannot use
+    │   ├── UnknownNameError (KeyError)   a segment, table or feature name that does not exist
+    │   └── SourceTypeError (TypeError)   a source of a kind that cannot be read (an int, a text file)
+    └── WriteError (ValueError)   a value the writer cannot put in the format (segment and field named)
+        └── ConsultaError         a consulta batch that cannot be built
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Mapping, Optional
 
-__all__ = ["FormatError", "Problem", "MESSAGES", "message", "snippet"]
-
-# Problem codes shared by the compiled scanner (_scan.pyx) and the pure-Python twin (mxbureau/reference.py).
-# Each message is formatted with the problem's numeric details a and b.
-MESSAGES = {
-    1: "expected a record start (INTL or ERRR)",
-    2: "input ends inside a record: a field needs {a} bytes, {b} remain",
-    3: "field tag is neither two digits nor two capital letters",
-    4: "field length is not two ASCII digits",
-    5: "INTL header: version is not two digits",
-    6: "INTL header: country code MX not found at position 32 (response) or 35 (consulta)",
-    7: "INTL header: found flag is neither 0 nor 1",
-    8: "field outside a segment: a numeric tag before any segment tag",
-    9: "ES length is not 1 to 6 digits",
-    10: "ES declares {a} bytes but the record has {b}",
-    11: "a segment starts after ES before its ** end mark",
-    12: "record passes {a} bytes without an ES end mark",
-    13: "CR count is not digits",
-    14: "CR: expected tag 00 with length 00 before the declarativa text",
-    15: "CR count fits neither reading (text length or whole-segment length)",
-}
+__all__ = ["MxbureauError", "FormatError", "SourceError", "UsageError", "UnknownNameError", "SourceTypeError", "WriteError",
+           "ConsultaError", "Problem", "message", "snippet"]
 
 
-def message(code: int, a: int = 0, b: int = 0) -> str:
-    return MESSAGES.get(code, "unknown problem {a} {b}").format(a=a, b=b)
+class MxbureauError(Exception):
+    """The root of every exception mxbureau raises on purpose."""
 
 
-def snippet(buf, start: int, end: int, limit: int = 48) -> str:
-    """The bytes [start, end) (at most ``limit``) for a message, only when a caller asked for values
-    (``show_values=True`` / ``--show-values``: debugging on one's own machine)."""
-    start, end = max(0, int(start)), min(len(buf), int(end))
-    b = bytes(buf[start:min(end, start + limit)])
-    return repr(b.decode("latin-1")) + ("..." if end - start > limit else "")
-
-
-class FormatError(ValueError):
-    """Bad INTL13 input. ``offset`` is the byte (in the source) where the problem was detected,
-    ``record`` the 0-based index of the record, ``segment``/``tag`` the segment and field tags when
-    known. The message never contains a field value."""
+class FormatError(MxbureauError, ValueError):
+    """Bad input. ``offset`` is the byte (in the source) where the problem was detected, ``record``
+    the 0-based index of the record, ``segment``/``tag`` the segment and field tags when known,
+    ``code`` the format's problem code. The message never contains a field value."""
 
     def __init__(self, msg: str, *, offset: int, record: int, segment: Optional[str] = None,
                  tag: Optional[str] = None, code: int = 0):
@@ -52,12 +39,54 @@ class FormatError(ValueError):
         self.segment = segment
         self.tag = tag
         self.code = code
+        self.source = None       # the input's name, when the caller knows it (convert of several files)
         where = f"byte {offset}, record {record}"
         if segment:
             where += f", segment {segment}"
         if tag:
             where += f", tag {tag}"
         super().__init__(f"{msg} ({where})")
+
+
+class SourceError(MxbureauError, OSError):
+    """An input that cannot be opened or read (the message names it, never its bytes)."""
+
+
+class UsageError(MxbureauError, ValueError):
+    """An argument the API cannot use."""
+
+
+class UnknownNameError(UsageError, KeyError):
+    """A segment, table, column or feature name that does not exist."""
+
+    def __str__(self):                   # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class SourceTypeError(UsageError, TypeError):
+    """A source of a kind mxbureau cannot read (not a path, buffer or binary file)."""
+
+
+class WriteError(MxbureauError, ValueError):
+    """A value the writer cannot put in the format; the message names the segment and field."""
+
+
+class ConsultaError(WriteError):
+    """Arguments that make the whole consulta batch impossible (a bad member code, password or
+    product); a bad row is a reject, not an exception."""
+
+
+def message(messages: Mapping[int, str], code: int, a: int = 0, b: int = 0) -> str:
+    """The text of a problem: the format's template for ``code`` with the numeric details a and b."""
+    return messages.get(code, "unknown problem {a} {b}").format(a=a, b=b)
+
+
+def snippet(buf, start: int, end: int, limit: int = 48) -> str:
+    """The bytes [start, end) (at most ``limit``) for a message, only when a caller asked for values
+    (``show_values=True`` / ``--show-values``: debugging on one's own machine)."""
+    start, end = max(0, int(start)), min(len(buf), int(end))
+    b = bytes(buf[start:min(end, start + limit)])
+    return repr(b.decode("latin-1")) + ("..." if end - start > limit else "")
 
 
 @dataclass(frozen=True)
@@ -71,4 +100,3 @@ class Problem:
     tag: Optional[str]
     code: int
     message: str
-

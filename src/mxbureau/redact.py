@@ -1,6 +1,6 @@
 """Personal data out of the typed tables: keyed HMAC-SHA256 digests and birth years.
 
-Which columns: ``spec.PERSONAL_DATA``. A digest is ``HMAC-SHA256(key, value bytes as in the file)``
+Which columns: the format's ``personal`` (INTL13: ``intl13.spec.PERSONAL_DATA``). A digest is ``HMAC-SHA256(key, value bytes as in the file)``
 in hex: the same value under the same key always gives the same digest (joins across files and months
 still work), and without the key it cannot be reversed or confirmed by guessing. Dates marked "year"
 become ``<name minus _date>_year`` (int16)."""
@@ -12,7 +12,8 @@ import hmac
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import spec
+from .errors import UsageError
+from .formats import get as get_format
 
 __all__ = ["redact_table", "digest", "check_key", "MIN_KEY_BYTES"]
 
@@ -23,7 +24,7 @@ def check_key(key) -> bytes:
     """The key as bytes; ValueError when it is too short to be safe."""
     k = key.encode("utf-8") if isinstance(key, str) else bytes(key)
     if len(k) < MIN_KEY_BYTES:
-        raise ValueError(f"redaction key: at least {MIN_KEY_BYTES} bytes (a short key can be guessed)")
+        raise UsageError(f"redaction key: at least {MIN_KEY_BYTES} bytes (a short key can be guessed)")
     return k
 
 
@@ -47,9 +48,9 @@ def _hmac_column(col: pa.ChunkedArray, key: bytes) -> pa.Array:
     return digests.take(enc.indices)
 
 
-def redact_table(tag: str, table: pa.Table, key) -> pa.Table:
-    """The table with its personal columns (spec.PERSONAL_DATA[tag]) redacted."""
-    rules = spec.PERSONAL_DATA.get(tag)
+def redact_table(tag: str, table: pa.Table, key, format=None) -> pa.Table:
+    """The table with its personal columns (the format's ``personal[tag]``) redacted."""
+    rules = get_format(format).personal.get(tag)
     if not rules:
         return table
     k = check_key(key)

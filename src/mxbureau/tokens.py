@@ -1,19 +1,31 @@
 """Tokens: the scanner's result. Flat numpy arrays, one entry per field, plus a per-record table and
-the problems found. No Python object per token."""
+the problems found. No Python object per token; no format knowledge (the Format it came from names
+the record kinds, problem messages and known tags)."""
 from __future__ import annotations
 
 from typing import Dict, List, Optional
 
 import numpy as np
+import pandas as pd
 
-from . import spec
 from .errors import Problem, message, snippet
+from .formats import Format
+from .layout import tag_str
 
-__all__ = ["Tokens", "Columns", "KIND_NAMES"]
+__all__ = ["Tokens", "Columns", "kind_names", "problems_from", "safe_tag"]
 
-# kind_code -1 -> "unknown" by negative index. Object, not "<U8": 8 bytes a record instead of 32, and
-# Tokens() for the 57 MB corpus's 24k records took 0.22 ms instead of 0.55 (fresh memory is faulted in).
-KIND_NAMES = np.array(spec.KINDS + ("unknown",), dtype=object)
+
+def kind_names(fmt: Format) -> np.ndarray:
+    """The format's kind names by kind code, "unknown" last (kind code -1 by negative index). Object,
+    not "<U8": 8 bytes a record instead of 32, and Tokens() for the 57 MB corpus's 24k records took
+    0.22 ms instead of 0.55 (fresh memory is faulted in)."""
+    names = _KIND_NAMES.get(fmt.name)
+    if names is None:
+        names = _KIND_NAMES[fmt.name] = np.array(fmt.kinds + ("unknown",), dtype=object)
+    return names
+
+
+_KIND_NAMES: Dict[str, np.ndarray] = {}
 
 
 class Columns(dict):
@@ -35,77 +47,65 @@ class Columns(dict):
         return len(self)
 
     def to_pandas(self):
-        import pandas as pd
         return pd.DataFrame(dict(self))
 
 
-def _known_keys() -> Dict[int, np.ndarray]:
-    """Per record kind code, the sorted (segment << 16 | tag) keys the manual defines."""
-    out = {}
-    for code, kind in enumerate(spec.KINDS):
-        layout = spec.LAYOUTS["response" if kind in ("hit", "nohit") else kind]
-        keys = [(spec.tag_code(s.tag) << 16) | spec.tag_code(f.tag) for s in layout.segments for f in s.fields]
-        out[code] = np.array(sorted(keys), dtype=np.uint32)
-    return out
-
-
-_KNOWN = None
-_SEGMENT_TAGS = {spec.tag_code(s.tag) for L in spec.LAYOUTS.values() for s in L.segments}
-
-
-def safe_tag(code: int) -> Optional[str]:
-    """A tag fit for an error message: a known segment tag or two digits, else None (bytes at a tag
-    position in damaged input may be a customer's data)."""
+def safe_tag(code: int, fmt: Format) -> Optional[str]:
+    """A tag fit for an error message: a segment tag of the format or two digits, else None (bytes
+    at a tag position in damaged input may be a customer's data)."""
     if code == 0:
         return None
-    t = spec.tag_str(int(code))
-    if t.isdigit() or code in _SEGMENT_TAGS:
+    t = tag_str(int(code))
+    if t.isdigit() or code in fmt.segment_tags:
         return t
     return None
 
 
-def problems_from(errors: Dict[str, np.ndarray], base: int = 0, values_of=None) -> List[Problem]:
-    """``values_of``: the scanned buffer, to append the damaged bytes to each message (show_values)."""
+def problems_from(errors: Dict[str, np.ndarray], fmt: Format, values_of=None) -> List[Problem]:
+    """The scanner's problem arrays as Problems. ``values_of``: the scanned buffer, to append the
+    damaged bytes to each message (show_values)."""
     out = []
     for i in range(len(errors["code"])):
         code = int(errors["code"][i])
-        msg = message(code, int(errors["a"][i]), int(errors["b"][i]))
+        msg = message(fmt.messages, code, int(errors["a"][i]), int(errors["b"][i]))
         if values_of is not None:
             msg += "; bytes: " + snippet(values_of, errors["start"][i], errors["end"][i])
-        out.append(Problem(start=int(errors["start"][i]) + base, end=int(errors["end"][i]) + base,
-                           offset=int(errors["offset"][i]) + base, record=int(errors["record"][i]),
-                           segment=safe_tag(int(errors["segment_tag"][i])), tag=safe_tag(int(errors["tag"][i])),
-                           code=code, message=msg))
+        out.append(Problem(start=int(errors["start"][i]), end=int(errors["end"][i]),
+                           offset=int(errors["offset"][i]), record=int(errors["record"][i]),
+                           segment=safe_tag(int(errors["segment_tag"][i]), fmt),
+                           tag=safe_tag(int(errors["tag"][i]), fmt), code=code, message=msg))
     return out
 
 
 class Tokens:
     """The token index of one scanned buffer (a whole source, or one chunk of it).
 
-    Arrays (one entry per field, file order): ``offset`` (int64, where the value starts in
-    ``buffer``), ``length`` (uint16), ``tag`` and ``segment_tag`` (uint16 codes, ``spec.tag_code``),
-    and ``record`` (int64, computed on first use from the records table).
-    ``records``: one row per record (``record``, ``start``, ``end``, ``kind``, ``kind_code``,
-    ``version``, ``declared_length``, ``ok``, ``cr_reading``, ``es_style``, ``tok_start``, ``tok_end``).
-    ``errors``: the problems (lenient mode), each a ``Problem`` with the skipped byte span.
-    Offsets in ``records`` and ``errors`` are positions in the source.
+    ``buffer``: the scanned bytes (a uint8 array over the source, which it keeps alive); ``format``:
+    the Format they were scanned as. Arrays (one entry per field, file order): ``offset`` (int64,
+    where the value starts in ``buffer``), ``length`` (uint16), ``tag`` and ``segment_tag`` (uint16
+    codes, ``layout.tag_code``), and ``record`` (int64, computed on first use from the records table).
+    ``records``: one row per record (``record``, ``start``, ``end``, ``kind``, ``kind_code``, ``ok``,
+    ``tok_start``, ``tok_end`` and the format's own numbers: INTL13's ``declared_length``,
+    ``version``, ``cr_reading``, ``es_style``). ``errors``: the problems (lenient mode), each a
+    ``Problem`` with the skipped byte span. Offsets in ``records`` and ``errors`` are positions in
+    the source.
     """
 
-    def __init__(self, buffer, parts: List[Dict[str, np.ndarray]], records: Dict[str, np.ndarray],
-                 errors: List[Problem], record_base: int = 0):
+    def __init__(self, buffer: np.ndarray, fmt: Format, parts: List[Dict[str, np.ndarray]],
+                 records: Dict[str, np.ndarray], errors: List[Problem], record_base: int = 0):
         self.buffer = buffer
+        self.format = fmt
         # A parallel scan keeps one set of arrays per range ("parts", like Arrow chunks): merging them
         # would copy ~1.4x the input into fresh memory, as long as the scan itself on 2 cores. The
         # flat arrays below are concatenated on first access (the table decoder asks for them, so
         # read(workers=2) pays that copy once; scan(workers=2) alone does not).
         self.parts = parts
         self._flat = {}
-        self.record_base = record_base
         recs = Columns()
         recs["record"] = np.arange(record_base, record_base + len(records["start"]), dtype=np.int64)
         for k, v in records.items():
             recs[k] = v
-        recs["kind"] = KIND_NAMES[records["kind_code"]]
+        recs["kind"] = kind_names(fmt)[records["kind_code"]]
         self.records = recs
         self.errors = errors
         self._per_token = {}
@@ -120,7 +120,7 @@ class Tokens:
 
     offset = property(lambda self: self._column("offset"), doc="int64 byte offset of each value in buffer")
     length = property(lambda self: self._column("length"), doc="uint16 length of each value")
-    tag = property(lambda self: self._column("tag"), doc="uint16 field tag code (spec.tag_code)")
+    tag = property(lambda self: self._column("tag"), doc="uint16 field tag code (layout.tag_code)")
     segment_tag = property(lambda self: self._column("segment_tag"), doc="uint16 segment tag code")
 
     def __len__(self):
@@ -179,7 +179,7 @@ class Tokens:
 
     @property
     def kind_code(self) -> np.ndarray:
-        """The kind code (spec.KINDS) of each token's record."""
+        """The kind code (the format's ``kinds``) of each token's record."""
         return self.per_token("kind_code")
 
     @property
@@ -194,15 +194,12 @@ class Tokens:
 
     @property
     def unknown(self) -> np.ndarray:
-        """True where a token's (segment, tag) is not in the manual's tables for its record kind:
+        """True where a token's (segment, tag) is not in the format's tables for its record kind:
         the bureau adds fields over time; they are kept as tokens and flagged here."""
-        global _KNOWN
-        if _KNOWN is None:
-            _KNOWN = _known_keys()
         keys = (self.segment_tag.astype(np.uint32) << 16) | self.tag.astype(np.uint32)
         kinds = self.kind_code
         out = np.ones(len(keys), dtype=bool)
-        for code, known in _KNOWN.items():
+        for code, known in self.format.known.items():
             m = kinds == code
             if m.any():
                 k = keys[m]

@@ -1,0 +1,59 @@
+"""Arrow arrays over buffers the compiled decoders filled (no copy): validity bitmaps, strings,
+dictionary-encoded codes, fixed-width header fields. Shared by tables.py and the formats' records
+tables."""
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+import pyarrow as pa
+
+from . import _decode
+
+__all__ = ["bitmap", "strings", "dictionary", "coded", "fixed_strings", "token_strings"]
+
+
+def bitmap(valid: np.ndarray) -> Optional[pa.Buffer]:
+    """An Arrow validity bitmap from one byte a row (None when every row is valid)."""
+    if valid.all():
+        return None
+    return pa.py_buffer(np.packbits(valid.view(bool), bitorder="little"))
+
+
+def strings(n: int, offsets: np.ndarray, data: np.ndarray, valid: Optional[np.ndarray] = None) -> pa.Array:
+    """A large_string array over int64 offsets and UTF-8 data."""
+    return pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data),
+                                            None if valid is None else bitmap(valid))
+
+
+def dictionary(indices: np.ndarray, valid: np.ndarray, values) -> pa.DictionaryArray:
+    """int32 dictionary indices (valid where ``valid``) into values = (offsets, data) of UTF-8."""
+    offsets, data = values
+    d = pa.LargeStringArray.from_buffers(len(offsets) - 1, pa.py_buffer(offsets), pa.py_buffer(data))
+    ind = pa.Array.from_buffers(pa.int32(), len(indices), [bitmap(valid), pa.py_buffer(indices)])
+    return pa.DictionaryArray.from_arrays(ind, d)
+
+
+def coded(indices: np.ndarray, values: pa.Array) -> pa.DictionaryArray:
+    """A dictionary array from int32 indices into a fixed dictionary (negative: null): the same
+    categories in every chunk, and 0.1 ms instead of 5 ms for pa.array over a numpy string column
+    of 24k records."""
+    return pa.DictionaryArray.from_arrays(pa.array(indices, mask=indices < 0), values)
+
+
+def fixed_strings(buf: np.ndarray, starts: np.ndarray, valid: np.ndarray, width: int) -> pa.Array:
+    """Fixed-width latin-1 fields at starts, blanks stripped, null where not valid (compiled: gather,
+    trim, transcode)."""
+    valid = np.ascontiguousarray(valid, dtype=np.uint8)
+    offsets, data = _decode.fixed_text(buf, np.ascontiguousarray(starts, dtype=np.int64), valid, width)
+    return strings(len(starts), offsets, data, valid)
+
+
+def token_strings(buf: np.ndarray, offset: np.ndarray, length: np.ndarray, rows: np.ndarray, n: int) -> pa.Array:
+    """The values at (offset, length) as rows ``rows`` (increasing) of an n-row string column, kept
+    exactly (latin-1 decoded); other rows null."""
+    offsets, data, valid = _decode.text_column(buf, np.ascontiguousarray(offset, dtype=np.int64),
+                                               np.ascontiguousarray(length, dtype=np.uint16),
+                                               np.arange(len(rows), dtype=np.int64),
+                                               np.ascontiguousarray(rows, dtype=np.int64), n)
+    return strings(n, offsets, data, valid)

@@ -1,0 +1,20 @@
+"""Type stubs for the compiled INTL13 tokenizer (_scan.pyx), the range scanner of ``intl13.FORMAT``."""
+from typing import Dict, Optional, Tuple
+
+import numpy as np
+
+Failure = Tuple[int, int, int, int, int, int, int]   # code, offset, seg, tag, a, b, record (in range)
+
+from mxbureau._index import Lane
+
+CONSTANTS: Dict[str, object]
+INFO: Tuple[str, ...]
+
+def scan_range(buf: np.ndarray, start: int, stop: int, strict: bool, expect_tokens: int = 0,
+               lane: Optional[Lane] = None
+               ) -> Tuple[int, Dict[str, np.ndarray], Dict[str, np.ndarray], Dict[str, np.ndarray], Optional[Failure]]:
+    """Scan the records of buf that start in [start, stop), or in lane's range (start and stop then
+    ignored) -> (end, tokens, records, errors, failure)."""
+
+def find_record_start(buf: np.ndarray, pos: int) -> int:
+    """The first position >= pos where a whole record parses with an exact ES (len(buf) if none)."""

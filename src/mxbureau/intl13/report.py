@@ -1,0 +1,100 @@
+"""Report: one INTL13 record as objects, for the one-customer path of an application.
+
+    for rep in mxbureau.reports("responses.txt"):
+        rep.name.paternal_surname, rep.accounts[0].balance, rep.scores[0].score, rep.to_dict()
+
+Built from the typed tables (the bulk path) and sliced per record, so values are typed the same way.
+"""
+from __future__ import annotations
+
+from typing import Dict, Iterator, List, Optional
+
+import numpy as np
+
+from ..scanner import scan_chunks
+from ..tables import Tables, build_tables
+
+__all__ = ["Report", "Row", "reports"]
+
+# attribute -> segment; lists for repeatable segments
+_MANY = {"addresses": "PA", "employments": "PE", "accounts": "TL", "inquiries": "IQ", "summaries": "RS",
+         "hawk_inquiries": "HI", "hawk_responses": "HR", "scores": "SC", "sintetiza": "CL"}
+_ONE = {"name": "PN", "declarativa": "CR", "user_error": "UR", "auth_error": "AR"}
+
+
+class Row:
+    """One segment: its fields as attributes (spec names)."""
+
+    __slots__ = ("_d",)
+
+    def __init__(self, d: Dict):
+        object.__setattr__(self, "_d", d)
+
+    def __getattr__(self, name):
+        try:
+            return self._d[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def to_dict(self) -> Dict:
+        return dict(self._d)
+
+    def __repr__(self):
+        return f"Row({', '.join(k for k, v in self._d.items() if v is not None)})"   # names only
+
+
+class Report:
+    """One record: ``kind``, ``reference``, ``member_code``, ``control_number``, ``ok``, ``name``,
+    ``addresses``, ``employments``, ``accounts``, ``inquiries``, ``summaries``, ``hawk_inquiries``,
+    ``hawk_responses``, ``declarativa``, ``scores``, ``sintetiza``, ``user_error``, ``auth_error``."""
+
+    def __init__(self, header: Dict, one: Dict[str, Optional[Row]], many: Dict[str, List[Row]]):
+        self.header = header
+        self.record = header["record"]
+        self.kind = header["kind"]
+        self.reference = header["reference"]
+        self.member_code = header["member_code"]
+        self.control_number = header["control_number"]
+        self.ok = header["ok"]
+        for k, v in one.items():
+            setattr(self, k, v)
+        for k, v in many.items():
+            setattr(self, k, v)
+
+    def to_dict(self) -> Dict:
+        out = dict(self.header)
+        for k in _ONE:
+            v = getattr(self, k)
+            out[k] = v.to_dict() if v is not None else None
+        for k in _MANY:
+            out[k] = [r.to_dict() for r in getattr(self, k)]
+        return out
+
+    def __repr__(self):
+        return f"<Report {self.record} {self.kind}: {len(self.accounts)} accounts, {len(self.inquiries)} inquiries>"
+
+
+def _slicer(tables: Tables, tag: str):
+    """record -> rows of a table, by binary search on its (sorted) record column."""
+    if tag not in tables:
+        return lambda rec: []
+    t = tables[tag]
+    recs = np.asarray(t.column("record"))
+    cols = {name: t.column(name).to_pylist() for name in t.column_names if name not in ("record", "position")}
+
+    def rows(rec: int) -> List[Row]:
+        lo, hi = np.searchsorted(recs, rec, "left"), np.searchsorted(recs, rec, "right")
+        return [Row({k: v[i] for k, v in cols.items()}) for i in range(lo, hi)]
+    return rows
+
+
+def reports(source, *, strict: bool = True) -> Iterator[Report]:
+    """Reports of a source, in file order (error and consulta records included, with empty parts)."""
+    for tok in scan_chunks(source, strict=strict):
+        tables = build_tables(tok)
+        heads = tables.records.to_pylist()
+        one = {k: _slicer(tables, tag) for k, tag in _ONE.items()}
+        many = {k: _slicer(tables, tag) for k, tag in _MANY.items()}
+        for h in heads:
+            rec = h["record"]
+            yield Report(h, {k: (f(rec) or [None])[0] for k, f in one.items()}, {k: f(rec) for k, f in many.items()})
