@@ -94,6 +94,7 @@ CSS = """
 .mxb tbody.account>tr:first-child td{border-top:2px solid #c9cfda}
 .mxb tr.detail td{background:#fafbfc}
 .mxb table.accounts th{white-space:nowrap}
+.mxb td[data-f=institution]{min-width:150px}.mxb td[data-f=type]{min-width:120px}
 .mxb table.grid{width:auto;border-collapse:separate;border-spacing:2px;margin:4px 0}
 .mxb table.grid th{background:none;font-weight:400;font-size:10px;line-height:1.1;text-align:center;
  padding:0;width:40px;color:#5b6475;white-space:pre}

@@ -25,7 +25,7 @@ CLASSES = {"1": "m1", "0": "m0", "2": "m2", "3": "m3", "4": "m4", "5": "m5", "6"
 # the history does not reach.
 COLOURS = {"m1": ("#2e9d4a", "#ffffff"), "m0": ("#9ecae1", "#1d2330"), "m2": ("#f2d43d", "#1d2330"),
            "m3": ("#f5a623", "#1d2330"), "m4": ("#e8702a", "#ffffff"), "m5": ("#d63b2f", "#ffffff"),
-           "m6": ("#a8231c", "#ffffff"), "m7": ("#6e1410", "#ffffff"), "m9": ("#2b2b2b", "#ffffff"),
+           "m6": ("#a8231c", "#ffffff"), "m7": ("#6e1410", "#ffffff"), "m9": ("#1a1a1a", "#ffffff"),
            "mU": ("#c7c7c7", "#1d2330"), "mD": ("#b39ddb", "#1d2330"), "mdash": ("#ffffff", "#1d2330"),
            "msp": ("#efe3c8", "#1d2330"), "mbad": ("#ff4fd8", "#1d2330"), "mna": ("#f4f5f7", "#9aa1ad")}
 _SHOWN = {" ": "␣"}           # a space (removed by law) drawn visibly

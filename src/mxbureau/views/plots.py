@@ -18,6 +18,8 @@ import numpy as np
 
 try:
     import matplotlib
+    import matplotlib.patches
+    import matplotlib.ticker
     from matplotlib.backends.backend_svg import FigureCanvasSVG
     from matplotlib.figure import Figure
 except ImportError as e:                                   # the views extra
@@ -146,14 +148,18 @@ def roll_svg(f: Figures, lang: str) -> str:
     counts = f.roll_counts.to_numpy()
     fig = _figure(6.2, 4.4, left=0.16, right=0.97, bottom=0.15, top=0.9)
     ax = _axes(fig)
-    ax.imshow(np.nan_to_num(rates), cmap="Reds", vmin=0, vmax=1, aspect="auto")
     n = len(rates)
-    for i in range(n):
+    cmap = matplotlib.colormaps["Reds"]
+    for i in range(n):               # vector cells (imshow would embed a PNG in the SVG)
         for j in range(n):
             r = rates[i, j]
+            ax.add_patch(matplotlib.patches.Rectangle((j - 0.5, i - 0.5), 1, 1, linewidth=0.5, edgecolor="white",
+                                                      facecolor=cmap(0.0 if np.isnan(r) else float(r))))
             text = "—" if np.isnan(r) else f"{100 * r:.1f}%\n{int(counts[i, j]):,}"
             ax.text(j, i, text, ha="center", va="center", fontsize=8,
                     color="white" if (not np.isnan(r) and r > 0.55) else "#1d2330")
+    ax.set_xlim(-0.5, n - 0.5)
+    ax.set_ylim(n - 0.5, -0.5)
     ax.set_xticks(range(n))
     ax.set_yticks(range(n))
     ax.set_xticklabels(list(f.roll.columns), fontsize=8.5)
