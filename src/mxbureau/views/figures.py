@@ -83,20 +83,25 @@ def _scores(tables):
     if "SC" not in tables.names or not tables["SC"].num_rows:
         return np.empty(0), np.empty(0), [], []
     sc = tables["SC"]
-    df = pd.DataFrame({"record": np.asarray(sc.column("record")),
-                       "code": sc.column("score_code").cast(pa.large_string()).to_pandas(),
-                       "score": sc.column("score").to_pandas(),
-                       "error": sc.column("error_code").cast(pa.large_string()).to_pandas()})
-    df["family"] = np.where(df["code"].isin(codes.ICC_CODES), "icc",
-                            np.where(df["code"].isin(codes.BC_SCORE_CODES), "bc", ""))
-    df = df[df["family"] != ""].drop_duplicates(["record", "family"])
-    ok = df["error"].isna() & df["score"].notna()
-    bc = df[ok & (df["family"] == "bc") & (df["score"] >= 0)]["score"].to_numpy(float)
-    icc = df[ok & (df["family"] == "icc") & (df["score"] >= 0)]["score"].to_numpy(float)
-    ex = df[ok & (df["family"] == "bc") & (df["score"] < 0)]["score"].value_counts().sort_index(ascending=False)
-    exclusions = [(*codes.exclusion(int(s)), int(n)) for s, n in ex.items()]
-    er = df[df["error"].notna() & (df["family"] == "bc")]["error"].value_counts().sort_index()
-    errors = [(e, catalogs.SCORE_ERRORS.get(e), int(n)) for e, n in er.items()]
+    code = Codes(sc, "score_code")
+    fam_of = np.array([1 if v in codes.BC_SCORE_CODES else 2 if v in codes.ICC_CODES else 0
+                       for v in code.values.to_pylist()] + [0], dtype=np.int64)
+    family = fam_of[code.index]
+    rec = np.asarray(sc.column("record"))
+    keep = np.flatnonzero(family > 0)
+    _, first = np.unique(rec[keep] * 3 + family[keep], return_index=True)    # the first of each
+    rows = keep[first]
+    fam = family[rows]
+    score = np.asarray(sc.column("score").combine_chunks().cast(pa.float64()).fill_null(np.nan))[rows]
+    err = Codes(sc, "error_code")
+    err_at = err.index[rows]
+    ok = (err_at < 0) & ~np.isnan(score)
+    bc, icc = score[ok & (fam == 1) & (score >= 0)], score[ok & (fam == 2) & (score >= 0)]
+    neg, counts = np.unique(score[ok & (fam == 1) & (score < 0)], return_counts=True)
+    exclusions = [(*codes.exclusion(int(s)), int(n)) for s, n in sorted(zip(neg, counts), reverse=True)]
+    e_idx, e_counts = np.unique(err_at[(err_at >= 0) & (fam == 1)], return_counts=True)
+    names = err.values.to_pylist()
+    errors = sorted((names[i], catalogs.SCORE_ERRORS.get(names[i]), int(n)) for i, n in zip(e_idx, e_counts))
     return bc, icc, exclusions, errors
 
 

@@ -81,16 +81,15 @@ def _axes(fig: Figure, *args):
     return fig.add_subplot(*args)
 
 
-def _bars(ax, labels_, counts, colour=BLUE, rotate=0):
+def _bars(ax, labels_, counts, colour=BLUE, rotate=0, every=1):
+    """Bars with their category labels (every ``every``-th written). The counts are in the table under
+    the plot, not on the bars: a text on each bar cost ~40% of a bar chart's time."""
     x = np.arange(len(counts))
     ax.bar(x, counts, color=colour, width=0.8)
-    ax.set_xticks(x)
-    ax.set_xticklabels(labels_, rotation=rotate, ha="right" if rotate else "center", fontsize=8.5)
+    ax.set_xticks(x[::every])
+    ax.set_xticklabels(labels_[::every], rotation=rotate, ha="right" if rotate else "center", fontsize=8.5)
     top = max(counts) if len(counts) and max(counts) > 0 else 1
-    ax.set_ylim(0, top * 1.15)
-    for xi, c in zip(x, counts):
-        if c:
-            ax.text(xi, c + top * 0.01, f"{int(c):,}", ha="center", va="bottom", fontsize=7.5)
+    ax.set_ylim(0, top * 1.08)
 
 
 @_rc
@@ -105,14 +104,14 @@ def scores_svg(f: Figures, lang: str) -> str:
         ax.set_ylabel(t("customers_h"))
         if which == "bc":
             counts = np.histogram(np.clip(f.bc, BC_EDGES[0], BC_EDGES[-1]), BC_EDGES)[0] if len(f.bc) else np.zeros(len(BC_EDGES) - 1)
-            _bars(ax, [f"{a}" for a in BC_EDGES[:-1]], counts, rotate=60)
+            _bars(ax, [f"{a}" for a in BC_EDGES[:-1]], counts, rotate=60, every=2)
         elif which == "icc":
             counts = np.bincount(np.clip(f.icc.astype(int), 0, 9), minlength=10) if len(f.icc) else np.zeros(10, int)
             _bars(ax, [str(i) for i in range(10)], counts)
         else:
             edges = np.histogram_bin_edges(f.card, bins=16) if len(f.card) else np.arange(2)
             counts = np.histogram(f.card, edges)[0] if len(f.card) else np.zeros(1)
-            _bars(ax, [f"{e:.0f}" for e in edges[:-1]], counts, colour="#6b4fa0", rotate=60)
+            _bars(ax, [f"{e:.0f}" for e in edges[:-1]], counts, colour="#6b4fa0", rotate=60, every=2)
     return _svg(fig, t("fig_scores"))
 
 
