@@ -129,6 +129,8 @@ def test_captions_and_labels(hand_page):
     assert "Expediente sin cuentas para cálculo de BC-Score" in text
     assert "Cuenta con atraso de 1 a 29 días" in text                # the MOP legend (Anexo 3)
     assert hand_page.count('<svg ') >= 7 and "<script" not in hand_page and "@font-face" not in hand_page
+    again = portfolio_html(mxbureau.read(V.data(C1, C2, C3, C4)), AS_OF, scores=np.array([600.0, 650.0]))
+    assert again == hand_page                                       # the same numbers, the same bytes
     ids = [x for x in hand_page.split('id="')[1:]]
     names = [x.split('"')[0] for x in ids]
     assert len(names) == len(set(names))                            # no id shared by two plots

@@ -114,21 +114,10 @@ CSS = """
 """
 
 
-_HISTORY_CSS = None
-
-
-def _history_css() -> str:
-    from .grid import COLOURS
-    return "".join(f".mxb table.grid td.{c},.mxb table.legend td.{c}{{background:{bg};color:{fg}}}"
-                   for c, (bg, fg) in COLOURS.items())
-
-
-def page(title: str, body: str, lang: str, fragment: bool = False) -> str:
-    """The whole page (or, ``fragment=True``, its stylesheet and body for a notebook)."""
-    global _HISTORY_CSS
-    if _HISTORY_CSS is None:
-        _HISTORY_CSS = _history_css()
-    inner = f'<style>{CSS}{_HISTORY_CSS}</style><div class="mxb" lang="{lang}">{body}</div>'
+def page(title: str, body: str, lang: str, fragment: bool = False, css: str = "") -> str:
+    """The whole page (or, ``fragment=True``, its stylesheet and body for a notebook); ``css``: rules
+    of the page's own parts (the history grid's colours)."""
+    inner = f'<style>{CSS}{css}</style><div class="mxb" lang="{lang}">{body}</div>'
     if fragment:
         return inner
     return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'

@@ -13,7 +13,7 @@ from .. import catalogs
 from . import labels
 from ._html import esc
 
-__all__ = ["MONTHS", "CLASSES", "COLOURS", "grid_html", "legend_html", "month_back"]
+__all__ = ["MONTHS", "CLASSES", "COLOURS", "CSS", "grid_html", "legend_html", "month_back"]
 
 MONTHS = 24
 
@@ -28,6 +28,8 @@ COLOURS = {"m1": ("#2e9d4a", "#ffffff"), "m0": ("#9ecae1", "#1d2330"), "m2": ("#
            "m6": ("#a8231c", "#ffffff"), "m7": ("#6e1410", "#ffffff"), "m9": ("#1a1a1a", "#ffffff"),
            "mU": ("#c7c7c7", "#1d2330"), "mD": ("#b39ddb", "#1d2330"), "mdash": ("#ffffff", "#1d2330"),
            "msp": ("#efe3c8", "#1d2330"), "mbad": ("#ff4fd8", "#1d2330"), "mna": ("#f4f5f7", "#9aa1ad")}
+CSS = "".join(f".mxb table.grid td.{c},.mxb table.legend td.{c}{{background:{bg};color:{fg}}}"
+              for c, (bg, fg) in COLOURS.items())
 _SHOWN = {" ": "␣"}           # a space (removed by law) drawn visibly
 
 

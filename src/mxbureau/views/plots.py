@@ -37,18 +37,17 @@ RC = {"svg.fonttype": "none", "svg.hashsalt": "mxbureau", "font.family": ["sans-
       "axes.spines.top": False, "axes.spines.right": False, "axes.titlesize": 11, "axes.titleweight": "bold"}
 BLUE, GREY = "#3b6fb6", "#9aa1ad"
 LEVEL_COLOURS = [COLOURS[f"m{lv}"][0] if lv else COLOURS["mU"][0] for lv in LEVELS]
-_counter = [0]
 
 
-def _svg(fig: Figure, label: str) -> str:
-    """The figure as an inline <svg> (no prolog, no metadata), scaled to its box, ids made unique."""
+def _svg(fig: Figure, label: str, prefix: str) -> str:
+    """The figure as an inline <svg> (no prolog, no metadata), scaled to its box, its ids prefixed
+    (each plot appears once in a page: unique ids, and the same bytes for the same numbers)."""
     buf = io.StringIO()
     FigureCanvasSVG(fig).print_svg(buf)
     s = buf.getvalue()
     s = s[s.index("<svg"):]
     s = re.sub(r"<metadata>.*?</metadata>\s*", "", s, flags=re.S)
-    _counter[0] += 1
-    pre = f"p{_counter[0]}-"
+    pre = prefix + "-"
     ids = set(re.findall(r'\bid="([^"]+)"', s))
     s = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{pre}{m.group(1)}"', s)
     s = re.sub(r'(xlink:href="#|href="#|url\(#)([^")]+)',
@@ -112,7 +111,7 @@ def scores_svg(f: Figures, lang: str) -> str:
             edges = np.histogram_bin_edges(f.card, bins=16) if len(f.card) else np.arange(2)
             counts = np.histogram(f.card, edges)[0] if len(f.card) else np.zeros(1)
             _bars(ax, [f"{e:.0f}" for e in edges[:-1]], counts, colour="#6b4fa0", rotate=60, every=2)
-    return _svg(fig, t("fig_scores"))
+    return _svg(fig, t("fig_scores"), "scores")
 
 
 @_rc
@@ -137,7 +136,7 @@ def kob_svg(f: Figures, lang: str) -> str:
     ax.set_xlabel(t("share"))
     ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
-    return _svg(fig, t("fig_kob"))
+    return _svg(fig, t("fig_kob"), "kob")
 
 
 @_rc
@@ -167,7 +166,7 @@ def roll_svg(f: Figures, lang: str) -> str:
     ax.set_ylabel(f"{labels.text('bucket', lang)}: t − 1" if lang == "en" else "tramo en el mes t − 1")
     for side in ("top", "right", "left", "bottom"):
         ax.spines[side].set_visible(False)
-    return _svg(fig, t("fig_roll"))
+    return _svg(fig, t("fig_roll"), "roll")
 
 
 @_rc
@@ -176,7 +175,7 @@ def util_svg(f: Figures, lang: str) -> str:
     ax = _axes(fig)
     _bars(ax, list(UTIL_LABELS), f.util, rotate=45)
     ax.set_ylabel(labels.text("count", lang))
-    return _svg(fig, labels.text("fig_util", lang))
+    return _svg(fig, labels.text("fig_util", lang), "util")
 
 
 @_rc
@@ -193,7 +192,7 @@ def buckets_svg(f: Figures, lang: str) -> str:
         ax.set_xticks(x)
         ax.set_xticklabels(list(BUCKET_NAMES), rotation=50, ha="right", fontsize=8)
     ax2.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v / 1e6:,.0f} M" if abs(v) >= 1e6 else f"{v:,.0f}"))
-    return _svg(fig, labels.text("fig_buckets", lang))
+    return _svg(fig, labels.text("fig_buckets", lang), "buckets")
 
 
 @_rc
@@ -204,7 +203,7 @@ def inquiries_svg(f: Figures, lang: str) -> str:
     _bars(ax, names, f.inquiries)
     ax.set_xlabel(labels.text("fig_inquiries", lang))
     ax.set_ylabel(labels.text("customers_h", lang))
-    return _svg(fig, labels.text("fig_inquiries", lang))
+    return _svg(fig, labels.text("fig_inquiries", lang), "inquiries")
 
 
 @_rc
@@ -229,4 +228,4 @@ def delinquency_svg(f: Figures, lang: str) -> str:
     ax2.set_ylabel(labels.text("rated", lang), color="#6b7280")
     ax2.set_zorder(ax.get_zorder() - 1)
     ax.patch.set_visible(False)
-    return _svg(fig, labels.text("fig_delinquency", lang))
+    return _svg(fig, labels.text("fig_delinquency", lang), "delinquency")

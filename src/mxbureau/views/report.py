@@ -15,7 +15,7 @@ from .. import catalogs, spec
 from . import codes, labels
 from ._html import amount, cell, code, date, esc, kv, page, section, table
 from ._personal import Personal
-from .grid import grid_html, legend_html
+from .grid import CSS as GRID_CSS, grid_html, legend_html
 
 __all__ = ["report_html"]
 
@@ -40,7 +40,7 @@ def report_html(report, *, redact_key=None, lang: str = "es", replied_on: Option
     ``fragment``: the stylesheet and body only, for embedding (``Report._repr_html_``)."""
     r = _Render(report, Personal(redact_key), labels.check_lang(lang), replied_on)
     title = f"{labels.text('report_title', r.lang)} · {labels.text('record', r.lang)} {report.record}"
-    return page(title, r.body(), r.lang, fragment)
+    return page(title, r.body(), r.lang, fragment, css=GRID_CSS)
 
 
 def _get(row, name):
