@@ -5,7 +5,8 @@ Rendering choices, measured on this machine (7 plots of a 1 M-account portfolio)
 half the bytes of glyph paths ("path": 26 KB against 14 KB for a typical plot) and ~20% less time
 (108 against 85 ms a plot), and the numbers stay text the browser can find and select. No pyplot (no
 global state, no GUI backend): each plot is a ``Figure`` on its own SVG canvas. Fixed margins instead of
-``tight_layout``, which lays a figure out twice. Ids are prefixed per plot so that the SVGs of one
+``tight_layout``, which lays a figure out twice. Bars and heat-map cells are one PolyCollection each
+and category names plain texts: patches and ticks were most of the time (the 7 plots: 0.60 -> 0.40 s). Ids are prefixed per plot so that the SVGs of one
 page never share an id. ``svg.hashsalt`` fixed: the same numbers give the same bytes."""
 from __future__ import annotations
 
@@ -18,8 +19,9 @@ import numpy as np
 
 try:
     import matplotlib
-    import matplotlib.patches
+    import matplotlib.collections
     import matplotlib.ticker
+    import matplotlib.transforms
     from matplotlib.backends.backend_svg import FigureCanvasSVG
     from matplotlib.figure import Figure
 except ImportError as e:                                   # the views extra
@@ -77,18 +79,51 @@ def _figure(w: float, h: float, left=0.09, right=0.98, bottom=0.16, top=0.88, ws
 
 
 def _axes(fig: Figure, *args):
-    return fig.add_subplot(*args)
+    ax = fig.add_subplot(*args)
+    ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(4))
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(5))
+    return ax
+
+
+def _rects(ax, x0, y0, w, h, colours, **kw):
+    """Rectangles as one collection: a patch per bar (ax.bar) cost most of a bar chart's time in
+    limit updates and artists; one PolyCollection draws the same SVG paths."""
+    x0, y0, w, h = (np.broadcast_to(np.asarray(v, float), np.shape(x0)) for v in (x0, y0, w, h))
+    verts = np.stack([np.stack([x0, y0], -1), np.stack([x0, y0 + h], -1), np.stack([x0 + w, y0 + h], -1),
+                      np.stack([x0 + w, y0], -1)], axis=1)
+    coll = matplotlib.collections.PolyCollection(verts, facecolors=colours, **kw)
+    ax.add_collection(coll, autolim=False)
+    return coll
+
+
+def _categories(ax, axis: str, positions, names, rotate=0, fontsize=8.5, pad=4):
+    """Category names beside the axis as plain texts (a matplotlib tick is five artists)."""
+    if axis == "x":
+        ax.set_xticks([])
+        tr = matplotlib.transforms.blended_transform_factory(ax.transData, ax.transAxes)
+        off = matplotlib.transforms.offset_copy(tr, fig=ax.figure, y=-pad, units="points")
+        for p, n in zip(positions, names):
+            ax.text(p, 0, n, transform=off, fontsize=fontsize, rotation=rotate, rotation_mode="anchor",
+                    ha="right" if rotate else "center", va="top" if not rotate else "center")
+    else:
+        ax.set_yticks([])
+        tr = matplotlib.transforms.blended_transform_factory(ax.transAxes, ax.transData)
+        off = matplotlib.transforms.offset_copy(tr, fig=ax.figure, x=-pad, units="points")
+        for p, n in zip(positions, names):
+            ax.text(0, p, n, transform=off, fontsize=fontsize, ha="right", va="center")
 
 
 def _bars(ax, labels_, counts, colour=BLUE, rotate=0, every=1):
-    """Bars with their category labels (every ``every``-th written). The counts are in the table under
+    """Bars with their category names (every ``every``-th written). The counts are in the table under
     the plot, not on the bars: a text on each bar cost ~40% of a bar chart's time."""
+    counts = np.asarray(counts, float)
     x = np.arange(len(counts))
-    ax.bar(x, counts, color=colour, width=0.8)
-    ax.set_xticks(x[::every])
-    ax.set_xticklabels(labels_[::every], rotation=rotate, ha="right" if rotate else "center", fontsize=8.5)
-    top = max(counts) if len(counts) and max(counts) > 0 else 1
+    _rects(ax, x - 0.4, 0, 0.8, counts, colour)
+    ax.set_xlim(-0.7, len(counts) - 0.3)
+    top = counts.max() if len(counts) and counts.max() > 0 else 1
     ax.set_ylim(0, top * 1.08)
+    ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(4, integer=True))
+    _categories(ax, "x", x[::every], labels_[::every], rotate=rotate)
 
 
 @_rc
@@ -123,18 +158,19 @@ def kob_svg(f: Figures, lang: str) -> str:
     ax = _axes(fig)
     totals = kob.sum(axis=1).to_numpy(float)
     share = kob.to_numpy(float) / np.where(totals > 0, totals, 1)[:, None]
-    y = np.arange(len(kob))[::-1]
+    y = np.arange(len(kob))[::-1].astype(float)
     left = np.zeros(len(kob))
     names = {1: "01", 2: "02", 3: "03", 4: "04", 5: "05", 6: "06", 7: "07", 9: "96/97/99", 0: t("unrated")}
     for j, lv in enumerate(LEVELS):
-        ax.barh(y, share[:, j], left=left, color=LEVEL_COLOURS[j], edgecolor="white", linewidth=0.5,
-                label=f"MOP {names[lv]}" if lv else names[lv])
-        left += share[:, j]
-    ax.set_yticks(y)
-    ax.set_yticklabels([f"{g} ({int(n):,})" for g, n in zip(kob.index, totals)], fontsize=8.5)
+        _rects(ax, left, y - 0.4, share[:, j], 0.8, LEVEL_COLOURS[j], edgecolors="white", linewidths=0.5,
+               label=f"MOP {names[lv]}" if lv else names[lv])
+        left = left + share[:, j]
+    ax.set_ylim(-0.6, len(kob) - 0.4)
+    _categories(ax, "y", y, [f"{g} ({int(n):,})" for g, n in zip(kob.index, totals)])
     ax.set_xlim(0, 1)
     ax.set_xlabel(t("share"))
     ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    ax.spines["left"].set_visible(False)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     return _svg(fig, t("fig_kob"), "kob")
 
@@ -148,22 +184,20 @@ def roll_svg(f: Figures, lang: str) -> str:
     ax = _axes(fig)
     n = len(rates)
     cmap = matplotlib.colormaps["Reds"]
-    for i in range(n):               # vector cells (imshow would embed a PNG in the SVG)
-        for j in range(n):
-            r = rates[i, j]
-            ax.add_patch(matplotlib.patches.Rectangle((j - 0.5, i - 0.5), 1, 1, linewidth=0.5, edgecolor="white",
-                                                      facecolor=cmap(0.0 if np.isnan(r) else float(r))))
-            text = "—" if np.isnan(r) else f"{100 * r:.1f}%\n{int(counts[i, j]):,}"
-            ax.text(j, i, text, ha="center", va="center", fontsize=8,
-                    color="white" if (not np.isnan(r) and r > 0.55) else "#1d2330")
+    i, j = np.divmod(np.arange(n * n), n)
+    r = rates.ravel()
+    # vector cells (imshow would embed a PNG in the SVG)
+    _rects(ax, j - 0.5, i - 0.5, 1, 1, cmap(np.nan_to_num(r)), edgecolors="white", linewidths=0.5)
+    for ii, jj, rr, c in zip(i, j, r, counts.ravel()):
+        text = "—" if np.isnan(rr) else f"{100 * rr:.1f}%\n{int(c):,}"
+        ax.text(jj, ii, text, ha="center", va="center", fontsize=8,
+                color="white" if (not np.isnan(rr) and rr > 0.55) else "#1d2330")
     ax.set_xlim(-0.5, n - 0.5)
     ax.set_ylim(n - 0.5, -0.5)
-    ax.set_xticks(range(n))
-    ax.set_yticks(range(n))
-    ax.set_xticklabels(list(f.roll.columns), fontsize=8.5)
-    ax.set_yticklabels(list(f.roll.index), fontsize=8.5)
-    ax.set_xlabel(f"{labels.text('bucket', lang)}: t" if lang == "en" else "tramo en el mes t")
-    ax.set_ylabel(f"{labels.text('bucket', lang)}: t − 1" if lang == "en" else "tramo en el mes t − 1")
+    _categories(ax, "x", range(n), list(f.roll.columns))
+    _categories(ax, "y", range(n), list(f.roll.index))
+    ax.set_xlabel(f"{labels.text('bucket', lang)}: t" if lang == "en" else "tramo en el mes t", labelpad=14)
+    ax.set_ylabel(f"{labels.text('bucket', lang)}: t − 1" if lang == "en" else "tramo en el mes t − 1", labelpad=36)
     for side in ("top", "right", "left", "bottom"):
         ax.spines[side].set_visible(False)
     return _svg(fig, t("fig_roll"), "roll")
@@ -187,10 +221,13 @@ def buckets_svg(f: Figures, lang: str) -> str:
     x = np.arange(len(b))
     for ax, col, title in ((ax1, "accounts", labels.text("count", lang)), (ax2, "balance", labels.text("sum_balance", lang))):
         v = b[col].to_numpy(float)
-        ax.bar(x, v, color=colours, edgecolor="#6b7280", linewidth=0.4)
+        _rects(ax, x - 0.4, np.minimum(v, 0), 0.8, np.abs(v), colours, edgecolors="#6b7280", linewidths=0.4)
+        ax.set_xlim(-0.7, len(b) - 0.3)
+        lo, hi = min(0.0, v.min()), max(1.0, v.max())
+        ax.set_ylim(lo * 1.08, hi * 1.08)
+        ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(4, integer=True))
         ax.set_title(title, fontsize=10)
-        ax.set_xticks(x)
-        ax.set_xticklabels(list(BUCKET_NAMES), rotation=50, ha="right", fontsize=8)
+        _categories(ax, "x", x, list(BUCKET_NAMES), rotate=50, fontsize=8)
     ax2.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v / 1e6:,.0f} M" if abs(v) >= 1e6 else f"{v:,.0f}"))
     return _svg(fig, labels.text("fig_buckets", lang), "buckets")
 
@@ -201,7 +238,7 @@ def inquiries_svg(f: Figures, lang: str) -> str:
     ax = _axes(fig)
     names = [str(i) for i in range(len(f.inquiries) - 1)] + [f"{len(f.inquiries) - 1}+"]
     _bars(ax, names, f.inquiries)
-    ax.set_xlabel(labels.text("fig_inquiries", lang))
+    ax.set_xlabel(labels.text("fig_inquiries", lang), labelpad=14)
     ax.set_ylabel(labels.text("customers_h", lang))
     return _svg(fig, labels.text("fig_inquiries", lang), "inquiries")
 
@@ -215,16 +252,18 @@ def delinquency_svg(f: Figures, lang: str) -> str:
     share = np.divide(late, rated, out=np.full(len(rated), np.nan), where=rated > 0)
     x = np.arange(len(share))
     ax.plot(x, share, color="#d63b2f", marker="o", markersize=3)
+    ax.set_xlim(-0.7, len(share) - 0.3)
     ax.set_ylim(0, max(0.05, np.nanmax(share) * 1.2 if np.isfinite(share).any() else 0.05))
     ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     months: List = f.months[::-1]
     names = labels.MONTHS[lang]
     ticks = [i for i in range(len(months)) if (len(months) - 1 - i) % 3 == 0]
-    ax.set_xticks(ticks)
-    ax.set_xticklabels([f"{names[months[i][1] - 1]} {months[i][0] % 100:02d}" for i in ticks], fontsize=8, rotation=45, ha="right")
+    _categories(ax, "x", ticks, [f"{names[months[i][1] - 1]} {months[i][0] % 100:02d}" for i in ticks], rotate=45, fontsize=8)
     ax.set_ylabel(labels.text("delinquent", lang))
     ax2 = ax.twinx()
-    ax2.bar(x, rated, color=GREY, alpha=0.25, width=0.8)
+    ax2.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(4, integer=True))
+    _rects(ax2, x - 0.4, 0, 0.8, rated, GREY, alpha=0.25)
+    ax2.set_ylim(0, max(1.0, rated.max()) * 1.08)
     ax2.set_ylabel(labels.text("rated", lang), color="#6b7280")
     ax2.set_zorder(ax.get_zorder() - 1)
     ax.patch.set_visible(False)
