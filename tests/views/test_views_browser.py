@@ -3,7 +3,6 @@ DevTools protocol (tests/views/chromium_cdp.py), 1280 CSS pixels wide, with a pr
 Asserted on what is rendered: the history grids (24 cells an account, each coloured for its code and
 labelled with its month), the reason texts, no element past the page's width, no request but the
 file itself. Pages and screenshots are kept in artifacts/views/ (README "Pages")."""
-import os
 from pathlib import Path
 
 import pytest
