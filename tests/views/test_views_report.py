@@ -237,3 +237,40 @@ def test_cli_report_and_its_errors(tmp_path, capsys):
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and "Traceback" not in err and "ZQX" not in err
     assert cli.main(["report", str(tmp_path / "missing.intl"), "--record", "0", "-o", str(out)]) == 2
+
+
+def test_report_pages_need_no_matplotlib():
+    """The report page and the terminal rendering work on the base install; only the portfolio page
+    needs the views extra, and says so."""
+    import subprocess
+    import sys
+    code = ("import sys; sys.modules['matplotlib'] = None\n"
+            "import mxbureau, mxbureau.views as v\n"
+            f"rep = next(r for r in mxbureau.reports({cli.sample_path()!r}) if r.accounts)\n"
+            "assert 'accounts-open' in v.report_html(rep) and str(rep)\n"
+            "try:\n    v.portfolio_html(mxbureau.read(b''), '2026-10-31')\n"
+            "except ImportError as e:\n    print(e)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "pip install 'mxbureau[views]'" in out.stdout
+
+
+def test_lookup_decodes_only_the_record(monkeypatch, corpus):
+    from mxbureau.views import lookup
+    data = V.data(V.HIT) + corpus
+    scanned, decoded = [], []
+    real_chunks, real_reports = lookup.scan_chunks, lookup.reports
+
+    def chunks(*a, **k):
+        for tok in real_chunks(*a, **k):
+            scanned.append(tok.n_records)
+            yield tok
+
+    def reps(source, **k):
+        decoded.append(len(source))
+        return real_reports(source, **k)
+    monkeypatch.setattr(lookup, "scan_chunks", chunks)
+    monkeypatch.setattr(lookup, "reports", reps)
+    rep = find_report(data, reference="VIEWS-HIT-1", chunk_bytes=64 << 10)
+    assert rep.record == 0 and len(scanned) == 1 and len(corpus) > 40 * (64 << 10)   # the first chunk of 50+
+    assert decoded == [len(mxbureau.writer.record_bytes(V.HIT))]                      # that record's bytes only
