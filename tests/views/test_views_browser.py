@@ -103,6 +103,8 @@ def test_hit_grid_colours_and_months(browser):
     assert levels == sorted(levels, reverse=True)
     pale = {rgb(c["bg"]) for c in codes_["cells"][8:13]}                       # 0 U D - and space
     assert len(pale) == 5 and not pale & {rgb(c["bg"]) for c in codes_["cells"][:8]}
+    rows = browser.evaluate("Array.from(document.querySelectorAll('table.legend tr')).map(r => r.getBoundingClientRect().height)")
+    assert len(rows) == 15 and max(rows) < 60, rows                                  # Anexo 4, a line a code
     text = browser.evaluate("document.body.innerText")
     for reason in ("Consulta reciente", "Utilización significativa de límites de crédito revolventes",
                    "Proporción alta de saldos contra crédito máximo", "Cuenta con histórico de pagos reciente",
@@ -171,6 +173,8 @@ def test_portfolio_pages(browser):
         for f in figs:
             assert f["svg"] == 1 and f["w"] > 400 and f["texts"] > 5, f          # drawn, with text labels
             assert any(ch.isdigit() for ch in f["caption"]), f                     # the counts behind it
+        rows = browser.evaluate("Array.from(document.querySelectorAll('#mop-legend tr')).map(r => r.getBoundingClientRect().height)")
+        assert len(rows) == 12 and max(rows) < 60, rows                              # Anexo 3, a line a code
         accounts = f"{tables['TL'].num_rows:,}"
         assert accounts in browser.evaluate("document.querySelector('#fig-buckets figcaption').innerText")
         roll = browser.evaluate("Array.from(document.querySelectorAll('#fig-roll svg text')).map(t => t.textContent)")

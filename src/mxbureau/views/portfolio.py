@@ -139,6 +139,6 @@ def _delinquency(f: Figures, lang: str, plots) -> str:
 
 
 def _mop_legend(lang: str) -> str:
-    rows = [f'<tr><td>{code(c, lab)}</td></tr>' for c, lab in catalogs.MOP.items()]
+    rows = [f'<tr><td><span class="c">{esc(c)}</span></td><td>{esc(lab)}</td></tr>' for c, lab in catalogs.MOP.items()]
     return f'<section id="mop-legend"><h2>{esc(labels.text("mop_legend", lang))}</h2><table class="legend"><tbody>{"".join(rows)}</tbody></table></section>'
 
