@@ -1,9 +1,9 @@
 """The portfolio page's plots: matplotlib figures rendered offline to SVG strings for inlining.
 
-Rendering choices, measured on this machine (7 plots of a 1 M-account portfolio): ``svg.fonttype =
-"none"`` writes text as SVG ``<text>`` in the system's sans-serif (no font file, no request) — about
-half the bytes of glyph paths ("path": 26 KB against 14 KB for a typical plot) and ~20% less time
-(108 against 85 ms a plot), and the numbers stay text the browser can find and select. No pyplot (no
+Rendering choices, measured on this machine (the page of a 1 M-account portfolio, its figures already
+computed; benchmarks/test_bench_views.py): ``svg.fonttype = "none"`` writes text as SVG ``<text>`` in
+the system's sans-serif (no font file, no request) — 134 kB against 293 kB for glyph paths ("path"),
+0.51 against 0.55–0.65 s — and the numbers stay text the browser can find, select and test. No pyplot (no
 global state, no GUI backend): each plot is a ``Figure`` on its own SVG canvas. Fixed margins instead of
 ``tight_layout``, which lays a figure out twice. Bars and heat-map cells are one PolyCollection each
 and category names plain texts: patches and ticks were most of the time (the 7 plots: 0.60 -> 0.40 s). Ids are prefixed per plot so that the SVGs of one
