@@ -259,6 +259,81 @@ def cmd_consulta(a) -> int:
     return 0 if written or not rows else 1
 
 
+def cmd_report(a) -> int:
+    """One record as a self-contained HTML page: only the chunk holding it is decoded (mxbureau.views)."""
+    import datetime as dt
+    fail = lambda msg: print(f"mxbureau: {msg}", file=sys.stderr) or 2
+    if not os.path.isfile(a.input):
+        return fail(f"{a.input}: no such file")
+    try:
+        key = _redaction_key(a.redact_key_file) if a.redact_key_file else None
+        replied = dt.date.fromisoformat(a.replied_on) if a.replied_on else None
+    except SystemExit as e:                      # the key is too short (the message names the rule)
+        return fail(str(e).removeprefix("mxbureau: "))
+    except OSError:
+        return fail(f"{a.redact_key_file}: cannot read the key file")
+    except ValueError:
+        return fail("--replied-on: expected a date YYYY-MM-DD")
+    from .views import find_report, report_html
+    try:
+        rep = find_report(a.input, reference=a.reference, record=a.record)
+    except LookupError as e:                     # never repeats the reference
+        return fail(f"{a.input}: {e}")
+    try:
+        with open(a.output, "w", encoding="utf-8") as out:
+            out.write(report_html(rep, redact_key=key, lang=a.lang, replied_on=replied))
+    except OSError:
+        return fail(f"{a.output}: cannot write the page")
+    print(f"record {rep.record} ({rep.kind}, {len(rep.accounts)} accounts) -> {a.output}")
+    return 0
+
+
+def cmd_portfolio(a) -> int:
+    """A self-contained page of portfolio plots with their numbers (mxbureau.views; needs matplotlib)."""
+    import datetime as dt
+    fail = lambda msg: print(f"mxbureau: {msg}", file=sys.stderr) or 2
+    if not os.path.isfile(a.input):
+        return fail(f"{a.input}: no such file")
+    try:
+        as_of = dt.date.fromisoformat(a.as_of)
+    except ValueError:
+        return fail("--as-of: expected a date YYYY-MM-DD")
+    try:
+        key = _redaction_key(a.redact_key_file) if a.redact_key_file else None
+    except SystemExit as e:
+        return fail(str(e).removeprefix("mxbureau: "))
+    except OSError:
+        return fail(f"{a.redact_key_file}: cannot read the key file")
+    card = None
+    if a.scorecard:
+        from .scorecard import Scorecard
+        try:
+            card = Scorecard.from_json(a.scorecard)
+        except (OSError, ValueError, KeyError, TypeError):
+            return fail(f"{a.scorecard}: not a readable scorecard (see mxbureau/scorecard.py)")
+    try:
+        from .views import portfolio_html
+        from .views import plots  # noqa: F401  (matplotlib, the views extra)
+    except ImportError as e:
+        return fail(str(e))
+    from .tables import read
+    tables = read(a.input, strict=False)
+    if key is not None:
+        tables = tables.redact(key)
+    try:
+        html = portfolio_html(tables, as_of, scores=card, lang=a.lang)
+    except KeyError as e:                        # a scorecard feature the features do not have
+        return fail(f"{a.scorecard}: {e.args[0]}")
+    try:
+        with open(a.output, "w", encoding="utf-8") as out:
+            out.write(html)
+    except OSError:
+        return fail(f"{a.output}: cannot write the page")
+    print(f"{tables.records.num_rows:,} records, {tables['TL'].num_rows if 'TL' in tables.names else 0:,} accounts "
+          f"as of {as_of} -> {a.output} ({len(html) / 1e3:,.0f} kB); problems: {tables.problems.num_rows:,}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="mxbureau", description="Read Buró de Crédito INTL13 files.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -341,6 +416,25 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--accounts", type=int, default=1_000_000, help="portfolio size for the analytics cases")
     b.add_argument("-v", "--verbose", action="store_true", help="progress on stderr even when not a terminal")
     b.set_defaults(func=cmd_bench)
+    rp = sub.add_parser("report", help="one record as a self-contained HTML page (mxbureau[views])")
+    rp.add_argument("input", help="INTL13 file")
+    which = rp.add_mutually_exclusive_group(required=True)
+    which.add_argument("--reference", help="the operator reference of the record (the first one that has it)")
+    which.add_argument("--record", type=int, help="the 0-based index of the record in the file")
+    rp.add_argument("-o", "--output", required=True, help="the HTML page to write")
+    rp.add_argument("--redact-key-file", help="personal data -> HMAC-SHA256 under the key in this file (>= 16 bytes)")
+    rp.add_argument("--lang", choices=("es", "en"), default="es", help="headings' language (code labels stay Spanish)")
+    rp.add_argument("--replied-on", help="YYYY-MM-DD: the date of the reply (INTL13 records do not carry it)")
+    rp.set_defaults(func=cmd_report)
+
+    pp = sub.add_parser("portfolio", help="a page of portfolio plots with their numbers (mxbureau[views])")
+    pp.add_argument("input", help="INTL13 file")
+    pp.add_argument("--as-of", required=True, help="YYYY-MM-DD: the month the windows end in")
+    pp.add_argument("-o", "--output", required=True, help="the HTML page to write")
+    pp.add_argument("--scorecard", help="points table JSON: its scores are plotted too")
+    pp.add_argument("--redact-key-file", help="redact personal data before anything is computed (>= 16 bytes)")
+    pp.add_argument("--lang", choices=("es", "en"), default="es")
+    pp.set_defaults(func=cmd_portfolio)
     return p
 
 

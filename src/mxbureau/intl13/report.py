@@ -73,6 +73,14 @@ class Report:
     def __repr__(self):
         return f"<Report {self.record} {self.kind}: {len(self.accounts)} accounts, {len(self.inquiries)} inquiries>"
 
+    def __str__(self):
+        from .views.text import report_text        # mxbureau.views: the optional extra (views imports report)
+        return report_text(self)
+
+    def _repr_html_(self):
+        from .views.report import report_html      # mxbureau.views: the optional extra (views imports report)
+        return report_html(self, fragment=True)
+
 
 def _slicer(tables: Tables, tag: str):
     """record -> rows of a table, by binary search on its (sorted) record column."""
