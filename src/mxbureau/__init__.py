@@ -4,8 +4,8 @@ see the README for the public API. Old module paths (``mxbureau.spec``, ``mxbure
 import sys as _sys
 
 from . import errors, formats, layout
-from .errors import (ConsultaError, FormatError, MxbureauError, Problem, SourceError, SourceTypeError,
-                     UnknownNameError, UsageError, WriteError)
+from .errors import (ConsultaError, FormatError, MxbureauError, NotFoundError, Problem, SourceError,
+                     SourceTypeError, UnknownNameError, UsageError, WriteError)
 from .layout import tag_code, tag_str
 from . import intl13                                  # registers the INTL13 format
 from .intl13 import catalogs, consulta, report, spec, synth, twin, writer
@@ -13,6 +13,7 @@ from .scanner import scan, scan_chunks
 from .tables import Tables, build_tables, read, schema_of
 from .tokens import Tokens
 from .intl13.report import Report, reports
+from .intl13.lookup import find_report
 from .intl13.validate import validate
 from .analytics import history, portfolio, scorecard
 from .analytics.features import features
@@ -30,6 +31,6 @@ for _old, _mod in {"spec": spec, "catalogs": catalogs, "consulta": consulta, "re
 del _old, _mod
 
 __all__ = ["consulta", "history", "account_metrics", "features", "roll_rates", "rs_crosscheck", "Scorecard", "scan",
-           "scan_chunks", "read", "Tables", "build_tables", "schema_of", "reports", "Report", "validate", "Tokens",
+           "scan_chunks", "read", "Tables", "build_tables", "schema_of", "reports", "Report", "find_report", "NotFoundError", "validate", "Tokens",
            "MxbureauError", "FormatError", "SourceError", "SourceTypeError", "UsageError", "UnknownNameError",
            "WriteError", "ConsultaError", "Problem", "tag_code", "tag_str", "__version__"]

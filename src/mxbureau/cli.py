@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime as dt
 import json
 import os
 import resource
@@ -19,14 +20,16 @@ from .analytics.features import features
 from .analytics.scorecard import Scorecard
 from .bench import parse_size, run
 from .convert import convert
-from .errors import ConsultaError, FormatError, UsageError
+from .errors import ConsultaError, FormatError, NotFoundError, UsageError
+from .intl13.lookup import find_report
 from .intl13.consulta import consultas, read_csv
 from .intl13.synth import DEFAULT_MIX, write_file
 from .intl13.validate import validate
 from .intl13.writer import SEPARATORS
 from .redact import check_key
 from .scanner import scan, scan_chunks
-from .tables import build_tables
+from .tables import build_tables, read
+from .views import portfolio_html, report_html
 
 __all__ = ["main", "sample_path"]
 
@@ -261,7 +264,6 @@ def cmd_consulta(a) -> int:
 
 def cmd_report(a) -> int:
     """One record as a self-contained HTML page: only the chunk holding it is decoded (mxbureau.views)."""
-    import datetime as dt
     fail = lambda msg: print(f"mxbureau: {msg}", file=sys.stderr) or 2
     if not os.path.isfile(a.input):
         return fail(f"{a.input}: no such file")
@@ -274,10 +276,9 @@ def cmd_report(a) -> int:
         return fail(f"{a.redact_key_file}: cannot read the key file")
     except ValueError:
         return fail("--replied-on: expected a date YYYY-MM-DD")
-    from .views import find_report, report_html
     try:
         rep = find_report(a.input, reference=a.reference, record=a.record)
-    except LookupError as e:                     # never repeats the reference
+    except NotFoundError as e:                     # never repeats the reference
         return fail(f"{a.input}: {e}")
     try:
         with open(a.output, "w", encoding="utf-8") as out:
@@ -290,7 +291,6 @@ def cmd_report(a) -> int:
 
 def cmd_portfolio(a) -> int:
     """A self-contained page of portfolio plots with their numbers (mxbureau.views; needs matplotlib)."""
-    import datetime as dt
     fail = lambda msg: print(f"mxbureau: {msg}", file=sys.stderr) or 2
     if not os.path.isfile(a.input):
         return fail(f"{a.input}: no such file")
@@ -306,22 +306,17 @@ def cmd_portfolio(a) -> int:
         return fail(f"{a.redact_key_file}: cannot read the key file")
     card = None
     if a.scorecard:
-        from .scorecard import Scorecard
         try:
             card = Scorecard.from_json(a.scorecard)
         except (OSError, ValueError, KeyError, TypeError):
             return fail(f"{a.scorecard}: not a readable scorecard (see mxbureau/scorecard.py)")
-    try:
-        from .views import portfolio_html
-        from .views import plots  # noqa: F401  (matplotlib, the views extra)
-    except ImportError as e:
-        return fail(str(e))
-    from .tables import read
     tables = read(a.input, strict=False)
     if key is not None:
         tables = tables.redact(key)
     try:
         html = portfolio_html(tables, as_of, scores=card, lang=a.lang)
+    except ImportError as e:                     # matplotlib: the views extra
+        return fail(str(e))
     except KeyError as e:                        # a scorecard feature the features do not have
         return fail(f"{a.scorecard}: {e.args[0]}")
     try:

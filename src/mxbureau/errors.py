@@ -8,6 +8,7 @@ classes every format shares.
     MxbureauError                 the root: ``except mxbureau.MxbureauError`` catches every one
     ├── FormatError (ValueError)  bad bytes in an input: offset, record, segment, tag, code
     ├── SourceError (OSError)     an input that cannot be opened or read
+    ├── NotFoundError (LookupError)   a record asked for that the source does not have
     ├── UsageError (ValueError)   an argument the API cannot use
     │   ├── UnknownNameError (KeyError)   a segment, table or feature name that does not exist
     │   └── SourceTypeError (TypeError)   a source of a kind that cannot be read (an int, a text file)
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from typing import Mapping, Optional
 
 __all__ = ["MxbureauError", "FormatError", "SourceError", "UsageError", "UnknownNameError", "SourceTypeError", "WriteError",
-           "ConsultaError", "Problem", "message", "snippet"]
+           "ConsultaError", "NotFoundError", "Problem", "message", "snippet"]
 
 
 class MxbureauError(Exception):
@@ -50,6 +51,11 @@ class FormatError(MxbureauError, ValueError):
 
 class SourceError(MxbureauError, OSError):
     """An input that cannot be opened or read (the message names it, never its bytes)."""
+
+
+class NotFoundError(MxbureauError, LookupError):
+    """A record asked for (by reference or index) that the source does not have; the message never
+    repeats the reference."""
 
 
 class UsageError(MxbureauError, ValueError):

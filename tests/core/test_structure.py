@@ -87,12 +87,18 @@ def _imports(name, path):
     return top, nested
 
 
+# The only imports inside functions, each for a reason other than a cycle: a Report's renderings live in
+# the pages' room above intl13 (which must not load it to read reports), and the portfolio page's
+# plots need matplotlib (the views extra), which ``import mxbureau`` must not load.
+NESTED_IMPORTS_ALLOWED = {"mxbureau.intl13.report": 2, "mxbureau.views.portfolio": 1}
+
+
 def test_no_import_cycles_and_no_imports_hidden_in_functions():
     mods = dict(_modules())
     graph = {}
     for name, path in mods.items():
         top, nested = _imports(name, path)
-        assert not nested, f"{name}: imports inside functions at lines {nested}"
+        assert len(nested) == NESTED_IMPORTS_ALLOWED.get(name, 0), f"{name}: imports inside functions at lines {nested}"
         # an import of a package runs its __init__: mxbureau's own __init__ re-exports, it is the root
         graph[name] = {m for m in top if m in mods and m != name and m != "mxbureau"}
     state = {}
@@ -112,7 +118,7 @@ def test_no_import_cycles_and_no_imports_hidden_in_functions():
 
 
 def test_the_core_knows_no_format():
-    core = [n for n, p in _modules() if not n.startswith(("mxbureau.intl13", "mxbureau.analytics"))
+    core = [n for n, p in _modules() if not n.startswith(("mxbureau.intl13", "mxbureau.analytics", "mxbureau.views"))
             and n not in ("mxbureau", "mxbureau.cli", "mxbureau.bench", "mxbureau.baselines")]
     assert {"mxbureau.scanner", "mxbureau.tables", "mxbureau.tokens", "mxbureau.source", "mxbureau.convert"} <= set(core)
     for name in core:

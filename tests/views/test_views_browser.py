@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 import mxbureau
-from mxbureau import cli, synth
+from mxbureau import cli
+from mxbureau.intl13 import synth
 from mxbureau.views import report_html
 
 import view_records as V

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 import mxbureau
-from mxbureau import cli, synth
+from mxbureau import cli
+from mxbureau.intl13 import synth
 
 import view_records as V
 

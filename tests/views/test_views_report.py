@@ -8,7 +8,8 @@ import pytest
 
 import mxbureau
 from mxbureau import cli, redact
-from mxbureau.views import find_report, report_html, report_text
+from mxbureau.intl13.lookup import find_report
+from mxbureau.views import report_html, report_text
 
 import view_records as V
 
@@ -256,7 +257,7 @@ def test_report_pages_need_no_matplotlib():
 
 
 def test_lookup_decodes_only_the_record(monkeypatch, corpus):
-    from mxbureau.views import lookup
+    from mxbureau.intl13 import lookup
     data = V.data(V.HIT) + corpus
     scanned, decoded = [], []
     real_chunks, real_reports = lookup.scan_chunks, lookup.reports

@@ -7,7 +7,7 @@ ERROR: a UR record naming a missing field and segment. INTEGRATED: an Anexo 14 r
 indicator 1010, SIC ids, score codes 007 and 004). MARKED: every personal field holding a marker
 (ZQX...), for the redaction tests."""
 import mxbureau
-from mxbureau import writer
+from mxbureau.intl13 import writer
 
 KEY = b"views-test-key-0123456789abcdef"
 

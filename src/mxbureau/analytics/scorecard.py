@@ -23,6 +23,8 @@ from typing import Dict, List
 import numpy as np
 import pandas as pd
 
+from ..errors import UnknownNameError, UsageError
+
 __all__ = ["Scorecard"]
 
 
@@ -34,11 +36,11 @@ class Scorecard:
         for f in spec["features"]:
             bins = f["bins"]
             if not bins or any("points" not in b for b in bins):
-                raise ValueError(f"scorecard feature {f.get('feature')!r}: bins need points")
+                raise UsageError(f"scorecard feature {f.get('feature')!r}: bins need points")
             maxes = [b.get("max") for b in bins]
             finite = maxes[:-1] if maxes[-1] is None else maxes
             if None in finite or finite != sorted(finite):
-                raise ValueError(f"scorecard feature {f['feature']!r}: bins must ascend, only the last without max")
+                raise UsageError(f"scorecard feature {f['feature']!r}: bins must ascend, only the last without max")
             self.features.append({"feature": f["feature"], "reason": f.get("reason", f["feature"]),
                                   "max": [float(m) for m in maxes if m is not None],
                                   "points": np.array([float(b["points"]) for b in bins]),
@@ -59,7 +61,7 @@ class Scorecard:
         shortfall = np.zeros((n, len(self.features)))
         for j, f in enumerate(self.features):
             if f["feature"] not in features:
-                raise KeyError(f"the scorecard needs feature {f['feature']!r}")
+                raise UnknownNameError(f"the scorecard needs feature {f['feature']!r}")
             x = pd.to_numeric(features[f["feature"]], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
             k = np.searchsorted(np.array(f["max"]), x, side="left")      # first bin with x <= max
             if not f["open_top"]:

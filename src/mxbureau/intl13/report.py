@@ -73,12 +73,14 @@ class Report:
     def __repr__(self):
         return f"<Report {self.record} {self.kind}: {len(self.accounts)} accounts, {len(self.inquiries)} inquiries>"
 
+    # The renderings live in mxbureau.views, the room of pages above this one (which imports no
+    # intl13 reader): resolved at call time, so that reading reports never loads the views.
     def __str__(self):
-        from .views.text import report_text        # mxbureau.views: the optional extra (views imports report)
+        from ..views.text import report_text
         return report_text(self)
 
     def _repr_html_(self):
-        from .views.report import report_html      # mxbureau.views: the optional extra (views imports report)
+        from ..views.report import report_html
         return report_html(self, fragment=True)
 
 

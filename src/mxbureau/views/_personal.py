@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Optional
 
-from .. import redact, spec
+from .. import redact
+from ..intl13 import spec
 
 __all__ = ["Personal"]
 

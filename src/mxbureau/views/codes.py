@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Dict, List, Optional, Tuple
 
-from .. import catalogs, spec
+from ..intl13 import catalogs, spec
 
 __all__ = ["label", "annex_of", "score_family", "score_reason", "exclusion", "hawk", "kob_of_member", "generic_kob",
            "bureau_positions", "is_integrated", "rs_alerts", "consulta_segment", "consulta_field", "MOP_LEVEL_CODES"]

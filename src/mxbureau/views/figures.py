@@ -12,10 +12,12 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from .. import catalogs
-from ..history import Codes, DateLike, account_metrics, matrix
-from ..portfolio import BUCKETS, features, roll_rates
-from ..scorecard import Scorecard
+from ..intl13 import catalogs
+from ..analytics.arrow import Codes, DateLike
+from ..analytics.history import account_metrics, matrix
+from ..analytics.features import features
+from ..analytics.portfolio import BUCKETS, roll_rates
+from ..analytics.scorecard import Scorecard
 from . import codes
 
 __all__ = ["Figures", "analytics", "figures", "LEVELS", "BC_EDGES"]

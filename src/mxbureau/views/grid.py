@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Optional
 
-from .. import catalogs
+from ..intl13 import catalogs
 from . import labels
 from ._html import esc
 

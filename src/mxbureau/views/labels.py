@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from ..errors import UsageError
+
 __all__ = ["LANGS", "check_lang", "text", "field_heading", "MONTHS"]
 
 LANGS = ("es", "en")
@@ -189,7 +191,7 @@ _EN_FIELD = {"rfc": "RFC", "curp": "CURP", "voter_id": "Voter id (IFE/INE)", "mo
 
 def check_lang(lang: str) -> str:
     if lang not in LANGS:
-        raise ValueError(f"lang must be one of {', '.join(LANGS)}")
+        raise UsageError(f"lang must be one of {', '.join(LANGS)}")
     return lang
 
 

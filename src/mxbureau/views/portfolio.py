@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import catalogs, spec
+from ..intl13 import catalogs, spec
 from . import labels
 from ._html import amount, code, date, esc, page, table
 from .figures import BC_EDGES, BUCKET_CODES, BUCKET_NAMES, LEVELS, UTIL_LABELS, Figures, figures

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import List, Optional
 
-from .. import catalogs, spec
+from ..intl13 import catalogs, spec
 from . import codes, labels
 from ._html import amount, cell, code, date, esc, kv, page, section, table
 from ._personal import Personal

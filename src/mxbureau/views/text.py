@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import List, Optional
 
-from .. import catalogs, spec
+from ..intl13 import catalogs, spec
 from . import codes, labels
 from ._personal import Personal
 from .grid import month_back

@@ -12,9 +12,10 @@ from typing import Optional
 import numpy as np
 import pyarrow.compute as pc
 
-from ..report import Report, reports
-from ..scanner import open_source, scan_chunks
-from ..tables import records_table
+from ..errors import NotFoundError, UsageError
+from ..scanner import scan_chunks
+from .records import records_table
+from .report import Report, reports
 
 __all__ = ["find_report"]
 
@@ -23,38 +24,36 @@ def find_report(source, *, reference: Optional[str] = None, record: Optional[int
                 chunk_bytes: int = 64 << 20) -> Report:
     """The record with operator reference ``reference`` (the first one, in file order; blanks around
     it do not matter), or the record of index ``record`` (0-based, as ``records.record``). Raises
-    LookupError when there is none (the message never repeats the reference)."""
+    NotFoundError (a LookupError) when there is none (the message never repeats the reference)."""
     if (reference is None) == (record is None):
-        raise ValueError("give exactly one of reference= and record=")
+        raise UsageError("give exactly one of reference= and record=")
     if record is not None and record < 0:
-        raise LookupError("record indices start at 0")
+        raise NotFoundError("record indices start at 0")
     want = None if reference is None else reference.strip()
     total = 0
     for tok in scan_chunks(source, chunk_bytes=chunk_bytes, strict=False):
-        n0, n = tok.record_base, tok.n_records
+        n0, n = int(tok.records["record"][0]) if tok.n_records else total, tok.n_records
         total = n0 + n
         if record is not None:
             if record >= total:
                 continue
             i = record - n0
         else:
-            buf = open_source(tok.buffer)[0]
-            refs = records_table(tok, buf).column("reference")
+            refs = records_table(tok).column("reference")
             hits = np.flatnonzero(np.asarray(pc.fill_null(pc.equal(refs, want), False)))
             if not len(hits):
                 continue
             i = int(hits[0])
         return _decode_one(tok, i)
     if record is not None:
-        raise LookupError(f"record {record} is past the end: the file has {total} records")
-    raise LookupError(f"no record has that reference ({total} records searched)")
+        raise NotFoundError(f"record {record} is past the end: the file has {total} records")
+    raise NotFoundError(f"no record has that reference ({total} records searched)")
 
 
 def _decode_one(tok, i: int) -> Report:
     """Decode record i of a chunk from its own bytes; indices and offsets as in the whole source."""
     start, end = int(tok.records["start"][i]), int(tok.records["end"][i])
-    buf = open_source(tok.buffer)[0]
-    rep = next(reports(bytes(buf[start:end]), strict=False))
-    rep.record = rep.header["record"] = tok.record_base + i
+    rep = next(reports(bytes(tok.buffer[start:end]), strict=False))
+    rep.record = rep.header["record"] = int(tok.records["record"][i])
     rep.header["start"] = start
     return rep
