@@ -26,7 +26,9 @@ class Format:
     table, in table order. ``known``: kind code -> the sorted ``segment << 16 | tag`` codes the
     layout defines (``Tokens.unknown``). ``records_table(tok)``: the records table (the core adds
     nothing to it). ``sniff(first_bytes)``: True when an input starts like this format.
-    ``personal``: table -> {column: "hmac" | "year"}, the personal data redaction replaces."""
+    ``personal``: table -> {column: "hmac" | "year"}, the personal data redaction replaces.
+    ``max_record``: the longest record the format allows, in bytes (streams are read in windows
+    that hold at least two)."""
     name: str
     scanner: object
     kinds: Tuple[str, ...]
@@ -37,6 +39,7 @@ class Format:
     records_table: Callable
     sniff: Callable[[bytes], bool]
     personal: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    max_record: int = 1 << 20
     segment_tags: FrozenSet[int] = field(default=frozenset())
 
     def __repr__(self):

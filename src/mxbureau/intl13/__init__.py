@@ -35,5 +35,5 @@ _TABLES.update({s.tag: s for s in spec.ERROR.segments if s.tag != "ES"})
 FORMAT = formats.register(formats.Format(
     name="intl13", scanner=_scan, kinds=spec.KINDS, decoded_kinds=spec.DECODED_KINDS,
     messages=spec.MESSAGES, tables=_TABLES, known=_known(), records_table=records_table, sniff=_sniff,
-    personal=spec.PERSONAL_DATA,
+    personal=spec.PERSONAL_DATA, max_record=_scan.CONSTANTS["MAX_RECORD"],
     segment_tags=frozenset(tag_code(s.tag) for L in spec.LAYOUTS.values() for s in L.segments)))
