@@ -28,7 +28,10 @@ class Format:
     nothing to it). ``sniff(first_bytes)``: True when an input starts like this format.
     ``personal``: table -> {column: "hmac" | "year"}, the personal data redaction replaces.
     ``max_record``: the longest record the format allows, in bytes (streams are read in windows
-    that hold at least two)."""
+    that hold at least two). ``describe(table, column)``: an English description of a column;
+    ``catalogs``: catalogue name -> {code: label}; ``records_schema``: the records table's schema.
+    ``finish_tables(tables, tok)``: the format's own columns added to decoded tables (a dict tag ->
+    table; tok is None for the empty tables the schemas come from)."""
     name: str
     scanner: object
     kinds: Tuple[str, ...]
@@ -40,6 +43,10 @@ class Format:
     sniff: Callable[[bytes], bool]
     personal: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     max_record: int = 1 << 20
+    describe: Optional[Callable[[str, str], str]] = None
+    catalogs: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    records_schema: Optional[object] = None
+    finish_tables: Optional[Callable] = None
     segment_tags: FrozenSet[int] = field(default=frozenset())
 
     def __repr__(self):

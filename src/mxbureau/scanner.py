@@ -157,12 +157,14 @@ def _workers(workers) -> int:
     return w
 
 
-def _tokens(fmt: Format, src: Source, buf: np.ndarray, scanned, show, record_base: int = 0, base: int = 0) -> Tokens:
-    _, parts, rec, err = scanned
+def _tokens(fmt: Format, src: Source, buf: np.ndarray, scanned, show, record_base: int = 0, base: int = 0,
+            begin: int = 0) -> Tokens:
+    """Tokens of a scanned range: ``begin`` where it began in buf (its end is ``scanned[0]``)."""
+    end, parts, rec, err = scanned
     err = dict(err)
     err["record"] = err["record"] + record_base
     return Tokens(buf, fmt, parts, rec, problems_from(err, fmt, values_of=show, base=base),
-                  record_base=record_base, base=base, source=src.name)
+                  record_base=record_base, base=base, source=src.name, span=(base + begin, base + end))
 
 
 def scan(source, *, strict: bool = True, workers: int = 1, show_values: bool = False,
@@ -194,7 +196,8 @@ def scan(source, *, strict: bool = True, workers: int = 1, show_values: bool = F
         src.close()
     fmt = detect(buf[src.start:], format)
     show = buf if show_values else None
-    return _tokens(fmt, src, buf, _scan_buffer(fmt, buf, strict, workers, show, lo=src.start), show)
+    return _tokens(fmt, src, buf, _scan_buffer(fmt, buf, strict, workers, show, lo=src.start, base=src.base), show,
+                   base=src.base, begin=src.start)
 
 
 def scan_chunks(source, *, chunk_bytes: int = 64 << 20, strict: bool = True, workers: int = 1,
@@ -227,7 +230,7 @@ def _mapped_chunks(src: Source, chunk_bytes: int, strict: bool, workers: int, sh
         nominal = pos + chunk_bytes
         stop = n if nominal >= n else fmt.scanner.find_record_start(buf, nominal)
         scanned = _scan_buffer(fmt, buf, strict, workers, show, pos, stop, nrec)
-        chunk = _tokens(fmt, src, buf, scanned, show, record_base=nrec)
+        chunk = _tokens(fmt, src, buf, scanned, show, record_base=nrec, begin=pos)
         nrec += chunk.n_records
         done, pos = pos, scanned[0]
         yield chunk
@@ -243,7 +246,7 @@ def _lookahead(fmt: Format) -> int:
 
 def _stream_chunks(src: Source, chunk_bytes: int, strict: bool, workers: int, show_values: bool, format):
     carry = b""
-    base = nrec = 0
+    base, nrec = src.base, 0
     eof = False
     fmt = None
     while True:

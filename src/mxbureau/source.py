@@ -26,7 +26,7 @@ import zstandard
 
 from .errors import MissingSourceError, SourceError, SourceTypeError, UsageError
 
-__all__ = ["Source", "open_source", "expand", "label", "release", "compression_of"]
+__all__ = ["Source", "open_source", "open_all", "expand", "label", "release", "compression_of"]
 
 # Magic bytes -> (name, a function opening a decompressing stream over a binary stream).
 _MAGIC = (
@@ -85,12 +85,15 @@ def _decompresses(kind: str, sample: bytes) -> bool:
 class Source:
     """One input. ``buffer``: its bytes as a uint8 array (mapped or in memory), or None for a stream;
     ``stream``: a binary stream to read when there is no buffer; ``start``: where the source's bytes
-    begin in ``buffer`` (a file object handed over at a position); ``name``: for messages and the
-    tables' ``source`` column; ``owner``: what keeps the buffer alive (an mmap, for ``release``)."""
+    begin in ``buffer`` (a file object handed over at a position); ``base``: the position of a
+    stream's first byte in its file (a seekable file object handed over at a position: offsets are
+    positions in the file); ``name``: for messages and the tables' ``source`` column; ``owner``: what
+    keeps the buffer alive (an mmap, for ``release``)."""
     name: str
     buffer: Optional[np.ndarray] = None
     stream: Optional[BinaryIO] = None
     start: int = 0
+    base: int = 0
     owner: object = None
     compression: Optional[str] = None
     _close: List[Callable[[], None]] = field(default_factory=list)
@@ -155,6 +158,18 @@ def expand(source) -> List:
     return [source]
 
 
+def open_all(source) -> List[Source]:
+    """Every source a caller's argument names (``expand``, then ``open_source``), their names made
+    unique (the same file twice: "name", "name#2")."""
+    srcs = [s for item in expand(source) for s in open_source(item)]
+    seen = {}
+    for s in srcs:
+        k = seen[s.name] = seen.get(s.name, 0) + 1
+        if k > 1:
+            s.name = f"{s.name}#{k}"
+    return srcs
+
+
 def open_source(source, name: Optional[str] = None) -> List[Source]:
     """The sources one input holds (one, or one per member of a zip archive)."""
     if isinstance(source, Source):
@@ -174,10 +189,12 @@ def open_source(source, name: Optional[str] = None) -> List[Source]:
             raise UsageError("a buffer source must be C-contiguous")
         buf = np.frombuffer(mv.cast("B") if (mv.ndim != 1 or mv.format != "B") else mv, dtype=np.uint8)
         head = bytes(buf[:_PROBE])
-        if compression_of(head):
+        kind = compression_of(head)
+        if kind and (kind != "zip" or zipfile.is_zipfile(io.BytesIO(buf))):
             return _from_stream(io.BytesIO(buf), name or "<buffer>", None, head=head)
         return [Source(name or "<buffer>", buffer=buf, owner=source)]
-    if isinstance(source, io.TextIOBase) or (hasattr(source, "read") and "b" not in getattr(source, "mode", "b")):
+    mode = getattr(source, "mode", "b")
+    if isinstance(source, io.TextIOBase) or (hasattr(source, "read") and isinstance(mode, str) and "b" not in mode):
         raise SourceTypeError("a file source must be opened in binary mode ('rb')")
     if hasattr(source, "read"):
         return _from_file(source, name or label(getattr(source, "name", "<file>")))
@@ -201,7 +218,8 @@ def _from_path(path, name: Optional[str]) -> List[Source]:
     if not stat.S_ISREG(st.st_mode):                       # a FIFO, a pipe, a character device
         return _from_stream(f, shown, f.close)
     head = f.read(_PROBE)
-    if compression_of(head):
+    kind = compression_of(head)
+    if kind and (kind != "zip" or zipfile.is_zipfile(f)):
         f.seek(0)
         return _from_stream(f, shown, f.close, head=head)
     try:
@@ -224,7 +242,20 @@ def _from_file(f, name: str) -> List[Source]:
         if not compression_of(head):
             buf, owner = _map(f, os.fstat(fd).st_size)
             return [Source(name, buffer=buf, owner=owner, start=min(pos, len(buf)))]
-    return _from_stream(f, name, None)
+    if pos is None:
+        try:
+            pos = source_tell(f)
+        except (OSError, AttributeError, ValueError, io.UnsupportedOperation):
+            pos = None
+    srcs = _from_stream(f, name, None)
+    if pos and len(srcs) == 1 and srcs[0].compression is None:
+        srcs[0].base = pos
+    return srcs
+
+
+def source_tell(f) -> Optional[int]:
+    """A seekable file object's position (None for a pipe)."""
+    return f.tell() if f.seekable() else None
 
 
 def _head(f, n: int) -> bytes:

@@ -28,7 +28,7 @@ from .layout import Field, Segment, tag_code
 from .parallel import shared_out
 from .redact import redact_table
 from .scanner import scan, scan_chunks
-from .source import expand, open_source
+from .source import open_all
 from .tokens import Tokens
 
 __all__ = ["Tables", "build_tables", "read", "read_chunks", "schema_of", "decoding", "selection", "PROBLEMS_SCHEMA",
@@ -88,14 +88,19 @@ class Decoding:
                 self.field_kind[s, f] = _kind_code(fld)
         self.take = np.zeros(256, dtype=np.int8)          # kind code (as uint8) -> decoded
         self.take[list(fmt.decoded_kinds)] = 1
-        self.schemas = {tag: self._schema(tag) for tag in self.slots}
+        self.decoded = {tag: self._schema(tag) for tag in self.slots}       # what the decoder fills
+        # ... and the tables' schemas: with the format's own columns (Format.finish_tables)
+        self.schemas = finish(fmt, {tag: s.empty_table() for tag, s in self.decoded.items()})
+        self.schemas = {tag: t.schema for tag, t in self.schemas.items()}
 
     def _schema(self, tag: str) -> pa.Schema:
         seg = self.segments[tag]
         fields = [pa.field("record", pa.int64(), nullable=False)]
         if seg.max_occurs != 1:
             fields.append(pa.field("position", pa.int32(), nullable=False))
-        fields += [pa.field(f.name, _ARROW[f.kind], metadata=_field_meta(f)) for f in seg.fields]
+        describe = self.format.describe or (lambda t, c: "")
+        fields += [pa.field(f.name, _ARROW[f.kind], metadata={**_field_meta(f), b"description": describe(tag, f.name).encode("utf-8")})
+                   for f in seg.fields]
         return pa.schema(fields, metadata={b"segment": tag.encode(), b"spanish": seg.spanish.encode("utf-8")})
 
     def field_slots(self, tok: Tokens):
@@ -104,6 +109,11 @@ class Decoding:
         slot = self.seg_lut[tok.segment_tag]
         field = np.where(slot >= 0, self.field_lut[np.maximum(slot, 0), tok.tag], -1)
         return slot, field
+
+
+def finish(fmt: Format, tables: Dict[str, pa.Table], tok: Optional[Tokens] = None) -> Dict[str, pa.Table]:
+    """The format's own columns added to decoded tables (``Format.finish_tables``)."""
+    return fmt.finish_tables(tables, tok) if fmt.finish_tables is not None else tables
 
 
 _DECODINGS: Dict[str, Decoding] = {}
@@ -261,9 +271,8 @@ class Tables:
         """The tables of several chunks or sources, one after the other (no copy: Arrow chunks)."""
         if len(parts) == 1:
             return parts[0]
-        names = []
-        for p in parts:
-            names += [n for n in p.names if n not in names]
+        seen = {n for p in parts for n in p.names}
+        names = [n for n in decoding(parts[0].format).slots if n in seen]      # the format's table order
         cat = lambda ts: pa.concat_tables(ts) if len(ts) > 1 else ts[0]
         tables = {n: cat([p[n] for p in parts if n in p.names]) for n in names}
         return cls(tables, cat([p.records for p in parts]), cat([p.problems for p in parts]), parts[0].format)
@@ -346,7 +355,7 @@ def _decode_part(d: Decoding, buf: np.ndarray, p, r0: int, r1: int, base: int, t
             arrays.append(pa.array(np.frombuffer(block, np.int32, n, plan[s, 1])))
         arrays += [_column(int(d.field_kind[s, f]), block, plan[s, 2 + 2 * f], plan[s, 3 + 2 * f], n, extras[s][f])
                    for f in range(len(seg.fields))]
-        out.append(pa.Table.from_arrays(arrays, schema=d.schemas[tag]))
+        out.append(pa.Table.from_arrays(arrays, schema=d.decoded[tag]))
     return out, (bad_tok + base, bad_col)
 
 
@@ -386,8 +395,9 @@ def build_tables(tok: Tokens, segments=None, workers: int = 1, columns=None) -> 
         if not chunks:
             if tags is None:
                 continue
-            chunks = [d.schemas[tag].empty_table()]
+            chunks = [d.decoded[tag].empty_table()]
         tables[tag] = chunks[0] if len(chunks) == 1 else pa.concat_tables(chunks)
+    tables = finish(tok.format, tables, tok)
     bad_tok = np.concatenate([bad[0] for _, bad in parts])
     bad_col = np.concatenate([bad[1] for _, bad in parts])
     kinds = d.field_kind.reshape(-1)[bad_col]
@@ -435,7 +445,7 @@ def read_chunks(source, *, chunk_bytes: int = 64 << 20, strict: bool = True, seg
     pyarrow's streaming readers: bounded memory whatever the input's size). ``source`` as for
     ``read``; with several sources every table starts with a ``source`` column and ``record`` counts
     from 0 in each source. ``segments``, ``columns``: as for ``build_tables``."""
-    srcs = [s for item in expand(source) for s in open_source(item)]
+    srcs = open_all(source)
     many = len(srcs) > 1
     for tok in scan_chunks(srcs, chunk_bytes=chunk_bytes, strict=strict, workers=workers,
                            show_values=show_values, format=format):
@@ -456,7 +466,7 @@ def read(source, *, strict: bool = True, segments=None, columns=None, workers: i
     (a list, or a dict table -> names), the others not decoded at all. ``workers=N`` scans and
     decodes in N threads (tables then have a chunk per scanned range). ``show_values=True`` puts the
     offending bytes in errors and problems (never by default)."""
-    srcs = [s for item in expand(source) for s in open_source(item)]
+    srcs = open_all(source)
     if len(srcs) == 1 and srcs[0].buffer is not None:
         tok = scan(srcs[0], strict=strict, workers=workers, show_values=show_values, format=format)
         t = build_tables(tok, segments, workers=workers, columns=columns)

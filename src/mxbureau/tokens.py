@@ -83,7 +83,8 @@ class Tokens:
 
     ``buffer``: the scanned bytes (a uint8 array over the source, or over a window of a stream, which
     it keeps alive); ``base``: the source offset of ``buffer[0]`` (0 but for a stream's windows);
-    ``source``: the source's name; ``format``: the Format they were scanned as. Arrays (one entry per field, file order): ``offset`` (int64,
+    ``source``: the source's name; ``span``: the (first, end) byte positions of the source it covers;
+    ``format``: the Format they were scanned as. Arrays (one entry per field, file order): ``offset`` (int64,
     where the value starts in ``buffer``), ``length`` (uint16), ``tag`` and ``segment_tag`` (uint16
     codes, ``layout.tag_code``), and ``record`` (int64, computed on first use from the records table).
     ``records``: one row per record (``record``, ``start``, ``end``, ``kind``, ``kind_code``, ``ok``,
@@ -95,8 +96,10 @@ class Tokens:
 
     def __init__(self, buffer: np.ndarray, fmt: Format, parts: List[Dict[str, np.ndarray]],
                  records: Dict[str, np.ndarray], errors: List[Problem], record_base: int = 0, base: int = 0,
-                 source: Optional[str] = None):
+                 source: Optional[str] = None, span: Optional[tuple] = None):
         self.buffer = buffer
+        # (first, end): the bytes of the source this scan covered (records, separators, damaged spans)
+        self.span = span if span is not None else (base, base + len(buffer))
         self.format = fmt
         self.base = base
         self.source = source

@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 
 from ..columns import token_strings
 from ..scanner import scan_chunks
-from ..source import expand, open_source
+from ..source import open_all
 from ..tables import MAX_FIELDS, PROBLEMS_SCHEMA, build_tables, decoding, token_problems, with_source, with_values
 from ..tokens import Tokens
 from . import FORMAT, catalogs, spec
@@ -111,15 +111,15 @@ def validate(source, *, show_values: bool = False, progress=None) -> pa.Table:
     nothing raises on bad bytes). With several sources the table starts with a ``source`` column.
     ``show_values=True`` adds a ``value`` column with the bytes of each span (never by default).
     ``progress``: called with the bytes of each chunk done."""
-    srcs = [s for item in expand(source) for s in open_source(item)]
+    srcs = open_all(source)
     parts = []
     for tok in scan_chunks(srcs, strict=False):
         p = validate_tokens(tok)
         if show_values:
             p = with_values(p, tok.buffer, tok.base)
         parts.append(with_source(p, tok.source) if len(srcs) > 1 else p)
-        if progress is not None and tok.n_records:
-            progress(int(tok.records["end"][-1] - tok.records["start"][0]))
+        if progress is not None:
+            progress(tok.span[1] - tok.span[0])
     if parts:
         return pa.concat_tables(parts)
     out = PROBLEMS_SCHEMA.empty_table()
