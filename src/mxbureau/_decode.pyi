@@ -21,9 +21,10 @@ class Segments:
     @property
     def counts(self) -> np.ndarray:
         """Rows per table slot."""
-    def fill(self, block: np.ndarray, plan: np.ndarray) -> Tuple[List[List[Optional[object]]], Tuple[np.ndarray, np.ndarray]]:
+    def fill(self, block: np.ndarray, plan: np.ndarray) -> Tuple[List[List[Optional[object]]], np.ndarray, Tuple[np.ndarray, np.ndarray]]:
         """Per slot and field: a text column's data, a code column's (offsets, data) dictionary or None;
-        and (token, slot * MAX_FIELDS + field) of values that do not fit their kind."""
+        the rows of each column with a value; and (token, slot * MAX_FIELDS + field) of values that do
+        not fit their kind."""
 
 def text_column(buf: np.ndarray, off: np.ndarray, ln: np.ndarray, tokens: np.ndarray, rows: np.ndarray,
                 nrows: int) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:

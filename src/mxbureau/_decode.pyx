@@ -437,6 +437,7 @@ cdef struct Col:
     char* val             # int64 values | int32 days | int32 dictionary indices | int64 text offsets
     uint8_t* data         # text: UTF-8 bytes (malloc'd, grows geometrically)
     int64_t size          # text: bytes written; code2: distinct values so far
+    int64_t present       # rows with a value (all of them: no validity bitmap needed)
     int64_t cap           # text: capacity of data
     int32_t* lut          # code2: key slot -> dictionary index + 1 (0: not seen yet)
     int32_t* keys         # code2: dictionary index -> key (length << 16 | byte1 << 8 | byte0)
@@ -539,6 +540,7 @@ cdef int _text_cells(Col* col, int64_t* Mf, const uint16_t* Lf, Py_ssize_t b0, P
             else:
                 p += _transcode(col.data + p, bp + o, L)
         valid[j] = o >= 0
+        col.present += o >= 0
         offs[j] = p
     col.size = p
     return 0
@@ -575,6 +577,7 @@ cdef int _code2_cells(Col* col, int64_t* Mf, const uint16_t* Lf, Py_ssize_t b0, 
             col.keys[ix] = <int32_t>((L << 16) | (bp[o] if L > 0 else 0) | ((bp[o + 1] << 8) if L > 1 else 0))
         v32[j] = ix
         valid[j] = 1
+        col.present += 1
     return 0
 
 
@@ -596,6 +599,7 @@ cdef int _code_cells(Col* col, int64_t* Mf, const uint16_t* Lf, Py_ssize_t b0, P
             return -1
         v32[j] = ix
         valid[j] = 1
+        col.present += 1
     return 0
 
 
@@ -616,6 +620,7 @@ cdef int _date_cells(Col* col, int64_t* Mf, const uint16_t* Lf, Py_ssize_t b0, P
         if rc == 1:
             v32[j] = dd
             valid[j] = 1
+            col.present += 1
         elif rc < 0 and _note_bad(bad, o, c):   # 0: 00000000, absent
             return -1
     return 0
@@ -636,6 +641,7 @@ cdef int _int_cells(Col* col, int64_t* Mf, const uint16_t* Lf, Py_ssize_t b0, Py
                 or _parse_int(bp + o, Lf[j], col.kind == K_AMOUNT, &x)):
             vals[j] = x
             valid[j] = 1
+            col.present += 1
         elif _note_bad(bad, o, c):
             return -1
     return 0
@@ -688,6 +694,45 @@ cdef object _owned_bytes(uint8_t** p, int64_t n):
     arr.callback_free_data = free
     p[0] = NULL
     return np.asarray(arr)
+
+
+# The code2 columns' lookup tables (NKEY slots: 263 KB each, zero but where a column put its values)
+# are kept across calls and given back cleared, slot by slot: allocating and zeroing one per column
+# per call cost a read() of one 3.8 KB record ~30 of them (calloc of 263 KB is an mmap, its pages
+# faulted in and unmapped again).
+cdef list _LUTS = []          # (lut address, keys address), each lut all zero
+
+
+cdef void _lut_take(Col* col) except *:
+    if _LUTS:
+        a, b = _LUTS.pop()
+        col.lut, col.keys = <int32_t*><uintptr_t>a, <int32_t*><uintptr_t>b
+        return
+    col.lut = <int32_t*>calloc(NKEY, 4)       # zero pages: only the used ones fault
+    col.keys = <int32_t*>malloc(NKEY * 4)
+    if col.lut == NULL or col.keys == NULL:
+        free(col.lut)
+        free(col.keys)
+        col.lut = col.keys = NULL
+        raise MemoryError()
+
+
+cdef void _lut_give(Col* col):
+    """Clear the slots the column used and keep its tables for the next one (at most 64 kept)."""
+    cdef int64_t k
+    cdef int32_t key, L
+    if col.lut == NULL:
+        return
+    for k in range(col.size):
+        key = col.keys[k]
+        L = key >> 16
+        col.lut[0 if L == 0 else (1 + (key & 0xFF) if L == 1 else 257 + (key & 0xFFFF))] = 0
+    if len(_LUTS) < 64:
+        _LUTS.append((<uintptr_t>col.lut, <uintptr_t>col.keys))
+    else:
+        free(col.lut)
+        free(col.keys)
+    col.lut = col.keys = NULL
 
 
 cdef struct FillCall:
@@ -820,8 +865,9 @@ cdef class Segments:
         """Pass 2 into ``block``: plan[s] holds byte offsets into it, for table slot s: its record
         indices (int64), positions (int32), then per field its values (int64 numbers, int32 days or
         dictionary indices, int64 text offsets: one more than the rows) and validity (uint8). Returns
-        (extras, (bad_tok, bad_col)): extras[s][f] is the UTF-8 data of a text column (a numpy array
-        owning it), the (offsets, data) dictionary of a code column, None otherwise; bad: the tokens
+        (extras, present, (bad_tok, bad_col)): extras[s][f] is the UTF-8 data of a text column (a numpy
+        array owning it), the (offsets, data) dictionary of a code column, None otherwise; present[s, f]
+        the rows of the column with a value (all: no bitmap needed); bad: the tokens
         whose values do not fit their kind and their columns (slot * MAX_FIELDS + field), in token
         order."""
         cdef int s, f, kd
@@ -873,10 +919,7 @@ cdef class Segments:
                         if col.data == NULL:
                             raise MemoryError()
                     elif col.kind == K_CODE2:
-                        col.lut = <int32_t*>calloc(NKEY, 4)       # zero pages: only the used ones fault
-                        col.keys = <int32_t*>malloc(NKEY * 4)
-                        if col.lut == NULL or col.keys == NULL:
-                            raise MemoryError()
+                        _lut_take(col)
             call.rows, call.cols, call.nfs, call.nseg = self.rows, self.cols, self.nfs, self.nseg
             call.flut, call.flut_w, call.M, call.ML = flut, flut_w, M, ML
             call.offp, call.lnp, call.tagp, call.bp, call.nbuf, call.bad = offp, lnp, tagp, bp, nbuf, &bad
@@ -887,7 +930,10 @@ cdef class Segments:
             if rc:
                 raise MemoryError()
             extras = []
+            present = np.zeros((self.nseg, MAXF), dtype=np.int64)
             for s in range(self.nseg):
+                for f in range(self.nfs[s]):
+                    present[s, f] = self.cols[s * MAXF + f].present
                 row = []
                 for f in range(self.nfs[s]):
                     col = &self.cols[s * MAXF + f]
@@ -897,6 +943,7 @@ cdef class Segments:
                         row.append(_owned_bytes(&col.data, col.size))
                     elif col.kind == K_CODE2:
                         row.append(_code2_dictionary(col.keys, col.size))
+                        _lut_give(col)
                     elif col.kind == K_CODE:
                         row.append(_gather(self.buf, &col.dict))
                     else:
@@ -910,7 +957,7 @@ cdef class Segments:
                 order = np.argsort(bad_tok, kind="stable")
                 bad_tok = np.searchsorted(np.asarray(self.off), bad_tok[order])   # value offsets -> tokens
                 bad_col = bad_col[order]
-            return extras, (bad_tok, bad_col)
+            return extras, present, (bad_tok, bad_col)
         finally:
             free(bad.at)
             free(bad.col)
@@ -928,8 +975,7 @@ cdef class Segments:
         if self.cols != NULL:
             for i in range(self.nseg * MAXF):
                 free(self.cols[i].data)
-                free(self.cols[i].lut)
-                free(self.cols[i].keys)
+                _lut_give(&self.cols[i])
                 free(self.cols[i].dict.table)
                 free(self.cols[i].dict.hash)
                 free(self.cols[i].dict.head)

@@ -86,6 +86,16 @@ class Decoding:
             for f, fld in enumerate(seg.fields):
                 self.field_lut[s, tag_code(fld.tag)] = f
                 self.field_kind[s, f] = _kind_code(fld)
+        # bytes per row and fixed bytes of every column of the block (see _plan)
+        self.w_row = np.zeros((len(self.slots), 2 + 2 * MAX_FIELDS), dtype=np.int64)
+        self.w_fix = np.zeros_like(self.w_row)
+        self.w_row[:, 0], self.w_row[:, 1] = 8, 4
+        for s, tag in enumerate(self.slots):
+            for f in range(len(self.segments[tag].fields)):
+                k = self.field_kind[s, f]
+                self.w_row[s, 2 + 2 * f] = 8 if k in (_decode.KIND_TEXT, _decode.KIND_INT, _decode.KIND_AMOUNT) else 4
+                self.w_fix[s, 2 + 2 * f] = 8 if k == _decode.KIND_TEXT else 0
+                self.w_row[s, 3 + 2 * f] = 1
         self.take = np.zeros(256, dtype=np.int8)          # kind code (as uint8) -> decoded
         self.take[list(fmt.decoded_kinds)] = 1
         self.decoded = {tag: self._schema(tag) for tag in self.slots}       # what the decoder fills
@@ -302,34 +312,30 @@ def with_source(t: pa.Table, name: str) -> pa.Table:
 def _plan(d: Decoding, counts: np.ndarray):
     """Byte offsets of every column in one block (from Arrow's pool, reused across calls: fresh pages
     cost ~12k page faults, ~7 ms, on the TL table of the 57 MB corpus): per slot its records,
-    positions, then per field values and validity, each 64-byte aligned. -> (plan, total bytes)."""
-    plan = np.zeros((len(d.slots), 2 + 2 * MAX_FIELDS), dtype=np.int64)
-    total = 0
-
-    def take(nbytes):
-        nonlocal total
-        at = total
-        total += (int(nbytes) + 63) & ~63
-        return at
-    for s in range(len(d.slots)):
-        n = int(counts[s])
-        plan[s, 0], plan[s, 1] = take(8 * n), take(4 * n)
-        for f in range(len(d.segments[d.slots[s]].fields)):
-            k = d.field_kind[s, f]
-            width = 8 * (n + 1) if k == _decode.KIND_TEXT else (8 if k in (_decode.KIND_INT, _decode.KIND_AMOUNT) else 4) * n
-            plan[s, 2 + 2 * f], plan[s, 3 + 2 * f] = take(width), take(n)
-    return plan, total
+    positions, then per field values and validity, each 64-byte aligned. -> (plan, total bytes).
+    Vectorized: a loop over the ~600 columns took 0.3 ms, a fifth of read() of one record."""
+    sizes = (d.w_row * counts[:, None] + d.w_fix + 63) & ~63
+    ends = np.cumsum(sizes.ravel())
+    return (ends - sizes.ravel()).reshape(sizes.shape), int(ends[-1]) if len(ends) else 0
 
 
-def _column(kind: int, block: np.ndarray, at_val: int, at_valid: int, n: int, extra) -> pa.Array:
-    valid = np.frombuffer(block, np.uint8, n, at_valid)
+def _column(kind: int, block: np.ndarray, raw: pa.Buffer, at_val: int, at_valid: int, n: int, extra,
+            present: int) -> pa.Array:
+    """One decoded column as Arrow, over slices of the block's buffer (no copy); a validity bitmap
+    only when some rows have no value."""
+    mask = None if present == n else bitmap(np.frombuffer(block, np.uint8, n, at_valid))
     if kind == _decode.KIND_TEXT:
-        return strings(n, np.frombuffer(block, np.int64, n + 1, at_val), extra, valid)
+        return pa.LargeStringArray.from_buffers(n, raw.slice(at_val, 8 * (n + 1)), pa.py_buffer(extra), mask)
     if kind in (_decode.KIND_CODE, _decode.KIND_CODE2):
-        return dictionary(np.frombuffer(block, np.int32, n, at_val), valid, extra)
+        offsets, data = extra
+        values = pa.LargeStringArray.from_buffers(len(offsets) - 1, pa.py_buffer(offsets), pa.py_buffer(data))
+        return pa.DictionaryArray.from_buffers(pa.dictionary(pa.int32(), pa.large_string()), n,
+                                              [mask, raw.slice(at_val, 4 * n)], values) \
+            if hasattr(pa.DictionaryArray, "from_buffers") else \
+            pa.DictionaryArray.from_arrays(pa.Array.from_buffers(pa.int32(), n, [mask, raw.slice(at_val, 4 * n)]), values)
     if kind == _decode.KIND_DATE:
-        return pa.Array.from_buffers(pa.date32(), n, [bitmap(valid), pa.py_buffer(np.frombuffer(block, np.int32, n, at_val))])
-    return pa.Array.from_buffers(pa.int64(), n, [bitmap(valid), pa.py_buffer(np.frombuffer(block, np.int64, n, at_val))])
+        return pa.Array.from_buffers(pa.date32(), n, [mask, raw.slice(at_val, 4 * n)])
+    return pa.Array.from_buffers(pa.int64(), n, [mask, raw.slice(at_val, 8 * n)])
 
 
 def _decode_part(d: Decoding, buf: np.ndarray, p, r0: int, r1: int, base: int, take: np.ndarray,
@@ -341,8 +347,9 @@ def _decode_part(d: Decoding, buf: np.ndarray, p, r0: int, r1: int, base: int, t
                             seg_lut, d.field_lut, d.field_kind, len(d.slots))
     counts = segs.counts
     plan, total = _plan(d, counts)
-    block = np.frombuffer(pa.allocate_buffer(max(total, 1)), dtype=np.uint8)
-    extras, (bad_tok, bad_col) = segs.fill(block, plan)
+    raw = pa.allocate_buffer(max(total, 1))
+    block = np.frombuffer(raw, dtype=np.uint8)
+    extras, present, (bad_tok, bad_col) = segs.fill(block, plan)
     out = []
     for s, tag in enumerate(d.slots):
         n = int(counts[s])
@@ -350,10 +357,12 @@ def _decode_part(d: Decoding, buf: np.ndarray, p, r0: int, r1: int, base: int, t
             out.append(None)
             continue
         seg = d.segments[tag]
-        arrays = [pa.array(np.frombuffer(block, np.int64, n, plan[s, 0]))]
+        ps = plan[s].tolist()
+        arrays = [pa.Array.from_buffers(pa.int64(), n, [None, raw.slice(ps[0], 8 * n)])]
         if seg.max_occurs != 1:
-            arrays.append(pa.array(np.frombuffer(block, np.int32, n, plan[s, 1])))
-        arrays += [_column(int(d.field_kind[s, f]), block, plan[s, 2 + 2 * f], plan[s, 3 + 2 * f], n, extras[s][f])
+            arrays.append(pa.Array.from_buffers(pa.int32(), n, [None, raw.slice(ps[1], 4 * n)]))
+        kinds, pres, ext = d.field_kind[s].tolist(), present[s].tolist(), extras[s]
+        arrays += [_column(kinds[f], block, raw, ps[2 + 2 * f], ps[3 + 2 * f], n, ext[f], pres[f])
                    for f in range(len(seg.fields))]
         out.append(pa.Table.from_arrays(arrays, schema=d.decoded[tag]))
     return out, (bad_tok + base, bad_col)
