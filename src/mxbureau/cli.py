@@ -163,7 +163,8 @@ def cmd_convert(a) -> int:
     with _progress(a, _size(inputs), "convert") as bar:
         s = convert(inputs, a.output, fmt=a.format, segments=a.segments or None, columns=columns,
                     strict=not a.lenient, chunk_bytes=a.chunk_mb << 20, workers=a.workers, redact_key=key,
-                    show_values=a.show_values, overwrite=a.overwrite, progress=bar.update)
+                    show_values=a.show_values, overwrite=a.overwrite, compression=a.compression,
+                    row_group_size=a.row_group_size, progress=bar.update)
     took = time.perf_counter() - t0
     print(f"converted {s.files} source(s), {s.bytes:,} bytes in {took:.2f} s "
           f"({s.bytes / max(took, 1e-9) / 1e6:,.1f} MB/s) -> {a.output} ({a.format}: a folder per table)")
@@ -420,6 +421,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--lenient", action="store_true", help="skip and report damaged spans instead of stopping")
     c.add_argument("--overwrite", action="store_true", help="replace an earlier conversion in a non-empty folder")
     c.add_argument("--chunk-mb", type=int, default=64, help="scan chunk size (bounds memory)")
+    c.add_argument("--compression", choices=("snappy", "zstd", "lz4", "gzip", "none"),
+                   help="Parquet compression (default snappy: see the README's figures)")
+    c.add_argument("--row-group-size", type=int, help="Parquet rows per row group (default: a chunk's rows)")
     c.add_argument("--workers", type=int, default=1, help="threads scanning each chunk and writing its tables")
     c.add_argument("--redact-key-file", help="replace personal data by HMAC-SHA256 under the key in this file "
                                              "(>= 16 bytes; birth dates -> birth_year); see README")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, List, Optional
 
@@ -27,12 +28,14 @@ __all__ = ["convert", "Summary", "Sink", "prepare_output"]
 
 class Sink:
     """The writers of one source's part of every table, created on first rows: Parquet row groups or
-    CSV, streamed."""
+    CSV, streamed. ``parquet``: options for ``pyarrow.parquet.ParquetWriter`` (compression...)."""
 
-    def __init__(self, outdir: str, fmt: str, part: int):
+    def __init__(self, outdir: str, fmt: str, part: int, parquet: Optional[dict] = None):
         if fmt not in ("parquet", "csv"):
             raise UsageError(f"output format is parquet or csv, not {fmt!r}")
         self.outdir, self.fmt, self.part, self.writers, self.rows = outdir, fmt, part, {}, Counter()
+        self.parquet = dict(parquet or {})
+        self.row_group_size = self.parquet.pop("row_group_size", None)
 
     def path(self, name: str) -> str:
         d = os.path.join(self.outdir, name)
@@ -50,8 +53,11 @@ class Sink:
             if w is None:
                 w = self.writers[name] = pcsv.CSVWriter(self.path(name), table.schema)
         elif w is None:
-            w = self.writers[name] = pq.ParquetWriter(self.path(name), table.schema)
-        w.write_table(table)
+            w = self.writers[name] = pq.ParquetWriter(self.path(name), table.schema, **self.parquet)
+        if self.fmt == "parquet" and self.row_group_size:
+            w.write_table(table, row_group_size=self.row_group_size)
+        else:
+            w.write_table(table)
         self.rows[name] += table.num_rows
 
     def write_all(self, tables, workers: int = 1):
@@ -102,16 +108,25 @@ def prepare_output(output: str, overwrite: bool, format: Optional[str] = None) -
             shutil.rmtree(p) if os.path.isdir(p) else os.remove(p)
 
 
+# Parquet writer defaults, chosen by measurement (README "Performance"): see PARQUET_CHOICE there.
+PARQUET_DEFAULTS = {"compression": "snappy"}
+
+
 def convert(inputs: Iterable, output: str, *, fmt: str = "parquet", segments=None, columns=None,
             strict: bool = True, chunk_bytes: int = 64 << 20, workers: int = 1, redact_key=None,
-            show_values: bool = False, overwrite: bool = False,
+            show_values: bool = False, overwrite: bool = False, compression: Optional[str] = None,
+            row_group_size: Optional[int] = None,
             progress: Optional[Callable[[int], None]] = None) -> Summary:
     """Convert sources (as ``read`` takes them: paths, globs, ``-``, compressed files...) into the
     folder ``output``: ``records``, every table (or ``segments``, each written even when empty) and
     ``problems``, one dataset each, a part per source. ``columns``: only those columns. ``redact_key``:
     personal data -> HMAC under that key. ``overwrite``: replace an earlier conversion in a non-empty
-    folder. ``progress``: called with the bytes of each chunk done. Raises FormatError on damage in
-    strict mode (with ``source`` set; the parts written until then are closed)."""
+    folder. ``compression`` ("snappy", "zstd", "lz4", "gzip", "none") and ``row_group_size`` (rows):
+    Parquet settings. ``progress``: called with the bytes of each chunk done. Raises FormatError on
+    damage in strict mode (with ``source`` set; the parts written until then are closed).
+
+    While a chunk's tables are written (in a thread: Parquet encoding and compression release the
+    GIL), the next chunk is scanned and decoded: at most two chunks are held at a time."""
     if redact_key is not None and show_values:
         raise UsageError("show_values would put raw bytes next to redacted tables; use one or the other")
     key = check_key(redact_key) if redact_key is not None else None
@@ -119,9 +134,16 @@ def convert(inputs: Iterable, output: str, *, fmt: str = "parquet", segments=Non
     many = len(srcs) > 1
     summary = Summary(files=len(srcs))
     prepare_output(output, overwrite)
+    parquet = dict(PARQUET_DEFAULTS)
+    if compression is not None:
+        parquet["compression"] = None if compression == "none" else compression
+    if row_group_size is not None:
+        parquet["row_group_size"] = int(row_group_size)
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mxbureau-write")
     for part, src in enumerate(srcs):
-        sink = Sink(output, fmt, part)
+        sink = Sink(output, fmt, part, parquet)
         wanted = None
+        pending = None
         try:
             for tok in scan_chunks(src, chunk_bytes=chunk_bytes, strict=strict, workers=workers,
                                    show_values=show_values):
@@ -137,13 +159,18 @@ def convert(inputs: Iterable, output: str, *, fmt: str = "parquet", segments=Non
                     out.append(("problems", with_values(t.problems, tok.buffer, tok.base) if show_values else t.problems))
                 if many:
                     out = [(n, with_source(x, src.name)) for n, x in out]
-                sink.write_all(out, workers)
+                if pending is not None:
+                    pending.result()                     # the previous chunk is written
+                pending = writer.submit(sink.write_all, out, workers)
                 summary.problems += t.problems.num_rows
                 summary.kinds.update(t.records.column("kind").to_pylist())
                 n = tok.span[1] - tok.span[0]
                 summary.bytes += n
                 if progress:
                     progress(n)
+            if pending is not None:
+                pending.result()
+                pending = None
             if "records" not in sink.writers:             # an empty source: its datasets still exist
                 fmt_ = get_format(None)
                 empty = fmt_.records_schema.empty_table()
@@ -152,6 +179,9 @@ def convert(inputs: Iterable, output: str, *, fmt: str = "parquet", segments=Non
             e.source = src.name                   # which input (a message never holds its bytes)
             raise
         finally:
+            if pending is not None:
+                pending.exception()                # wait for it, whatever happened
             sink.close()
             summary.rows.update(sink.rows)
+    writer.shutdown()
     return summary
