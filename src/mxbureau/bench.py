@@ -10,9 +10,13 @@ over rounds.
 from __future__ import annotations
 
 import io
+import os
+import json
 import re
 import resource
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from typing import Callable, Dict, Optional
@@ -21,6 +25,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
+import pyarrow.parquet as pq
 
 from . import scanner
 from .analytics.features import features
@@ -29,11 +34,12 @@ from .baselines import c_walk, c_walk_threads, python_account_metrics, python_fe
 from .convert import convert
 from .errors import UsageError
 from .intl13.twin import pyscan
+from .intl13.report import reports
 from .intl13.writer import record_bytes
 from .scanner import scan
 from .tables import Tables, read
 
-__all__ = ["parse_size", "run", "interleaved", "uneven", "static_split", "replicate"]
+__all__ = ["parse_size", "run", "run_scaling", "replicate_file", "interleaved", "uneven", "static_split", "replicate"]
 
 def uneven(buf: np.ndarray) -> np.ndarray:
     """Content that splits badly by bytes: records carrying 12,000-byte declarativas (the scanner
@@ -91,6 +97,16 @@ def interleaved(fns: Dict[str, Callable], rounds: int, repeat: int = 3) -> Dict[
                 best = min(best, time.perf_counter() - t)
             times[k].append(best)
     return {k: float(np.median(v)) for k, v in times.items()}
+
+
+def _one_record(piece: bytes) -> bytes:
+    """A hit record of 3-4 KB from the corpus (the issue's "one 3.8 KB record")."""
+    tok = scan(piece)
+    r = tok.records
+    sizes = r["end"] - r["start"]
+    hits = np.flatnonzero((r["kind"] == "hit") & (sizes >= 3000) & (sizes <= 4000))
+    i = int(hits[0]) if len(hits) else int(np.argmax(sizes))
+    return piece[int(r["start"][i]):int(r["end"][i])]
 
 
 def _tl_csv(buf):
@@ -161,9 +177,22 @@ def run(path: str, workers: int = 2, rounds: int = 5, progress: Optional[Callabl
     t = time.perf_counter()
     pyscan(piece)
     twin = time.perf_counter() - t
-    say("convert to Parquet")
-    conv = interleaved({"convert": convert_parquet}, 1, 1)["convert"]
+    say("convert to Parquet, and its limit: read() + pyarrow.parquet.write_table of the same tables")
+    limit_dir = tempfile.mkdtemp(prefix="mxbureau-bench-limit-")
+
+    def convert_limit():
+        t = read(buf)
+        for name, table in t.all():
+            if table.num_rows or name == "records":
+                pq.write_table(table, os.path.join(limit_dir, f"{name}.parquet"))
+    conv_med = interleaved({"convert": convert_parquet, "limit": convert_limit}, max(1, rounds // 2), 1)
+    conv, limit = conv_med["convert"], conv_med["limit"]
     shutil.rmtree(out_dir, ignore_errors=True)
+    shutil.rmtree(limit_dir, ignore_errors=True)
+    say("one record: read(), reports() and the twin's tokenizing of it")
+    one = _one_record(piece)
+    lat = interleaved({"read_one": lambda: read(one), "reports_one": lambda: list(reports(one)),
+                       "twin_one": lambda: pyscan(one), "scan_one": lambda: scan(one)}, rounds, 20)
     sizes = {k: n for k in med}
     sizes["pyarrow_csv_tl_one_thread"] = len(csv_bytes)
     sizes.update({k: len(odd) for k in med if k.startswith("scan_uneven")})
@@ -178,6 +207,9 @@ def run(path: str, workers: int = 2, rounds: int = 5, progress: Optional[Callabl
     results.append({"name": "python_loop_analytics", "accounts": len(sample), "accounts_per_s": py_rate,
                     "seconds": len(sample) / py_rate if py_rate else 0.0})
     results.append({"name": "intl13_to_features", "seconds": e2e, "bytes": n, "mb_per_s": n / e2e / 1e6})
+    results.append({"name": "convert_limit_read_and_write_table", "seconds": limit, "bytes": n, "mb_per_s": n / limit / 1e6})
+    for k, v in lat.items():
+        results.append({"name": k, "seconds": v, "bytes": len(one), "mb_per_s": len(one) / v / 1e6})
     rate = {r["name"]: r["mb_per_s"] for r in results if "mb_per_s" in r}
     return {
         "input_bytes": n, "tokens": ntok, "workers": workers, "rounds": rounds,
@@ -193,6 +225,65 @@ def run(path: str, workers: int = 2, rounds: int = 5, progress: Optional[Callabl
             f"read_workers_{workers}_vs_one": med["read_all_tables"] / med[f"read_all_tables_workers_{workers}"],
             "tl_table_vs_pyarrow_csv": med["pyarrow_csv_tl_one_thread"] / med["read_tl"],
             "analytics_vs_python_loop": (naccounts / ana) / py_rate if py_rate else None,
+            "read_vs_scan": med["scan"] / med["read_all_tables"],
+            "convert_vs_its_limit": limit / conv,
+            "one_record_read_vs_twin": lat["twin_one"] / lat["read_one"],
+            "one_record_reports_vs_twin": lat["twin_one"] / lat["reports_one"],
         },
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
+
+
+_SIZE_PROBE = """
+import json, os, resource, sys, time
+import mxbureau
+path, what = sys.argv[1], sys.argv[2]
+n = os.path.getsize(path)
+t = time.perf_counter()
+if what == "scan":
+    tok = mxbureau.scan(path)
+else:
+    tables = mxbureau.read(path)
+took = time.perf_counter() - t
+with open("/proc/self/status") as f:
+    hwm = next(int(l.split()[1]) for l in f if l.startswith("VmHWM"))
+print(json.dumps({"bytes": n, "seconds": took, "peak_rss_bytes": hwm * 1024}))
+"""
+
+
+def replicate_file(path: str, size: int, out: str) -> int:
+    """``path`` repeated (a whole number of times) to at least ``size`` bytes in ``out``."""
+    data = open(path, "rb").read()
+    times = max(1, -(-size // len(data)))
+    with open(out, "wb") as f:
+        for _ in range(times):
+            f.write(data)
+    return times * len(data)
+
+
+def run_scaling(path: str, large: int, rounds: int = 3, progress=None) -> Dict:
+    """Per-byte time of scan() and read() on ``path`` and on a copy replicated to ``large`` bytes,
+    and read()'s peak RSS per input byte on the large one: each in a fresh process (a first call's
+    costs included, as a user's job pays them), the sizes interleaved."""
+    say = progress or (lambda msg: None)
+    big = tempfile.NamedTemporaryFile(prefix="mxbureau-bench-large-", suffix=".intl", delete=False).name
+    try:
+        say(f"replicating to {large / 1e9:.1f} GB")
+        replicate_file(path, large, big)
+        runs = {(w, s): [] for w in ("scan", "read") for s in ("small", "large")}
+        for _ in range(rounds):
+            for (what, size) in runs:
+                out = subprocess.run([sys.executable, "-c", _SIZE_PROBE, path if size == "small" else big, what],
+                                     capture_output=True, text=True, check=True)
+                runs[(what, size)].append(json.loads(out.stdout))
+        res = {}
+        for (what, size), rs in runs.items():
+            ns = float(np.median([r["seconds"] / r["bytes"] * 1e9 for r in rs]))
+            res[f"{what}_{size}"] = {"ns_per_byte": ns, "bytes": rs[0]["bytes"],
+                                     "peak_rss_per_byte": float(np.median([r["peak_rss_bytes"] / r["bytes"] for r in rs]))}
+        res["ratios"] = {"scan_large_vs_small_per_byte": res["scan_large"]["ns_per_byte"] / res["scan_small"]["ns_per_byte"],
+                         "read_large_vs_small_per_byte": res["read_large"]["ns_per_byte"] / res["read_small"]["ns_per_byte"],
+                         "read_large_peak_rss_per_input_byte": res["read_large"]["peak_rss_per_byte"]}
+        return res
+    finally:
+        os.unlink(big)

@@ -26,7 +26,7 @@ from tqdm import tqdm
 from . import __version__
 from .analytics.features import features
 from .analytics.scorecard import Scorecard
-from .bench import parse_size, run
+from .bench import parse_size, run, run_scaling
 from .convert import convert
 from .errors import ConsultaError, FormatError, MxbureauError
 from .intl13.consulta import consultas, read_csv
@@ -202,6 +202,9 @@ def cmd_bench(a) -> int:
         path = tmp
     try:
         rep = run(path, workers=a.workers, rounds=a.rounds, progress=say, accounts=a.accounts)
+        if a.large:
+            rep["scaling"] = run_scaling(path, parse_size(a.large), rounds=max(1, a.rounds // 2), progress=say)
+            rep["ratios"].update(rep["scaling"]["ratios"])
     finally:
         if tmp:
             os.unlink(tmp)
@@ -475,6 +478,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--rounds", type=int, default=5, help="interleaved rounds (medians)")
     b.add_argument("--json", help="write the results to this JSON file")
     b.add_argument("--accounts", type=int, default=1_000_000, help="portfolio size for the analytics cases")
+    b.add_argument("--large", help="also per-byte time of scan/read and read's peak RSS on the corpus replicated "
+                                   "to this size (e.g. 1GB), each in a fresh process")
     b.add_argument("-v", "--verbose", action="store_true", help="progress on stderr even when not a terminal")
 
     rp = command("report", cmd_report, "one record as a self-contained HTML page (mxbureau[views])")

@@ -139,7 +139,8 @@ def test_cli_bench_json(tmp_path, capsys):
     assert set(rep["ratios"]) == {"scan_vs_pure_python", "scan_vs_c_walk", "two_workers_vs_one",
                                   "c_walk_2_threads_vs_one", "tl_table_vs_pyarrow_csv", "analytics_vs_python_loop",
                                   "uneven_workers_2_vs_one", "uneven_workers_2_vs_one_static_split",
-                                  "read_workers_2_vs_one"}
+                                  "read_workers_2_vs_one", "read_vs_scan", "convert_vs_its_limit",
+                                  "one_record_read_vs_twin", "one_record_reports_vs_twin"}
     assert {"scan_uneven", "scan_uneven_workers_2", "scan_uneven_workers_2_static_split"} <= names
     # Every ratio is the quotient of its two figures, faster over slower as named ("a_vs_b": a's
     # speed over b's): an inverted or mismatched ratio fails here.
@@ -154,6 +155,10 @@ def test_cli_bench_json(tmp_path, capsys):
         "uneven_workers_2_vs_one_static_split": sec["scan_uneven"] / sec["scan_uneven_workers_2_static_split"],
         "read_workers_2_vs_one": sec["read_all_tables"] / sec["read_all_tables_workers_2"],
         "tl_table_vs_pyarrow_csv": sec["pyarrow_csv_tl_one_thread"] / sec["read_tl"],
+        "read_vs_scan": sec["scan"] / sec["read_all_tables"],
+        "convert_vs_its_limit": sec["convert_limit_read_and_write_table"] / sec["convert_parquet"],
+        "one_record_read_vs_twin": sec["twin_one"] / sec["read_one"],
+        "one_record_reports_vs_twin": sec["twin_one"] / sec["reports_one"],
         "analytics_vs_python_loop": ({r["name"]: r for r in rep["results"]}["analytics_accounts"]["accounts_per_s"]
                                      / {r["name"]: r for r in rep["results"]}["python_loop_analytics"]["accounts_per_s"]),
     }
