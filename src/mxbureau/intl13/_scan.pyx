@@ -582,12 +582,12 @@ cdef void memo_free(Memo* m) noexcept nogil:
 
 cdef int memo_make(Memo* m, int64_t n) noexcept nogil:
     """The window and the class records (lazily: zeroed pages are committed when touched)."""
-    cdef int64_t w = 1024
+    cdef int64_t w = 64
     while w < (n if n < MAX_RECORD else MAX_RECORD) + 2:
         w <<= 1
     m.w = w
     m.mask = w - 1
-    m.cap = MAX_CLASSES if 4 * n + 64 > MAX_CLASSES else <int32_t>(4 * n + 64)
+    m.cap = MAX_CLASSES if n + 64 > MAX_CLASSES else <int32_t>(n + 64)     # epochs beyond
     m.slot = <int32_t*>calloc(N_PLANES * w, sizeof(int32_t))
     m.cls = <Cls*>calloc(m.cap, sizeof(Cls))
     if m.slot == NULL or m.cls == NULL:
