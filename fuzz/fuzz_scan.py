@@ -4,7 +4,7 @@ byte. Anything else (a crash, an ASan report, another exception, a hang past -ti
 
 For 1/4 of the inputs the lenient scan again with its walks remembered from the first byte: its work
 at most WORK_PER_BYTE bytes a byte, its result equal to the default's (plain walks first, the memo
-after 1 MB of walking; on every input the memo's allocation under ASan held the rate at 440/s).
+after 64 KB of walking; on every input the memo's allocation under ASan held the rate at 440/s).
 
 For a fixed 1/16 of the inputs (by CRC) also scans in 3 threads that split each other's ranges
 down to single records, which must equal the one-thread scans. For 1/64 also the compiled decoder and the Arrow tables, the MOP

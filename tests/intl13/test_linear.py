@@ -52,7 +52,7 @@ def test_lenient_work_grows_linearly(name):
     w1, t1 = lenient_work(small)
     w10, t10 = lenient_work(large)
     for w, data in ((w1, small), (w10, large)):
-        # the default budget: up to 1 MB walked before walks are remembered, then linear
+        # the default budget: up to 64 KB walked before walks are remembered, then linear
         assert w <= invariants.WORK_PER_BYTE * len(data) + 4 * 2**20, (name, w, len(data))
     assert w10 / w1 < 12, f"{name}: 10x the bytes cost {w10 / w1:.1f}x the work"
     with invariants.walk_budget(0):

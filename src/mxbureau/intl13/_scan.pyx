@@ -533,8 +533,11 @@ cdef enum:
 
 
 # Bytes walked without the memo before it is made (set_walk_budget: the tests set 0 to bound the work
-# of small inputs by their size; the plain walks of up to a budget are quadratic on them).
-cdef int64_t walk_budget = 1 << 20
+# of small inputs by their size; the plain walks of up to a budget are quadratic on them). 64 KB: a
+# chunk split or a steal on valid data finds its record within a few KB, so never maps the memo
+# (its unmapping would interrupt the other scanning threads); with 1 MB the issue's pattern at 1 MB
+# cost ~30x valid input's time a byte, the budget's walking being most of it.
+cdef int64_t walk_budget = 64 << 10
 
 
 cdef struct Cls:
@@ -1045,7 +1048,7 @@ def work():
 
 
 def set_walk_budget(Py_ssize_t nbytes):
-    """Bytes a search walks before it remembers its walks (default 1 MB); -> the old value. For tests:
+    """Bytes a search walks before it remembers its walks (default 64 KB); -> the old value. For tests:
     with 0 every search is linear from its first byte."""
     global walk_budget
     old = walk_budget
