@@ -7,7 +7,7 @@ every corpus. Status codes inside, exceptions at the boundary: the nogil loop fi
 mxbureau/scanner.py raises mxbureau.FormatError. Problem codes, record kinds and header positions are
 compiled in from the values of mxbureau/intl13/spec.py (CONSTANTS below; a test holds them equal).
 """
-from libc.stdint cimport INT64_MAX, int8_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t
+from libc.stdint cimport INT64_MAX, int8_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libc.stdlib cimport calloc, free
 from libc.string cimport memcmp, memset
 
@@ -505,13 +505,15 @@ cdef int64_t try_record(const uint8_t* d, int64_t n, int64_t s, TokBuf* t, Info*
 # starts after the previous one's result). So a search over B
 # bytes costs O(B) (times the inverse Ackermann function of the union-find, <= 4 on any input).
 #
-# Memory: a candidate's walk stays within its 999,999 bytes, so nodes are kept in a window of 2^20
-# slots per plane, indexed by position modulo the window, cleared as candidates pass (each slot once
-# per pass). Class records are recycled in epochs: when 2^19 have been made, everything is
-# forgotten between two candidates (a candidate makes at most 4, so an epoch spans at least 2^17
-# candidate bytes and a position is walked at most ~10 times in all). 20 MB of slots and 12 MB of
-# classes at most, allocated only when a search has walked more than walk_budget bytes without the
-# memo: a chunk split or a steal on valid data finds its record in a few KB without them.
+# Memory: nodes are kept in a hash table (open addressing) keyed by (position, plane); a node before
+# the current candidate is never walked again, so it is simply never matched and is dropped when the
+# table is rehashed (at 3/4 full, into twice the live nodes: amortised O(1) an insertion). Class
+# records are recycled in epochs: when 2^19 have been made, everything is forgotten between two
+# candidates (a candidate makes at most 4, so an epoch spans at least 2^17 candidate bytes and a
+# position is walked at most ~10 times in all). The issue's pattern remembers ~30,000 nodes a MB
+# (a 64K-entry table); a window of 2^20 slots per plane instead cost 20 bytes of zeroed memory a byte
+# of window, faulted in: ~30x valid input's time a byte at 1 MB, the faults most of it. The memo is
+# made only when a search has walked more than walk_budget bytes without it.
 
 cdef enum:
     P_M0 = 0
@@ -520,7 +522,6 @@ cdef enum:
     P_PRE = 3
     P_ES = 4
     N_PLANES = 5
-    W_BITS = 20                 # 2^20 slots per plane: more than a record's 999,999 bytes
     MAX_CLASSES = 1 << 19
     C_OPEN = 0
     C_DEAD = 1
@@ -551,25 +552,25 @@ cdef struct Cls:
 
 
 cdef struct Memo:
-    int32_t* slot       # N_PLANES * w: class + 1 of the node at position p (slot p & mask), 0 none
+    uint64_t* tab       # remembered nodes: ((pos + 1) << 23 | plane << 20 | class), 0 empty; open addressing
+    int64_t tbits       # the table has 2^tbits entries
+    int64_t tcount      # entries in it (live or stale)
     Cls* cls
     int32_t ncls
     int32_t cap
-    int64_t w
-    int64_t mask
-    int64_t lo          # slots of positions in [lo, hi) may be set; lo <= every candidate to come
-    int64_t hi
+    int64_t lo          # no candidate to come is below lo: nodes before it are stale (never matched)
+    int64_t hi          # above every remembered node
     int64_t plain       # bytes walked without the memo
     int64_t work        # bytes examined: walks and parses (tests bound it by the input's size)
 
 
 cdef void memo_init(Memo* m) noexcept nogil:
-    m.slot = NULL
+    m.tab = NULL
+    m.tbits = 0
+    m.tcount = 0
     m.cls = NULL
     m.ncls = 0
     m.cap = 0
-    m.w = 0
-    m.mask = 0
     m.lo = 0
     m.hi = 0
     m.plain = 0
@@ -577,60 +578,104 @@ cdef void memo_init(Memo* m) noexcept nogil:
 
 
 cdef void memo_free(Memo* m) noexcept nogil:
-    free(m.slot)
+    free(m.tab)
     free(m.cls)
-    m.slot = NULL
+    m.tab = NULL
     m.cls = NULL
 
 
 cdef int memo_make(Memo* m, int64_t n) noexcept nogil:
-    """The window and the class records (lazily: zeroed pages are committed when touched)."""
-    cdef int64_t w = 64
-    while w < (n if n < MAX_RECORD else MAX_RECORD) + 2:
-        w <<= 1
-    m.w = w
-    m.mask = w - 1
+    """The node table (small, grown as nodes are remembered) and the class records (zeroed pages are
+    committed when touched)."""
+    m.tbits = 12
+    m.tab = <uint64_t*>calloc(<size_t>1 << m.tbits, sizeof(uint64_t))
     m.cap = MAX_CLASSES if n + 64 > MAX_CLASSES else <int32_t>(n + 64)     # epochs beyond
-    m.slot = <int32_t*>calloc(N_PLANES * w, sizeof(int32_t))
     m.cls = <Cls*>calloc(m.cap, sizeof(Cls))
-    if m.slot == NULL or m.cls == NULL:
+    if m.tab == NULL or m.cls == NULL:
         memo_free(m)
         return -1
+    m.tcount = 0
     m.lo = 0
     m.hi = 0
     return 0
 
 
-cdef void memo_clear(Memo* m, int64_t a, int64_t b) noexcept nogil:
-    """Forget the nodes at positions [a, b)."""
-    cdef int64_t i, j
-    cdef int pl
-    if b <= a:
-        return
-    if b - a >= m.w:
-        memset(m.slot, 0, N_PLANES * m.w * sizeof(int32_t))
-        return
-    # a range per plane, in at most two pieces (the window wraps): 5 scattered stores a position
-    # cost 3x this on the issue's pattern
-    i = a & m.mask
-    j = i + (b - a)
-    for pl in range(N_PLANES):
-        if j <= m.w:
-            memset(m.slot + pl * m.w + i, 0, (j - i) * sizeof(int32_t))
-        else:
-            memset(m.slot + pl * m.w + i, 0, (m.w - i) * sizeof(int32_t))
-            memset(m.slot + pl * m.w, 0, (j - m.w) * sizeof(int32_t))
+cdef inline uint64_t _slot_of(int64_t key, int64_t tbits) noexcept nogil:
+    return (<uint64_t>key * <uint64_t>0x9E3779B97F4A7C15) >> (64 - tbits)
+
+
+cdef inline int32_t memo_get(Memo* m, int plane, int64_t q) noexcept nogil:
+    """The class of node (plane, q), -1 if not remembered (q >= m.lo)."""
+    cdef uint64_t key = (<uint64_t>(q + 1) << 3) | <uint64_t>plane
+    cdef uint64_t mask = (<uint64_t>1 << m.tbits) - 1
+    cdef uint64_t i = _slot_of(key, m.tbits), e
+    while True:
+        e = m.tab[i]
+        if e == 0:
+            return -1
+        if (e >> 20) == key:
+            return <int32_t>(e & 0xFFFFF)
+        i = (i + 1) & mask
+
+
+cdef int memo_grow(Memo* m) noexcept nogil:
+    """Rehash into a table twice the live nodes (nodes before m.lo are dropped): at most half full
+    after, so at least a quarter of it is inserted before the next rehash (amortised O(1))."""
+    cdef int64_t size = <int64_t>1 << m.tbits, live = 0, i, bits = 12
+    cdef uint64_t* old = m.tab
+    cdef uint64_t* tab
+    cdef uint64_t e, mask, j
+    for i in range(size):
+        if old[i] != 0 and <int64_t>(old[i] >> 23) - 1 >= m.lo:
+            live += 1
+    while (<int64_t>1 << bits) < 2 * live + 2:
+        bits += 1
+    tab = <uint64_t*>calloc(<size_t>1 << bits, sizeof(uint64_t))
+    if tab == NULL:
+        return -1
+    mask = (<uint64_t>1 << bits) - 1
+    for i in range(size):
+        e = old[i]
+        if e != 0 and <int64_t>(e >> 23) - 1 >= m.lo:
+            j = _slot_of(<int64_t>(e >> 20), bits)
+            while tab[j] != 0:
+                j = (j + 1) & mask
+            tab[j] = e
+    free(old)
+    m.tab = tab
+    m.tbits = bits
+    m.tcount = live
+    return 0
+
+
+cdef inline int memo_put(Memo* m, int plane, int64_t q, int32_t k) noexcept nogil:
+    """Remember node (plane, q) in class k (not remembered yet). -1 when memory runs out."""
+    cdef uint64_t key = (<uint64_t>(q + 1) << 3) | <uint64_t>plane
+    cdef uint64_t mask, i
+    if 4 * (m.tcount + 1) > 3 << m.tbits:
+        if memo_grow(m):
+            return -1
+    mask = (<uint64_t>1 << m.tbits) - 1
+    i = _slot_of(key, m.tbits)
+    while m.tab[i] != 0:
+        i = (i + 1) & mask
+    m.tab[i] = (key << 20) | <uint64_t>k
+    m.tcount += 1
+    if q >= m.hi:
+        m.hi = q + 1
+    return 0
 
 
 cdef void memo_advance(Memo* m, int64_t c) noexcept nogil:
-    """Candidates from c on: nodes before c are never walked again."""
+    """Candidates from c on: nodes before c are never walked again (stale: never matched, dropped at
+    the next rehash)."""
     if c > m.lo:
-        memo_clear(m, m.lo, c if c < m.hi else m.hi)
         m.lo = c
         if m.hi < c:
             m.hi = c
     if m.ncls + 4 > m.cap:             # a new epoch (see above)
-        memo_clear(m, m.lo, m.hi)
+        memset(m.tab, 0, (<size_t>1 << m.tbits) * sizeof(uint64_t))
+        m.tcount = 0
         m.hi = m.lo
         m.ncls = 0
 
@@ -793,7 +838,7 @@ cdef int walk(Memo* m, const uint8_t* d, int64_t n, int64_t c, int plane, int64_
                 cl[cur].pos = q
                 cl[cur].plane = plane
             return 0
-        k = m.slot[plane * m.w + (q & m.mask)] - 1
+        k = memo_get(m, plane, q)
         if k >= 0:
             r = find(m, k)
             if cur >= 0 and cur != r:
@@ -815,9 +860,8 @@ cdef int walk(Memo* m, const uint8_t* d, int64_t n, int64_t c, int plane, int64_
             continue
         if cur < 0:
             cur = new_class(m, plane)
-        m.slot[plane * m.w + (q & m.mask)] = cur + 1
-        if q >= m.hi:
-            m.hi = q + 1
+        if memo_put(m, plane, q, cur):
+            return -2
         res = step(d, n, q, plane, False, &nxt, &D2, &pl2)
         m.work += 4                         # a step examines a tag and a length (and an ES or CR count)
         if res == S_DEAD:
@@ -846,14 +890,14 @@ cdef int verify(Memo* m, const uint8_t* d, int64_t n, int64_t c) noexcept nogil:
     cdef bint plain
     if not _is_start(d, n, c):
         return 0
-    if m.slot == NULL and m.plain >= walk_budget:
+    if m.tab == NULL and m.plain >= walk_budget:
         if memo_make(m, n):
             return -2
         m.lo = c
         m.hi = c
-    # without the memo (under the budget), or for a start below the memo's window (not reached by
-    # the scan's own calls, which come in increasing order): plain walks
-    plain = m.slot == NULL or c < m.lo
+    # without the memo (under the budget), or for a start below the memo's candidates (not reached
+    # by the scan's own calls, which come in increasing order): plain walks
+    plain = m.tab == NULL or c < m.lo
     if not plain:
         memo_advance(m, c)
     if d[c] == 73:                                          # INTL
@@ -969,7 +1013,7 @@ cdef int64_t scan_loop(const uint8_t* d, int64_t n, Span* span, bint strict,
         if v == -1:
             # parsed straight: remember its walk (or count it against the budget without the memo)
             m.work += f.offset - s if f.offset > s else 4
-            if m.slot == NULL and m.plain < walk_budget:
+            if m.tab == NULL and m.plain < walk_budget:
                 m.plain += f.offset - s if f.offset > s else 4
             elif verify(m, d, n, s) == -2:
                 return -2
