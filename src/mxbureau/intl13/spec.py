@@ -413,7 +413,7 @@ ERROR_HEADER_LENGTH = ERROR_HEADER[0].length            # ERRR
 # formatted with the problem's numeric details a and b; none ever holds a byte of the input.
 # _scan.pyx compiles the same numbers in (a test holds them equal); the twin uses these names.
 PROBLEMS = {
-    "RECORD_START": (1, "expected a record start (INTL or ERRR)"),
+    "RECORD_START": (1, "expected a record start (INTL, ERRR, or a consulta's CL or AU segment)"),
     "TRUNCATED": (2, "input ends inside a record: a field needs {a} bytes, {b} remain"),
     "BAD_TAG": (3, "field tag is neither two digits nor two capital letters"),
     "BAD_LENGTH": (4, "field length is not two ASCII digits"),
