@@ -11,6 +11,10 @@ python3 -m venv "$VENV"
 pip install -q --upgrade pip
 pip install -q --upgrade atheris numpy pyarrow pandas Cython "setuptools>=77" wheel
 # -O1 keeps ASan's reports exact and runs ~3x faster than -O0 (setup.py's debug default).
+# setuptools builds in ./build: objects compiled with the sanitizer there would be reused by a later
+# in-place build of the worktree (undefined __sancov symbols at import), so it starts and ends empty.
+rm -rf build
+trap 'rm -rf build' EXIT
 MXBUREAU_DEBUG=1 CC="$CLANG" LDSHARED="$CLANG -shared" \
   CFLAGS="-fsanitize=address,fuzzer-no-link -fno-omit-frame-pointer -O1 -g" \
   LDFLAGS="-fsanitize=address" \

@@ -7,7 +7,7 @@ import numpy as np
 import mxbureau
 from compare import assert_same, compiled_view
 from mxbureau import scanner
-from mxbureau.intl13 import spec
+from mxbureau.intl13 import _scan, spec
 
 _TEMPLATES = [re.compile(re.escape(m).replace(r"\{a\}", r"-?\d+").replace(r"\{b\}", r"-?\d+"))
               for m in spec.MESSAGES.values()]
@@ -58,6 +58,35 @@ def check_accounted(tok, data) -> None:
     assert (covered == 1).all(), "a byte is lost or counted twice"
 
 
+# Lenient mode's work (bytes its walks and parses examine, _scan.work()) is at most this many times the
+# input's size, plus a constant: linear whatever the bytes. Measured on the issue's pathological inputs
+# at 1-100 MB: 1.1-2.5 a byte (tests/intl13/test_linear.py); every byte may be part of a record, a
+# failed parse, a damaged span's report and up to 5 walks (one per reading) of 4 bytes a field.
+WORK_PER_BYTE = 32
+WORK_BASE = 1024
+
+
+@contextlib.contextmanager
+def walk_budget(nbytes: int):
+    """Searches for record starts remember their walks after ``nbytes`` (0: from the first byte, so
+    that the work of any input, however small, is bounded by its size)."""
+    old = _scan.set_walk_budget(nbytes)
+    try:
+        yield
+    finally:
+        _scan.set_walk_budget(old)
+
+
+def lenient_linear(src, n: int):
+    """A lenient scan whose work is checked against the input's size n."""
+    with walk_budget(0):
+        w0 = _scan.work()
+        tok = mxbureau.scan(src, strict=False)
+        work = _scan.work() - w0
+    assert work <= WORK_PER_BYTE * n + WORK_BASE, f"lenient work {work} for {n} bytes"
+    return tok
+
+
 def check_scans(data: bytes, buf=None):
     """Strict: a parse or a FormatError; lenient: never raises, every byte accounted for. ``buf``: the
     same bytes in a buffer of the caller's (the fuzzer's exact-size copy). Returns the lenient Tokens."""
@@ -73,6 +102,15 @@ def check_scans(data: bytes, buf=None):
     check_tokens(tok, n)
     check_accounted(tok, data)
     return tok
+
+
+def check_budgets(data: bytes, buf=None) -> None:
+    """Lenient work bounded by the size when walks are remembered from the first byte, and the same
+    scan as with the default budget (plain walks first)."""
+    src = data if buf is None else buf
+    a = compiled_view(lenient_linear(src, len(data)))
+    b = compiled_view(mxbureau.scan(src, strict=False))
+    assert a == b, "the walk memo changed a lenient scan"
 
 
 def check_decoded(tok, data: bytes, buf=None):

@@ -29,6 +29,19 @@ MIN_PARALLEL_BYTES = 1 << 20
 # 1.79-1.95x.
 MIN_STEAL_BYTES = 1 << 20
 
+# scan_chunks: a chunk holds about chunk_bytes bytes and at most chunk_bytes // CHUNK_TOKEN_BYTES
+# tokens, so that its tables are bounded by the chunk setting whatever the token density. Tables cost
+# ~80 bytes a token on the generated corpus (~10 bytes a token) and ~195 where every token is a row of
+# its own (a record of b"PN00" * 249,980: 2 M tokens -> 390 MB of tables). Peak RSS of convert with
+# 64 MB chunks on 100 MB of such records: 4.9 GB by bytes alone; 1.34 GB with 24 bytes a token
+# (2.8 M tokens a chunk), 846 MB with 40 (1.7 M); on 142 MB of the generated corpus 630 MB -> 354 MB
+# (chunks of ~16 MB instead of 64).
+CHUNK_TOKEN_BYTES = 40
+# A chunk is scanned in record-aligned pieces of at most 4 bytes per token still allowed (a token
+# takes at least 4 bytes), and at least a 64th of the chunk or this: a chunk is a few scans, not one
+# per record, and passes its token budget by at most a record and a 64th of chunk_bytes / 4 tokens.
+MIN_PIECE_BYTES = 4096
+
 
 def _raise(fmt: Format, failure, record_base: int, values_of=None, base: int = 0):
     """``values_of``: the buffer, to show the bytes at the offset (show_values=True only); ``base``:
@@ -201,40 +214,80 @@ def scan(source, *, strict: bool = True, workers: int = 1, show_values: bool = F
 
 
 def scan_chunks(source, *, chunk_bytes: int = 64 << 20, strict: bool = True, workers: int = 1,
-                show_values: bool = False, format: Optional[str] = None) -> Iterator[Tokens]:
+                show_values: bool = False, format: Optional[str] = None,
+                chunk_tokens: Optional[int] = None) -> Iterator[Tokens]:
     """Tokens for consecutive record-aligned chunks of about ``chunk_bytes`` of each source (a path,
-    a list or a glob of them, ``-``, a buffer, a binary file object; compressed or not), so that
-    inputs larger than RAM, and streams, go through with bounded memory. For each source, the chunks
+    a list or a glob of them, ``-``, a buffer, a binary file object; compressed or not), and about
+    ``chunk_tokens`` tokens at most (default ``chunk_bytes // 40``; passed by at most a record and
+    chunk_bytes / 256 tokens), so that inputs larger than RAM, and streams, go through with memory
+    bounded by the chunk setting whatever their token density. For each source, the chunks
     concatenated give exactly ``scan`` of it: record indices continue across its chunks (and start
     again at 0 in the next source: ``Tokens.source`` names it) and offsets are positions in it."""
     if chunk_bytes < 1:
         raise UsageError("chunk_bytes must be positive")
+    max_tokens = chunk_bytes // CHUNK_TOKEN_BYTES if chunk_tokens is None else int(chunk_tokens)
+    if max_tokens < 1:
+        max_tokens = 1
     workers = _workers(workers)
     for item in expand(source):
         for src in open_source(item):
             with src:
                 if src.buffer is not None:
-                    yield from _mapped_chunks(src, chunk_bytes, strict, workers, show_values, format)
+                    yield from _mapped_chunks(src, chunk_bytes, max_tokens, strict, workers, show_values, format)
                 else:
                     yield from _stream_chunks(src, chunk_bytes, strict, workers, show_values, format)
 
 
-def _mapped_chunks(src: Source, chunk_bytes: int, strict: bool, workers: int, show_values: bool, format):
+def _mapped_chunks(src: Source, chunk_bytes: int, max_tokens: int, strict: bool, workers: int, show_values: bool,
+                   format):
     buf, owner = src.buffer, src.owner
     fmt = detect(buf[src.start:], format)
     show = buf if show_values else None
     n = len(buf)
+    min_piece = max(MIN_PIECE_BYTES, chunk_bytes // 64)
     pos = src.start
     nrec = 0
     while pos < n:
-        nominal = pos + chunk_bytes
-        stop = n if nominal >= n else fmt.scanner.find_record_start(buf, nominal)
-        scanned = _scan_buffer(fmt, buf, strict, workers, show, pos, stop, nrec)
+        goal = pos + chunk_bytes
+        pieces, ntok, nrec_chunk, p = [], 0, 0, pos
+        while True:
+            nominal = p + max(4 * (max_tokens - ntok), min_piece)
+            last = nominal >= goal
+            at = goal if last else nominal
+            stop = n if at >= n else fmt.scanner.find_record_start(buf, at)
+            piece = _scan_buffer(fmt, buf, strict, workers, show, p, stop, nrec + nrec_chunk)
+            pieces.append(piece)
+            ntok += sum(len(t["offset"]) for t in piece[1])
+            nrec_chunk += len(piece[2]["start"])
+            p = piece[0]
+            if last or p >= n or ntok >= max_tokens:
+                break
+        scanned = _join(pieces)
         chunk = _tokens(fmt, src, buf, scanned, show, record_base=nrec, begin=pos)
         nrec += chunk.n_records
         done, pos = pos, scanned[0]
         yield chunk
         release(owner, done, pos)
+
+
+def _join(pieces):
+    """Consecutive pieces' (end, token parts, records, errors) as one: token and record indices made
+    relative to the first piece."""
+    if len(pieces) == 1:
+        return pieces[0]
+    parts = [t for piece in pieces for t in piece[1]]
+    rec = {k: np.concatenate([piece[2][k] for piece in pieces]) for k in pieces[0][2]}
+    err = {k: np.concatenate([piece[3][k] for piece in pieces]) for k in pieces[0][3]}
+    ntok = nrec = r0 = e0 = 0
+    for _, toks, r, e in pieces:
+        r1, e1 = r0 + len(r["start"]), e0 + len(e["start"])
+        rec["tok_start"][r0:r1] += ntok
+        rec["tok_end"][r0:r1] += ntok
+        err["record"][e0:e1] += nrec
+        ntok += sum(len(t["offset"]) for t in toks)
+        nrec += r1 - r0
+        r0, e0 = r1, e1
+    return pieces[-1][0], parts, rec, err
 
 
 # A stream is read in windows of chunk_bytes + 2 * the longest record a format allows: a record that

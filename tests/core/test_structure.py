@@ -11,7 +11,7 @@ import pytest
 import mxbureau
 from mxbureau import errors, formats
 from mxbureau.analytics import history
-from mxbureau.intl13 import FORMAT, _scan, catalogs, spec, synth, writer
+from mxbureau.intl13 import FORMAT, _scan, catalogs, spec, synth, twin, writer
 
 PACKAGE = pathlib.Path(mxbureau.__file__).parent
 
@@ -28,6 +28,11 @@ def test_compiled_constants_equal_the_spec():
     assert c["RESPONSE_FOUND_AT"] == spec.RESPONSE_FOUND_AT == 47              # position 48
     assert c["CONSULTA_COUNTRY_AT"] == spec.CONSULTA_COUNTRY_AT == 34          # position 35
     assert _scan.INFO == ("declared_length", "version", "cr_reading", "es_style")
+    # the segments that may open a consulta before its INTL header: consulta segments of the spec,
+    # the twin's list, and a note in MANUAL_NOTES saying so
+    assert c["CONSULTA_PREFIX"] == tuple(t.decode() for t in twin.PREFIX) == ("CL", "AU")
+    assert all(t in spec.CONSULTA.by_tag for t in c["CONSULTA_PREFIX"])
+    assert "before the INTL header" in spec.MANUAL_NOTES[("consulta", "CL")]
     assert set(spec.MESSAGES) == set(spec.CODE.values()) and len(spec.CODE) == len(spec.MESSAGES)
 
 

@@ -89,6 +89,7 @@ def mutated_files(draw):
 def _check_any(data: bytes):
     invariants.check_decoded(invariants.check_scans(data), data)
     invariants.check_threads(data)
+    invariants.check_budgets(data)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -17,4 +17,12 @@ def scan_range(buf: np.ndarray, start: int, stop: int, strict: bool, expect_toke
     ignored) -> (end, tokens, records, errors, failure)."""
 
 def find_record_start(buf: np.ndarray, pos: int) -> int:
-    """The first position >= pos where a whole record parses with an exact ES (len(buf) if none)."""
+    """The first position >= pos where a whole record parses with an exact ES (len(buf) if none).
+    Linear in the bytes searched."""
+
+def work() -> int:
+    """Bytes examined by the scanner's walks and parses so far in this process (for tests)."""
+
+def set_walk_budget(nbytes: int) -> int:
+    """Bytes a search for record starts walks before it remembers its walks (default 64 KB); -> the
+    old value. Tests set 0: every search is then linear from its first byte."""

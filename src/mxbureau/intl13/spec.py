@@ -413,7 +413,7 @@ ERROR_HEADER_LENGTH = ERROR_HEADER[0].length            # ERRR
 # formatted with the problem's numeric details a and b; none ever holds a byte of the input.
 # _scan.pyx compiles the same numbers in (a test holds them equal); the twin uses these names.
 PROBLEMS = {
-    "RECORD_START": (1, "expected a record start (INTL or ERRR)"),
+    "RECORD_START": (1, "expected a record start (INTL, ERRR, or a consulta's CL or AU segment)"),
     "TRUNCATED": (2, "input ends inside a record: a field needs {a} bytes, {b} remain"),
     "BAD_TAG": (3, "field tag is neither two digits nor two capital letters"),
     "BAD_LENGTH": (4, "field length is not two ASCII digits"),
@@ -428,6 +428,10 @@ PROBLEMS = {
     "BAD_CR_COUNT": (13, "CR count is not digits"),
     "BAD_CR_SEPARATOR": (14, "CR: expected tag 00 with length 00 before the declarativa text"),
     "CR_NO_READING": (15, "CR count fits neither reading (text length or whole-segment length)"),
+    # codes 16-19: record starts and lenient resynchronisation (20 and up: the decoder's)
+    "PREFIX_SEGMENT": (16, "before a consulta's INTL header only CL and AU segments may come"),
+    "PREFIX_HEADER": (17, "CL/AU segments are followed by a response's INTL header, not a consulta's"),
+    "RUNS_INTO_NEXT": (18, "record has no end before the next intact record starts"),
 }
 CODE = {name: code for name, (code, _) in PROBLEMS.items()}
 MESSAGES = {code: text for code, text in PROBLEMS.values()}
@@ -462,7 +466,15 @@ MANUAL_NOTES = {
     ("consulta", "PI"): "The segment list says PI is 'Requerido'; its description says OPCIONAL. "
                         "mxbureau treats it as optional.",
     ("consulta", "CL"): "Suma says 57 bytes; the table sums to 65 (10+25+10+10+10). Tag CL is 'F 10' "
-                        "but the example has CL0215: read as variable.",
+                        "but the example has CL0215: read as variable. With Sintetiza the manual puts CL "
+                        "before the INTL header ('CL02150025REFERENCIA DEL OPERADOR 1INTL11...ES05004730002**'), "
+                        "and with the authenticator AU before INTL ('AU03RCN...INTL13...'), while its "
+                        "segment tables list them after PE/PI. Both orders are read: a consulta may start "
+                        "with CL and AU segments (any of them, in any order) and then its 88-byte INTL "
+                        "header; the record then starts at its first CL/AU byte and the ES length counts "
+                        "from there (the example: 473 bytes from CL). AU/CL after the other segments, "
+                        "before ES (the older writer's order, and the manual's AU example at ~1350), are "
+                        "ordinary segments of the record.",
 }
 
 # (layout, segment) -> the field-table sum that differs from manual_max_sum, checked by the tests.
