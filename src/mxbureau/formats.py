@@ -26,7 +26,9 @@ class Format:
     table, in table order. ``known``: kind code -> the sorted ``segment << 16 | tag`` codes the
     layout defines (``Tokens.unknown``). ``records_table(tok)``: the records table (the core adds
     nothing to it). ``sniff(first_bytes)``: True when an input starts like this format.
-    ``personal``: table -> {column: "hmac" | "year"}, the personal data redaction replaces."""
+    ``personal``: table -> {column: "hmac" | "year"}, the personal data redaction replaces.
+    ``finish_tables(tok, tables) -> tables``: optional, the last step of ``tables.build_tables``, for the
+    columns the shared decoder cannot make (keys across segments, a format's own date forms)."""
     name: str
     scanner: object
     kinds: Tuple[str, ...]
@@ -38,6 +40,7 @@ class Format:
     sniff: Callable[[bytes], bool]
     personal: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     segment_tags: FrozenSet[int] = field(default=frozenset())
+    finish_tables: Optional[Callable] = None
 
     def __repr__(self):
         return f"<Format {self.name}>"

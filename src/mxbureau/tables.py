@@ -281,6 +281,8 @@ def build_tables(tok: Tokens, segments: Optional[Iterable[str]] = None, workers:
     kinds = d.field_kind.reshape(-1)[bad_col]
     reasons = np.array([_BAD_REASON[k] for k in kinds.tolist()], dtype=object)
     problems = pa.concat_tables([scan_problems(tok), token_problems(tok, bad_tok, reasons)])
+    if tok.format.finish_tables is not None:        # the format's own columns (Format.finish_tables)
+        tables = tok.format.finish_tables(tok, tables)
     return Tables(tables, tok.format.records_table(tok), problems, tok.format.name)
 
 

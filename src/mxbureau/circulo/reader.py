@@ -1,0 +1,63 @@
+"""Reading a Círculo load file into typed tables: the core's scan and decoder over the Círculo
+scanner, with strict errors that name the company block. One table per segment (HD, EM, AC, CR,
+DE, AV, TS) and ``segments`` (see keys.py); ``read_chunks`` for bounded memory."""
+from __future__ import annotations
+
+from typing import Iterable, Iterator, Optional
+
+from ..errors import FormatError
+from ..scanner import scan as _scan, scan_chunks as _scan_chunks
+from ..tables import Tables, build_tables, with_values
+from ..tokens import Tokens
+from .errors import with_company
+from .format import format_of
+
+__all__ = ["read", "read_chunks", "scan", "scan_chunks"]
+
+
+def scan(source, *, strict: bool = True, workers: int = 1, show_values: bool = False,
+         format: Optional[str] = None) -> Tokens:
+    """The token index of a Círculo file (``mxbureau.scan`` with the Círculo format; strict errors
+    carry the company index)."""
+    try:
+        return _scan(source, strict=strict, workers=workers, show_values=show_values, format=format_of(format).name)
+    except FormatError as e:
+        raise with_company(e) from None
+
+
+def scan_chunks(source, *, chunk_bytes: int = 64 << 20, strict: bool = True, workers: int = 1,
+                show_values: bool = False, format: Optional[str] = None) -> Iterator[Tokens]:
+    it = _scan_chunks(source, chunk_bytes=chunk_bytes, strict=strict, workers=workers, show_values=show_values,
+                      format=format_of(format).name)
+    while True:
+        try:
+            tok = next(it)
+        except StopIteration:
+            return
+        except FormatError as e:
+            raise with_company(e) from None
+        yield tok
+
+
+def read(source, *, strict: bool = True, segments: Optional[Iterable[str]] = None, workers: int = 1,
+         show_values: bool = False, format: Optional[str] = None) -> Tables:
+    """Read a Círculo load file: ``read(path)["CR"]`` is the credits table. Every row has ``record``,
+    ``company`` (its EM block's index) and ``offset`` (its segment's first byte); CR, DE and AV rows
+    ``credit`` (the CR's index in the file); AC and CR ``position`` in their company, DE and AV in their
+    credit. ``segments`` (always there) lists every segment in file order. ``strict=False`` keeps every
+    intact company block and reports each damaged span in ``problems``. ``format``: a layout registered
+    with ``define_format`` (default the v5.0 one)."""
+    tok = scan(source, strict=strict, workers=workers, show_values=show_values, format=format)
+    t = build_tables(tok, segments, workers=workers)
+    if show_values:
+        t = Tables(t._tables, t.records, with_values(t.problems, tok.buffer), t.format)
+    return t
+
+
+def read_chunks(source, *, chunk_bytes: int = 64 << 20, strict: bool = True,
+                segments: Optional[Iterable[str]] = None, workers: int = 1,
+                format: Optional[str] = None) -> Iterator[Tables]:
+    """Tables for consecutive chunks of about ``chunk_bytes`` (each a run of whole company blocks):
+    memory stays bounded by the chunk size; company and credit indices are the file's."""
+    for tok in scan_chunks(source, chunk_bytes=chunk_bytes, strict=strict, workers=workers, format=format):
+        yield build_tables(tok, segments, workers=workers)
