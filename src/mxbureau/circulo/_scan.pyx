@@ -63,6 +63,7 @@ cdef enum:
     NO_CREDIT = 11
     NO_DETAIL = 12
     OUTSIDE_BLOCK = 13
+    UNKNOWN_IN_BLOCK = 14
 
 # spec.KINDS, spec.HEADER_VARIANTS, spec.TYPE_CODE
 cdef enum:
@@ -93,18 +94,31 @@ CONSTANTS = {
                  "BAD_FIELD_TAG": BAD_FIELD_TAG, "HD_MISSING": HD_MISSING, "HD_REPEATED": HD_REPEATED,
                  "TS_MISSING": TS_MISSING, "DATA_AFTER_TS": DATA_AFTER_TS, "OUT_OF_ORDER": OUT_OF_ORDER,
                  "BAD_LENGTH": BAD_LENGTH, "NO_CREDIT": NO_CREDIT, "NO_DETAIL": NO_DETAIL,
-                 "OUTSIDE_BLOCK": OUTSIDE_BLOCK},
+                 "OUTSIDE_BLOCK": OUTSIDE_BLOCK, "UNKNOWN_IN_BLOCK": UNKNOWN_IN_BLOCK},
     "KINDS": {"header": K_HEADER, "company": K_COMPANY, "trailer": K_TRAILER},
     "ROLES": ("HD", "EM", "AC", "CR", "DE", "AV", "TS"),
     "HEADER_VARIANTS": {"standard": V_STANDARD, "untagged_filler": V_UNTAGGED, "legacy": V_LEGACY},
     "MODES": {"text": M_TEXT, "number": M_NUMBER, "exact": M_EXACT, "skip": M_SKIP},
     "TYPES": {"A": T_A, "N": T_N, "D": T_D, "P": T_P, "F": T_F},
+    "MARK_TAGS": {"zero_date_base": "90", "max_dates": MAX_DATES, "separator_other": "97", "separator_lf": "98",
+                  "separator_crlf": "99"},
     "STATUS": {"blank": ST_BLANK, "zeros": ST_ZEROS, "ok": ST_OK, "not_digits": ST_NOT_DIGITS,
                "bad_date": ST_BAD_DATE, "control": ST_CONTROL, "filled": ST_FILLED},
 }
 # The per-record numbers the scanner writes (RecBuf.info), in order: CR and DE segments in a company
 # block (a damaged block's CRs too, counted as the walk sees them), and the header's variant.
 INFO = ("credits", "details", "variant")
+
+# Tokens that mark bytes the tables do not hold (the decoder ignores their tags): a date written as
+# zeros (it reads as null) is a token under 9k, k its place among the segment's date fields; the
+# separator after a segment a token under 98 (LF), 99 (CRLF) or 97 (any other run of CR and LF). So
+# the segments table says how a file was written without reading its bytes again (they are out of
+# cache by then: reading them cost 50 ms of a 100 MB read).
+cdef enum:
+    TAG_SEP_OTHER = 57 | (55 << 8)      # "97"
+    TAG_SEP_LF = 57 | (56 << 8)         # "98"
+    TAG_SEP_CRLF = 57 | (57 << 8)       # "99"
+    MAX_DATES = 7                       # "90".."96"
 
 cdef uint64_t BLANKS8 = 0x2020202020202020ULL
 cdef uint64_t ZEROS8 = 0x3030303030303030ULL
@@ -122,6 +136,8 @@ cdef struct SegDef:
     uint8_t fmode[MAXF]
     uint8_t ftype[MAXF]
     uint8_t blank_tag[MAXF]     # two blanks accepted where the tag is (HD-08: READINGS 4)
+    uint16_t ztag[MAXF]         # a date field's tag when written as zeros (spec.ZERO_DATE_TAGS), else 0
+    bint fields_wanted          # 0: only the identifier and separator tokens (a read of other tables)
 
 
 cdef struct Lay:
@@ -200,6 +216,14 @@ cdef inline int64_t rtrim(const uint8_t* v, int64_t w) noexcept nogil:
     return w
 
 
+cdef inline bint _all_zero(const uint8_t* p, int64_t w) noexcept nogil:
+    cdef int64_t k
+    for k in range(w):
+        if p[k] != 48:
+            return False
+    return True
+
+
 cdef inline Py_ssize_t emit(const uint8_t* d, int64_t p, const SegDef* S, TokBuf* t, Py_ssize_t tn) noexcept nogil:
     """The tokens of the segment at p (room for S.nf + 1 reserved): its identifier under its own tag,
     then every field that is not blank."""
@@ -216,6 +240,8 @@ cdef inline Py_ssize_t emit(const uint8_t* d, int64_t p, const SegDef* S, TokBuf
     o_tag[tn] = seg
     o_seg[tn] = seg
     tn += 1
+    if not S.fields_wanted:
+        return tn
     for k in range(S.nf):
         mode = S.fmode[k]
         if mode == M_SKIP:
@@ -228,6 +254,13 @@ cdef inline Py_ssize_t emit(const uint8_t* d, int64_t p, const SegDef* S, TokBuf
         a = 0
         if mode == M_EXACT:
             e = w
+            if S.ztag[k] and _all_zero(d + v, w):
+                o_off[tn] = v
+                o_len[tn] = <uint16_t>w
+                o_tag[tn] = S.ztag[k]
+                o_seg[tn] = seg
+                tn += 1
+                continue
         elif mode == M_NUMBER:
             while a + 8 < e:
                 memcpy(&x, d + v + a, 8)
@@ -244,6 +277,22 @@ cdef inline Py_ssize_t emit(const uint8_t* d, int64_t p, const SegDef* S, TokBuf
     return tn
 
 
+cdef inline int64_t sep_token(const uint8_t* d, int64_t n, int64_t end, uint16_t seg, TokBuf* t) noexcept nogil:
+    """Past the separators after a segment ending at ``end``; a token marks them (room reserved by
+    parse_seg)."""
+    cdef int64_t q = skip_seps(d, n, end)
+    cdef uint16_t tag
+    if q > end and t != NULL:
+        tag = TAG_SEP_LF if (q - end == 1 and d[end] == 10) else (
+            TAG_SEP_CRLF if (q - end == 2 and d[end] == 13 and d[end + 1] == 10) else TAG_SEP_OTHER)
+        t.offset[t.n] = end
+        t.length[t.n] = <uint16_t>(q - end if q - end < 65535 else 65535)
+        t.tag[t.n] = tag
+        t.seg[t.n] = seg
+        t.n += 1
+    return q
+
+
 cdef int64_t parse_seg(const uint8_t* d, int64_t n, int64_t p, const SegDef* S, TokBuf* t, Fail* f) noexcept nogil:
     """The segment S at p (its tag and identifier matched): tokens appended to t. Returns the segment's
     end (before separators); -1 with f filled (t untouched); -2 out of memory."""
@@ -254,7 +303,7 @@ cdef int64_t parse_seg(const uint8_t* d, int64_t n, int64_t p, const SegDef* S, 
     if k >= 0:
         return _fail(f, BAD_FIELD_TAG, p + S.fstart[k], S.tag, S.ftag[k], 0, 0)
     if t != NULL:
-        if tok_reserve(t, t.n + S.nf + 1):
+        if tok_reserve(t, t.n + S.nf + 2):
             return -2
         t.n = emit(d, p, S, t, t.n)
     return p + S.length
@@ -295,9 +344,11 @@ cdef int64_t parse_block(const uint8_t* d, int64_t n, int64_t s, const Lay* L, T
     end = parse_seg(d, n, s, &L.seg[R_EM], t, f)
     if end < 0:
         return end
-    q = skip_seps(d, n, end)
+    q = sep_token(d, n, end, L.seg[R_EM].tag, t)
     while q < n:
         r = role_at(d, n, q, L)
+        if r == -1 and in_block_after(d, n, q, L):
+            return _fail(f, UNKNOWN_IN_BLOCK, q, 0, 0, 0, 0)
         if r == -1 or r == R_EM or r == R_TS or r == R_HD or r == -2 - R_EM or r == -2 - R_TS or r == -2 - R_HD:
             break
         if r < -1:
@@ -314,7 +365,7 @@ cdef int64_t parse_block(const uint8_t* d, int64_t n, int64_t s, const Lay* L, T
             credits[0] += 1
         elif r == R_DE:
             details[0] += 1
-        q = skip_seps(d, n, end)
+        q = sep_token(d, n, end, L.seg[r].tag, t)
     return q
 
 
@@ -381,6 +432,17 @@ cdef int64_t strong_start(const uint8_t* d, int64_t n, int64_t p, const Lay* L) 
         if is_strong(d, n, c, L):
             return c
     return n
+
+
+cdef inline bint in_block_after(const uint8_t* d, int64_t n, int64_t q, const Lay* L) noexcept nogil:
+    """Bytes at q that start no segment are inside a company block when the next plausible segment
+    after them is one of a block's own (AC, CR, DE, AV); else they lie between blocks."""
+    cdef int64_t c = strong_start(d, n, q + 1, L)
+    cdef int r
+    if c >= n:
+        return False
+    r = role_at(d, n, c, L)
+    return r == R_AC or r == R_CR or r == R_DE or r == R_AV
 
 
 cdef struct Step:
@@ -532,7 +594,7 @@ cdef int64_t scan_loop(const uint8_t* d, int64_t n, Span* span, bint strict, con
         if end == -2:
             return -2
         if end > 0:
-            end = skip_seps(d, n, end)
+            end = sep_token(d, n, end, L.seg[R_HD].tag, t)
             if _rec(r, 0, end, t0, t.n, K_HEADER, True, 0, 0, variant):
                 return -2
             pos = end
@@ -584,7 +646,7 @@ cdef int64_t scan_loop(const uint8_t* d, int64_t n, Span* span, bint strict, con
             if end == -2:
                 return -2
             if end > 0:
-                end2 = skip_seps(d, n, end)
+                end2 = sep_token(d, n, end, L.seg[R_TS].tag, t)
                 if end2 >= n:
                     if _rec(r, s, end2, t0, t.n, K_TRAILER, True, 0, 0, 0):
                         return -2
@@ -735,6 +797,7 @@ cdef int64_t walk_loop(const uint8_t* d, int64_t n, int64_t start, int64_t stop,
     cdef Step st
     cdef int64_t p = start, prev
     cdef int role, status, rc = 0
+    cdef int64_t co, crd
     cdef bint open_rec = False, keep
     cdef Py_ssize_t k
     if start == 0 and stop > 0:
@@ -745,7 +808,11 @@ cdef int64_t walk_loop(const uint8_t* d, int64_t n, int64_t start, int64_t stop,
         step(d, n, p, L, &st)
         role = st.role
         status = st.status
+        co = -1
+        crd = -1
         if role < 0:
+            if w.company >= 0 and R_EM <= w.phase - 1 < R_TS and in_block_after(d, n, p, L):
+                co = w.company
             if w.after_ts:
                 status = DATA_AFTER_TS
                 if w.after_ts == 1:
@@ -824,6 +891,7 @@ cdef int64_t walk_loop(const uint8_t* d, int64_t n, int64_t start, int64_t stop,
                 return -2
             if status == 0:
                 t.n = emit(d, p, &L.seg[R_LEGACY if st.variant == V_LEGACY else role], t, t.n)
+                sep_token(d, n, st.end, L.seg[role].tag, t)
             else:
                 # a damaged segment: its identifier only (it counts; its fields are not read)
                 t.offset[t.n] = p + 2
@@ -841,8 +909,11 @@ cdef int64_t walk_loop(const uint8_t* d, int64_t n, int64_t start, int64_t stop,
         S.c[4][k] = status
         S.c[5][k] = st.bad
         S.c[6][k] = st.variant
-        S.c[7][k] = w.company if R_EM <= role <= R_AV else -1
-        S.c[8][k] = w.credit if role == R_CR or ((role == R_DE or role == R_AV) and w.credit >= w.credit0) else -1
+        if role >= 0:
+            co = w.company if R_EM <= role <= R_AV else -1
+            crd = w.credit if role == R_CR or ((role == R_DE or role == R_AV) and w.credit >= w.credit0) else -1
+        S.c[7][k] = co
+        S.c[8][k] = crd
         S.c[9][k] = st.a
         S.c[10][k] = st.b
         S.n += 1
@@ -879,7 +950,7 @@ cdef class Scanner:
     def __init__(self, str name, list segments, legacy=None):
         """segments: per role (spec.ROLES order) a dict {tag, length, ident, fields: [(start, width,
         tag, mode, type, blank_tag_ok)]}; legacy: the same for the legacy header, or None."""
-        cdef int r, k
+        cdef int r, k, nd
         cdef SegDef* S
         if len(segments) != NSEG:
             raise ValueError("a layout has 7 segments")
@@ -910,9 +981,30 @@ cdef class Scanner:
                 S.fmode[k] = mode
                 S.ftype[k] = typ
                 S.blank_tag[k] = blank_ok
+            nd = 0
+            for k in range(S.nf):
+                if S.ftype[k] == T_D or S.ftype[k] == T_P:
+                    if nd >= MAX_DATES:
+                        raise ValueError(f"segment {spec['tag']}: more than {MAX_DATES} date fields")
+                    S.ztag[k] = 57 | ((48 + nd) << 8)
+                    nd += 1
+            S.fields_wanted = True
             if r < NSEG:
                 self.lay.first[tag[0]] = 1
         self.lengths = tuple(self.lay.seg[r].length for r in range(NSEG))
+
+    def for_tables(self, roles):
+        """A copy that cuts field tokens only for the segments of ``roles`` (tags): the others are still
+        checked whole, and keep their identifier and separator tokens (keys, order). What
+        ``mxbureau.circulo.read(segments=...)`` scans with."""
+        cdef Scanner c = Scanner.__new__(Scanner)
+        cdef int r
+        c.lay = self.lay
+        c.name = self.name
+        c.lengths = self.lengths
+        for r in range(NDEF):
+            c.lay.seg[r].fields_wanted = (CONSTANTS["ROLES"][r if r < NSEG else R_HD]) in roles
+        return c
 
     def scan_range(self, const uint8_t[::1] buf, Py_ssize_t start, Py_ssize_t stop, bint strict,
                    Py_ssize_t expect_tokens=0, Lane lane=None):
@@ -1031,6 +1123,113 @@ cdef class Scanner:
             "end": end,
             "state": (w.phase, w.company, w.credit, w.credit0, w.em_at, w.cr_at, w.hd_seen, w.ts_seen, w.after_ts),
         }
+
+    def segment_rows(self, const int64_t[::1] offset, const uint16_t[::1] length, const uint16_t[::1] tag,
+                     const int64_t[::1] tok_start, const int64_t[::1] tok_end, const int8_t[::1] kind,
+                     const int32_t[::1] credits, int64_t record_base, int64_t credit_base):
+        """One pass over the tokens (tags only; the input is not read again): every segment -- its first
+        token carries its tag's letters -- with its offset, role, record, company (a company record's
+        index - 1; -1 for HD, TS and outside blocks), credit (the CRs of earlier records, ``credits``,
+        plus those so far in this one; -1 where none), position (AC and CR in their company, DE and AV
+        in their credit), the separator after it (0 none, 1 LF, 2 CRLF, 3 other, from its mark token;
+        and its length) and a bitmask of its date fields written as zeros (their 9k tokens)."""
+        cdef Py_ssize_t nrec = tok_start.shape[0], r, i, m = 0, j, k
+        cdef const uint16_t* tg = &tag[0] if tag.shape[0] else NULL
+        cdef int role, f, sec
+        cdef uint16_t x
+        cdef int64_t first_credit = credit_base, cr_in, pos_ac, pos_cr, pos_de, pos_av
+        cdef int8_t rl[65536]
+        cdef int dates[NSEG][MAX_DATES]
+        cdef int nd
+        memset(rl, -1, sizeof(rl))
+        for role in range(NSEG):
+            rl[self.lay.seg[role].tag] = role
+            nd = 0
+            for f in range(self.lay.seg[role].nf):
+                if self.lay.seg[role].ztag[f]:
+                    dates[role][nd] = f
+                    nd += 1
+        with nogil:
+            for r in range(nrec):
+                for i in range(tok_start[r], tok_end[r]):
+                    if tg[i] & 0x40:
+                        m += 1
+        o_off = np.empty(m, np.int64)
+        o_role = np.empty(m, np.int8)
+        o_rec = np.empty(m, np.int64)
+        o_co = np.empty(m, np.int64)
+        o_cr = np.empty(m, np.int64)
+        o_pos = np.empty(m, np.int32)
+        o_sep = np.zeros(m, np.int8)
+        o_sepn = np.zeros(m, np.int32)
+        o_zd = np.zeros(m, np.int64)
+        cdef int64_t[::1] a_off = o_off
+        cdef int8_t[::1] a_role = o_role
+        cdef int64_t[::1] a_rec = o_rec
+        cdef int64_t[::1] a_co = o_co
+        cdef int64_t[::1] a_cr = o_cr
+        cdef int32_t[::1] a_pos = o_pos
+        cdef int8_t[::1] a_sep = o_sep
+        cdef int32_t[::1] a_sepn = o_sepn
+        cdef int64_t[::1] a_zd = o_zd
+        k = -1
+        with nogil:
+            for r in range(nrec):
+                cr_in = 0
+                pos_ac = 0
+                pos_cr = 0
+                pos_de = 0
+                pos_av = 0
+                for i in range(tok_start[r], tok_end[r]):
+                    x = tg[i]
+                    if x & 0x40:
+                        k += 1
+                        role = rl[x]
+                        a_off[k] = offset[i] - 2
+                        a_role[k] = role
+                        a_rec[k] = record_base + r
+                        a_co[k] = record_base + r - 1 if (kind[r] == K_COMPANY and role != R_HD and role != R_TS) else -1
+                        a_cr[k] = -1
+                        a_pos[k] = 0
+                        if role == R_AC:
+                            a_pos[k] = pos_ac
+                            pos_ac += 1
+                        elif role == R_CR:
+                            a_cr[k] = first_credit + cr_in
+                            cr_in += 1
+                            a_pos[k] = pos_cr
+                            pos_cr += 1
+                            pos_de = 0
+                            pos_av = 0
+                        elif role == R_DE or role == R_AV:
+                            if cr_in > 0:
+                                a_cr[k] = first_credit + cr_in - 1
+                            if role == R_DE:
+                                a_pos[k] = pos_de
+                                pos_de += 1
+                            else:
+                                a_pos[k] = pos_av
+                                pos_av += 1
+                    elif (x & 0xFF) == 57 and k >= 0:          # a mark token: "9" then a digit
+                        sec = (x >> 8) - 48
+                        if 0 <= sec < MAX_DATES and a_role[k] >= 0:
+                            a_zd[k] |= (<int64_t>1) << dates[a_role[k]][sec]
+                        elif x == TAG_SEP_LF:
+                            a_sep[k] = 1
+                            a_sepn[k] = length[i]
+                        elif x == TAG_SEP_CRLF:
+                            a_sep[k] = 2
+                            a_sepn[k] = length[i]
+                        elif x == TAG_SEP_OTHER:
+                            a_sep[k] = 3
+                            a_sepn[k] = length[i]
+                first_credit += credits[r]
+        return {"offset": o_off, "role": o_role, "record": o_rec, "company": o_co, "credit": o_cr, "position": o_pos,
+                "separator": o_sep, "separator_length": o_sepn, "zero_dates": o_zd}
+
+    def lengths_of(self, roles):
+        """The fixed length of each role in ``roles`` (int64 array)."""
+        return np.asarray(self.lengths, np.int64)[np.asarray(roles, np.int64)]
 
     def field_status(self, const uint8_t[::1] buf, const int64_t[::1] offsets, str tag, bint legacy=False):
         """uint8 [len(offsets), fields] : each field's status (CONSTANTS["STATUS"]) in the segments

@@ -29,7 +29,8 @@ def with_company(e: FormatError) -> CirculoFormatError:
     """The core's FormatError from a Círculo scan, with its company index."""
     if isinstance(e, CirculoFormatError):
         return e
-    company = e.record - 1 if (e.code in _IN_BLOCK and e.segment in _BLOCK_SEGMENTS and e.record >= 1) else None
+    in_block = (e.code in _IN_BLOCK and e.segment in _BLOCK_SEGMENTS) or e.code == spec.CODE["UNKNOWN_IN_BLOCK"]
+    company = e.record - 1 if in_block and e.record >= 1 else None
     msg = str(e).rsplit(" (byte ", 1)[0]
     out = CirculoFormatError(msg, offset=e.offset, record=e.record, segment=e.segment, tag=e.tag, code=e.code,
                              company=company)

@@ -43,6 +43,9 @@ def _known(layout: spec.Layout) -> np.ndarray:
     for s in layout.segments + ((layout.legacy_header,) if layout.legacy_header else ()):
         keys.add((tag_code(s.tag) << 16) | tag_code(s.tag))
         keys.update((tag_code(s.tag) << 16) | tag_code(f.tag) for f in s.fields)
+        # the mark tokens: dates written as zeros (9k) and separators (97, 98, 99)
+        n_dates = sum(f.type in ("D", "P") for f in s.fields)
+        keys.update((tag_code(s.tag) << 16) | tag_code(t) for t in [f"9{k}" for k in range(n_dates)] + ["97", "98", "99"])
     return np.array(sorted(keys), dtype=np.uint32)
 
 

@@ -18,14 +18,12 @@ from typing import Dict, Optional
 import numpy as np
 import pyarrow as pa
 
-from ..layout import tag_code
 from ..tokens import Tokens
-from . import _scan, spec
+from . import spec
 
 __all__ = ["finish_tables", "segment_keys", "CreditBases", "BASES", "period_dates"]
 
-_CODE = {tag: tag_code(tag) for tag in spec.ROLES}
-_K_COMPANY = spec.KIND["company"]
+_ROLE = {tag: i for i, tag in enumerate(spec.ROLES)}
 _SEPARATORS = ("", "\n", "\r\n")
 
 
@@ -73,47 +71,18 @@ def _credit_base(tok: Tokens, rec0: int) -> int:
 
 
 def segment_keys(tok: Tokens) -> Dict[str, np.ndarray]:
-    """One entry per segment in the tokens, in file order: its identifier token, tag code, offset,
-    record, company and credit (-1: none), and its position among its siblings (AC and CR in their
-    company, DE and AV in their credit)."""
-    tags = tok.tag
-    idx = np.flatnonzero(tags & 0x40)              # a segment's first token carries its two letters
-    code = tags[idx]
-    offset = tok.offset[idx] - 2
+    """One entry per segment in the tokens, in file order (Scanner.segment_rows): offset, role, record,
+    company and credit (-1: none), position among its siblings, the separator after it, the date
+    fields written as zeros."""
     r = tok.records
     nrec = tok.n_records
-    n = len(idx)
-    if nrec == 0 or n == 0:
-        z = np.zeros(n, np.int64)
-        return {"token": idx, "code": code, "offset": offset, "record": z, "company": z - 1, "credit": z - 1,
-                "position": np.zeros(n, np.int32), "record_local": z}
-    rec0 = int(r["record"][0])
-    rec = tok.record_of(idx)
-    rl = rec - rec0
-    company = np.where(r["kind_code"][rl] == _K_COMPANY, rec - 1, -1)
-    company[(code == _CODE["HD"]) | (code == _CODE["TS"])] = -1
-    # credits: the CRs of the records before (damaged ones counted too), then the CRs so far in this one
-    base = _credit_base(tok, rec0)
-    credits = r["credits"].astype(np.int64)
-    first_credit = base + np.concatenate(([0], np.cumsum(credits)[:-1]))
-    is_cr = code == _CODE["CR"]
-    c = np.cumsum(is_cr)
-    first_seg = np.searchsorted(rl, np.arange(nrec), side="left")
-    within = c - np.concatenate(([0], c))[first_seg][rl]
-    in_credit = is_cr | (code == _CODE["DE"]) | (code == _CODE["AV"])
-    credit = np.where(in_credit & (within > 0), first_credit[rl] + within - 1, -1)
-    BASES.put(tok.buffer, rec0 + nrec, int(base + credits.sum()))
-    # DE and AV positions within their credit
-    ar = np.arange(n)
-    last_cr = np.maximum.accumulate(np.where(is_cr, ar, -1))
-    position = np.zeros(n, np.int32)
-    for t in ("DE", "AV"):
-        m = code == _CODE[t]
-        cm = np.cumsum(m)
-        at_cr = np.where(last_cr >= 0, cm[np.maximum(last_cr, 0)], 0)
-        position[m] = (cm - at_cr - 1)[m]
-    return {"token": idx, "code": code, "offset": offset, "record": rec, "company": company, "credit": credit,
-            "position": position, "record_local": rl}
+    rec0 = int(r["record"][0]) if nrec else 0
+    base = _credit_base(tok, rec0) if nrec else 0
+    k = tok.format.scanner.segment_rows(tok.offset, tok.length, tok.tag, r["tok_start"], r["tok_end"], r["kind_code"],
+                                        r["credits"], rec0, base)
+    if nrec:
+        BASES.put(tok.buffer, rec0 + nrec, int(base + r["credits"].astype(np.int64).sum()))
+    return k
 
 
 def period_dates(values: pa.Array) -> pa.Array:
@@ -127,47 +96,21 @@ def period_dates(values: pa.Array) -> pa.Array:
     return pa.array(out, pa.int32()).cast(pa.date32())
 
 
-def _separators(tok: Tokens, k: Dict[str, np.ndarray], lengths: np.ndarray) -> pa.DictionaryArray:
-    """The bytes between each segment's end and the next segment (or its record's end)."""
-    n = len(k["offset"])
-    end = k["offset"] + lengths
-    nxt = np.empty(n, np.int64)
-    if n:
-        nxt[:-1] = k["offset"][1:]
-        last = np.ones(n, bool)
-        last[:-1] = k["record"][1:] != k["record"][:-1]
-        nxt[last] = tok.records["end"][k["record_local"][last]]
-    gap = nxt - end
-    buf = tok.buffer
-    codes = np.zeros(n, np.int32)
-    b0 = buf[np.minimum(end, len(buf) - 1)] if n and len(buf) else np.zeros(n, np.uint8)
-    b1 = buf[np.minimum(end + 1, len(buf) - 1)] if n and len(buf) else np.zeros(n, np.uint8)
-    codes[(gap == 1) & (b0 == 10)] = 1
-    codes[(gap == 2) & (b0 == 13) & (b1 == 10)] = 2
+def _separators(tok: Tokens, k: Dict[str, np.ndarray]) -> pa.DictionaryArray:
+    """The separator codes as a dictionary column ("", LF, CRLF, and any other run of CR/LF bytes)."""
+    codes = k["separator"].astype(np.int32)
     values = list(_SEPARATORS)
-    odd = np.flatnonzero((gap > 0) & (codes == 0))
-    for i in odd.tolist():
-        s = bytes(buf[end[i]:nxt[i]]).decode("latin-1")
-        if s not in values:
-            values.append(s)
-        codes[i] = values.index(s)
+    odd = np.flatnonzero(codes == 3)
+    if len(odd):
+        lengths = {}
+        ends = k["offset"] + tok.format.scanner.lengths_of(k["role"])
+        for i in odd.tolist():
+            v = bytes(tok.buffer[ends[i]:ends[i] + k["separator_length"][i]]).decode("latin-1")
+            if v not in lengths:
+                lengths[v] = len(values)
+                values.append(v)
+            codes[i] = lengths[v]
     return pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(values, pa.large_string()))
-
-
-def _zero_dates(tok: Tokens, k: Dict[str, np.ndarray], layout: spec.Layout) -> np.ndarray:
-    """Bit f set where field f (a date or the period) was written as zeros: it reads as null, and the
-    writer writes zeros back."""
-    out = np.zeros(len(k["offset"]), np.int64)
-    for seg in layout.segments:
-        m = np.flatnonzero(k["code"] == _CODE[seg.tag])
-        if not len(m):
-            continue
-        offs = np.ascontiguousarray(k["offset"][m])
-        for f, fld in enumerate(seg.fields):
-            if fld.type in ("D", "P"):
-                z = _scan.all_byte(tok.buffer, offs, fld.value_start, fld.max_length, 48)
-                out[m[z]] |= np.int64(1) << f
-    return out
 
 
 def _insert(table: pa.Table, after: str, name: str, values, typ) -> pa.Table:
@@ -178,23 +121,18 @@ def _insert(table: pa.Table, after: str, name: str, values, typ) -> pa.Table:
 def finish_tables(tok: Tokens, tables: Dict[str, pa.Table], layout: spec.Layout = spec.CIRCULO_5) -> Dict[str, pa.Table]:
     """Format.finish_tables for a Círculo layout: keys, offsets, the period, and the segments table."""
     k = segment_keys(tok)
-    lengths = np.zeros(len(k["code"]), np.int64)
-    roles = np.full(len(k["code"]), -1, np.int8)
-    for i, seg in enumerate(layout.segments):
-        m = k["code"] == _CODE[seg.tag]
-        lengths[m] = seg.length
-        roles[m] = i
+    role = k["role"]
     out = {}
     for tag, t in tables.items():
-        m = k["code"] == _CODE[tag]
+        m = role == _ROLE[tag]
         if int(m.sum()) != t.num_rows:
             raise AssertionError(f"{tag}: {t.num_rows} rows, {int(m.sum())} segments")   # the decoder's rows are the segments
-        company = k["company"][m]
         after = "position" if "position" in t.column_names else "record"
         if tag in ("DE", "AV"):
             t = t.set_column(t.schema.get_field_index("position"), pa.field("position", pa.int32(), nullable=False),
                              pa.array(k["position"][m], pa.int32()))
         if tag not in ("HD", "TS"):
+            company = k["company"][m]
             t = t.add_column(t.schema.get_field_index(after) + 1, pa.field("company", pa.int64()),
                              pa.array(company, pa.int64(), mask=company < 0))
             after = "company"
@@ -213,11 +151,11 @@ def finish_tables(tok: Tokens, tables: Dict[str, pa.Table], layout: spec.Layout 
     role_tags = pa.array(list(spec.ROLES), pa.large_string())
     out["segments"] = pa.table({
         "offset": pa.array(k["offset"], pa.int64()),
-        "tag": pa.DictionaryArray.from_arrays(pa.array(roles.astype(np.int32), mask=roles < 0), role_tags),
+        "tag": pa.DictionaryArray.from_arrays(pa.array(role.astype(np.int32), mask=role < 0), role_tags),
         "record": pa.array(k["record"], pa.int64()),
         "company": pa.array(k["company"], pa.int64(), mask=k["company"] < 0),
         "credit": pa.array(k["credit"], pa.int64(), mask=k["credit"] < 0),
-        "separator": _separators(tok, k, lengths),
-        "zero_dates": pa.array(_zero_dates(tok, k, layout), pa.int64()),
+        "separator": _separators(tok, k),
+        "zero_dates": pa.array(k["zero_dates"], pa.int64()),
     })
     return out

@@ -3,9 +3,11 @@ scanner, with strict errors that name the company block. One table per segment (
 DE, AV, TS) and ``segments`` (see keys.py); ``read_chunks`` for bounded memory."""
 from __future__ import annotations
 
-from typing import Iterable, Iterator, Optional
+import dataclasses
+from typing import Dict, FrozenSet, Iterable, Iterator, Optional
 
-from ..errors import FormatError
+from ..errors import FormatError, UnknownNameError
+from ..formats import Format
 from ..scanner import scan as _scan, scan_chunks as _scan_chunks
 from ..tables import Tables, build_tables, with_values
 from ..tokens import Tokens
@@ -14,21 +16,43 @@ from .format import format_of
 
 __all__ = ["read", "read_chunks", "scan", "scan_chunks"]
 
+_FOR_TABLES: Dict[tuple, Format] = {}
+
+
+def _format_for(format, segments: Optional[Iterable[str]]):
+    """The format to scan with: with ``segments``, a copy whose scanner cuts field tokens only for
+    those (a read of the CR and DE tables of a 98 MB file: 57 -> 38 ms scanning)."""
+    fmt = format_of(format)
+    if segments is None:
+        return fmt
+    wanted: FrozenSet[str] = frozenset(segments)
+    unknown = wanted - set(fmt.tables)
+    if unknown:
+        raise UnknownNameError(f"no table for segment(s) {sorted(unknown)}; tables exist for {list(fmt.tables)}")
+    key = (fmt.name, wanted)
+    got = _FOR_TABLES.get(key)
+    if got is None:
+        got = _FOR_TABLES[key] = dataclasses.replace(fmt, scanner=fmt.scanner.for_tables(wanted))
+    return got
+
 
 def scan(source, *, strict: bool = True, workers: int = 1, show_values: bool = False,
-         format: Optional[str] = None) -> Tokens:
+         format: Optional[str] = None, segments: Optional[Iterable[str]] = None) -> Tokens:
     """The token index of a Círculo file (``mxbureau.scan`` with the Círculo format; strict errors
-    carry the company index)."""
+    carry the company index). ``segments``: cut field tokens only for these (the others still
+    checked, and listed by their identifier tokens)."""
     try:
-        return _scan(source, strict=strict, workers=workers, show_values=show_values, format=format_of(format).name)
+        return _scan(source, strict=strict, workers=workers, show_values=show_values,
+                     format=_format_for(format, segments))
     except FormatError as e:
         raise with_company(e) from None
 
 
 def scan_chunks(source, *, chunk_bytes: int = 64 << 20, strict: bool = True, workers: int = 1,
-                show_values: bool = False, format: Optional[str] = None) -> Iterator[Tokens]:
+                show_values: bool = False, format: Optional[str] = None,
+                segments: Optional[Iterable[str]] = None) -> Iterator[Tokens]:
     it = _scan_chunks(source, chunk_bytes=chunk_bytes, strict=strict, workers=workers, show_values=show_values,
-                      format=format_of(format).name)
+                      format=_format_for(format, segments))
     while True:
         try:
             tok = next(it)
@@ -47,7 +71,8 @@ def read(source, *, strict: bool = True, segments: Optional[Iterable[str]] = Non
     credit. ``segments`` (always there) lists every segment in file order. ``strict=False`` keeps every
     intact company block and reports each damaged span in ``problems``. ``format``: a layout registered
     with ``define_format`` (default the v5.0 one)."""
-    tok = scan(source, strict=strict, workers=workers, show_values=show_values, format=format)
+    segments = None if segments is None else list(segments)
+    tok = scan(source, strict=strict, workers=workers, show_values=show_values, format=format, segments=segments)
     t = build_tables(tok, segments, workers=workers)
     if show_values:
         t = Tables(t._tables, t.records, with_values(t.problems, tok.buffer), t.format)
@@ -59,5 +84,7 @@ def read_chunks(source, *, chunk_bytes: int = 64 << 20, strict: bool = True,
                 format: Optional[str] = None) -> Iterator[Tables]:
     """Tables for consecutive chunks of about ``chunk_bytes`` (each a run of whole company blocks):
     memory stays bounded by the chunk size; company and credit indices are the file's."""
-    for tok in scan_chunks(source, chunk_bytes=chunk_bytes, strict=strict, workers=workers, format=format):
+    segments = None if segments is None else list(segments)
+    for tok in scan_chunks(source, chunk_bytes=chunk_bytes, strict=strict, workers=workers, format=format,
+                           segments=segments):
         yield build_tables(tok, segments, workers=workers)

@@ -274,6 +274,12 @@ def segment(tag: str, layout: Layout = CIRCULO_5) -> CSegment:
 # left blank (READINGS 4: readers accept blanks at 92-93), the legacy header without Versión.
 HEADER_VARIANTS = ("standard", "untagged_filler", "legacy")
 
+# Mark tokens (tags the decoder ignores): a date written as zeros, which reads as null, is a token under
+# "9k" (k: its place among its segment's date fields); the separator after a segment a token under
+# "98" (LF), "99" (CRLF) or "97" (any other run of CR and LF bytes). They keep write(read(f)) exact.
+ZERO_DATE_TAG_BASE = "90"
+SEPARATOR_TAGS = {"\n": "98", "\r\n": "99", None: "97"}
+
 # Record kinds: the header, one company block (EM with its AC, CR, DE, AV), the trailer.
 KINDS = ("header", "company", "trailer")
 KIND = {k: i for i, k in enumerate(KINDS)}
@@ -294,6 +300,7 @@ PROBLEMS = (
     ("NO_CREDIT", "S08", "company (EM) without credits"),
     ("NO_DETAIL", "S09", "credit (CR) without detail"),
     ("OUTSIDE_BLOCK", "S07", "segment outside a company block (no EM before it)"),
+    ("UNKNOWN_IN_BLOCK", "S01", "bytes that start no segment inside a company block"),
 )
 CODE = {name: i + 1 for i, (name, _, _) in enumerate(PROBLEMS)}
 MESSAGES = {i + 1: msg for i, (_, _, msg) in enumerate(PROBLEMS)}

@@ -28,6 +28,7 @@ from ..tables import Tables
 from . import _scan, spec
 from .encode import Bad, encode_field, period_bytes
 from .format import format_of, layout_of
+from .validate import Context, check_blocks
 
 __all__ = ["Lender", "Reject", "WriteResult", "Writer", "write", "TABLES", "SEPARATORS"]
 
@@ -192,6 +193,10 @@ class Writer:
             raise UsageError("a period's month is 01-12")
         last = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1))
         self.report_date = self.lender.report_date or last
+        self.period_end = last
+        self.seen_companies = np.zeros(0, np.int64)
+        self.seen_contracts = np.zeros(0, np.int64)
+        self.pending: Dict[str, np.ndarray] = {}
         self.result = WriteResult()
         self._own = isinstance(dest, (str, os.PathLike))
         self._f = open(dest, "wb") if self._own else dest
@@ -298,14 +303,37 @@ def _blocks(w: Writer, portfolio: Mapping):
     alive = {"companies": np.ones(n["companies"], bool), "shareholders": ac_co >= 0, "credits": cr_co >= 0,
              "details": de_cr >= 0, "guarantors": av_cr >= 0}
     from_validation = _validated if w.check else None
-    for _ in range(6):
+    for _ in range(8):
         data, segmap, counts, amount = _assemble(w, t, alive, ac_co, cr_co, de_cr, av_cr, rejects)
-        if from_validation is None:
-            return data, rejects, counts, amount
-        dropped = from_validation(w, data, segmap, t, alive, ac_co, cr_co, de_cr, av_cr, rejects)
-        if not dropped:
+        if from_validation is None or not from_validation(w, data, segmap, t, alive, ac_co, cr_co, de_cr, av_cr,
+                                                          rejects):
+            _unwritten(segmap, n, rejects, ac_co, cr_co, de_cr, av_cr)
             return data, rejects, counts, amount
     raise WriteError("rejections did not settle (a bug): the batch is not written")
+
+
+def _unwritten(segmap, n, rejects: List[Reject], ac_co, cr_co, de_cr, av_cr):
+    """A reject for every input row not written without one of its own: a company left without
+    credits (S08), a credit without details (S09), a row whose company or credit was rejected."""
+    written = {name: np.zeros(n[name], bool) for name in TABLES}
+    for tag, name in SEGMENT_TABLE.items():
+        written[name][segmap["row"][segmap["role"] == _ROLE[tag]]] = True
+    has = {(r.table, r.row) for r in rejects}
+    for name in TABLES:
+        for r in np.flatnonzero(~written[name]).tolist():
+            if (name, r) in has:
+                continue
+            if name == "companies":
+                why = ("S08", "no credit of it left to write")
+            elif name == "credits":
+                co = int(cr_co[r])
+                why = (("S09", "no detail of it left to write") if co >= 0 and written["companies"][co]
+                       else ("parent", "its company was not written"))
+            elif name == "shareholders":
+                why = ("parent", "its company was not written")
+            else:
+                why = ("parent", "its credit was not written")
+            rejects.append(Reject(name, r, "", *why))
 
 
 def _assemble(w: Writer, t, alive, ac_co, cr_co, de_cr, av_cr, rejects: List[Reject]):
@@ -385,15 +413,71 @@ def _assemble(w: Writer, t, alive, ac_co, cr_co, de_cr, av_cr, rejects: List[Rej
     if amount_col is not None and len(rows["DE"]):
         a = pc.cast(amount_col.take(pa.array(rows["DE"], pa.int64())), pa.int64(), safe=False)
         amount = int(pc.sum(a).as_py() or 0)
-    segmap = {"role": role, "row": np.array([rows[spec.ROLES[r]][o] for r, o in zip(role.tolist(), ordinal.tolist())],
-                                            np.int64) if len(role) else np.zeros(0, np.int64)}
+    row = np.zeros(len(role), np.int64)
+    for tag, idx in rows.items():
+        m = role == _ROLE[tag]
+        row[m] = idx[ordinal[m]]
+    lengths = np.array([s.length for s in lay.segments], np.int64)[role]
+    starts = np.concatenate(([0], np.cumsum(lengths + len(w.sep))[:-1])).astype(np.int64) if len(role) else role
+    segmap = {"role": role, "row": row, "start": starts}
     counts = {tag: len(idx) for tag, idx in rows.items()}
     return data, segmap, counts, amount
 
 
 def _validated(w, data, segmap, t, alive, ac_co, cr_co, de_cr, av_cr, rejects) -> bool:
-    """Placeholder until validation is wired (validate.py)."""
-    return False
+    """The validator's error findings over the batch's bytes -> rows rejected (the block, the credit or
+    the segment, by the rule's scope), and the file-wide keys (D08 companies, D09 contracts) against
+    the batch and the batches before. True when a row was dropped (the batch is assembled again)."""
+    ctx = Context(format=w.format, period_end=w.period_end, report_date=w.report_date)
+    found = check_blocks(data.tobytes(), ctx, w.fmt)
+    found = found.filter(pc.equal(found.column("severity"), "error"))
+    role, row, starts = segmap["role"], segmap["row"], segmap["start"]
+    hits = []       # (segment index, rule, field name, message, scope)
+    if found.num_rows:
+        seg_i = np.searchsorted(starts, found.column("offset").to_numpy(), side="right") - 1
+        for i, rule, fname, msg, scope in zip(seg_i.tolist(), found.column("rule").to_pylist(),
+                                              found.column("field_name").to_pylist(), found.column("message").to_pylist(),
+                                              found.column("scope").to_pylist()):
+            hits.append((i, rule, fname or "", msg, scope))
+    # D08 / D09: the keys written must be new to the file
+    sc = w.fmt.scanner
+    buf = data
+    for tag, fname, rule, seen in (("EM", "rfc", "D08", w.seen_companies), ("CR", "contract_number", "D09", w.seen_contracts)):
+        if tag == "CR" and w.format != 1:
+            continue
+        idx = np.flatnonzero(role == _ROLE[tag])
+        if not len(idx):
+            continue
+        fld = w.layout[tag].field(fname)
+        h = sc.hashes(buf, np.ascontiguousarray(starts[idx]), fld.value_start, fld.max_length).view(np.int64)
+        order = np.argsort(h, kind="stable")
+        hs = h[order]
+        dup = np.zeros(len(h), bool)
+        dup[order[1:]] = hs[1:] == hs[:-1]
+        old = np.isin(h, seen) if len(seen) else np.zeros(len(h), bool)
+        for i in idx[(dup | old) & (h != 0)].tolist():
+            hits.append((i, rule, fname, spec.RULES[rule][2], "company" if tag == "EM" else "credit"))
+        w.pending[tag] = h[h != 0]
+    if not hits:
+        w.seen_companies = np.union1d(w.seen_companies, w.pending.get("EM", np.zeros(0, np.int64)))
+        w.seen_contracts = np.union1d(w.seen_contracts, w.pending.get("CR", np.zeros(0, np.int64)))
+        return False
+    for i, rule, fname, msg, scope in hits:
+        tag = spec.ROLES[int(role[i])]
+        r = int(row[i])
+        table = SEGMENT_TABLE[tag]
+        rejects.append(Reject(table, r, fname, rule, msg))
+        if scope == "segment" and tag in ("AC", "AV"):
+            alive[table][r] = False
+            continue
+        credit = r if tag == "CR" else (int(de_cr[r]) if tag == "DE" else (int(av_cr[r]) if tag == "AV" else -1))
+        if scope == "credit" and credit >= 0:
+            alive["credits"][credit] = False
+            continue
+        company = r if tag == "EM" else (int(ac_co[r]) if tag == "AC" else int(cr_co[credit]) if credit >= 0 else -1)
+        if company >= 0:
+            alive["companies"][company] = False
+    return True
 
 
 def write(portfolio, path_or_file, *, period=None, format: Optional[int] = None, lender=None,
