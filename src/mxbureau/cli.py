@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 from .analytics.features import features
 from .analytics.scorecard import Scorecard
 from .bench import parse_size, run
+from .circulo.cli import register as register_circulo      # the `mxbureau circulo ...` group
 from .convert import convert
 from .errors import ConsultaError, FormatError, NotFoundError, UsageError
 from .intl13.lookup import find_report
@@ -430,6 +431,7 @@ def build_parser() -> argparse.ArgumentParser:
     pp.add_argument("--redact-key-file", help="redact personal data before anything is computed (>= 16 bytes)")
     pp.add_argument("--lang", choices=("es", "en"), default="es")
     pp.set_defaults(func=cmd_portfolio)
+    register_circulo(sub)
     return p
 
 

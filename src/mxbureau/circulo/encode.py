@@ -63,38 +63,44 @@ def normalize_text(arr: pa.Array, enye: str = "keep") -> pa.Array:
 
 
 def _latin1(arr: pa.Array, bad: Bad, field_len: int) -> Tuple[np.ndarray, np.ndarray]:
-    """Strings -> (offsets int64, data uint8) in latin-1; rows that do not fit latin-1 get a reason."""
-    b = pc.replace_substring(arr.cast(pa.large_binary()), b"\xc3\x91", b"\xd1")      # Ñ, the common case
+    """Strings -> (offsets int64, data uint8) in latin-1: Ñ (the common non-ASCII letter) by a byte
+    replacement over the whole column, the rare rows with other characters one by one (those outside
+    latin-1 get a reason)."""
+    b = pc.replace_substring(arr.cast(pa.large_binary()), b"\xc3\x91", b"\xd1")
     b = b.combine_chunks() if isinstance(b, pa.ChunkedArray) else b
-    offsets = np.frombuffer(b.buffers()[1], np.int64, len(b) + 1, b.offset * 8).copy() if len(b) else np.zeros(1, np.int64)
-    data = np.frombuffer(b.buffers()[2], np.uint8) if len(b) and b.buffers()[2] is not None else np.zeros(0, np.uint8)
-    data = data[offsets[0]:offsets[-1]] if len(b) else data
+    n = len(b)
+    if n == 0:
+        return np.zeros(1, np.int64), np.zeros(0, np.uint8)
+    offsets = np.frombuffer(b.buffers()[1], np.int64, n + 1, b.offset * 8).copy()
+    data = np.frombuffer(b.buffers()[2], np.uint8) if b.buffers()[2] is not None else np.zeros(0, np.uint8)
+    data = data[offsets[0]:offsets[-1]]
     offsets -= offsets[0]
-    hi = np.flatnonzero(data >= 0x80)
-    if not len(hi):
+    odd = ~pc.fill_null(pc.string_is_ascii(pc.replace_substring(arr, "Ñ", "")), True).to_numpy(zero_copy_only=False)
+    if not odd.any():
         return offsets, data
-    # rows with other non-ASCII characters: re-encode them one by one
-    rows = np.unique(np.searchsorted(offsets, hi, side="right") - 1)
-    parts, new_off = [], [0]
-    last = 0
-    for r in rows.tolist():
-        parts.append(data[offsets[last]:offsets[r]].tobytes())
-        s = bytes(data[offsets[r]:offsets[r + 1]]).decode("utf-8", "replace").replace("\ufffd", "?")
+    lengths = np.diff(offsets)
+    pieces = {}
+    for r in np.flatnonzero(odd).tolist():
+        s = arr[r].as_py()
         try:
-            enc = s.encode("latin-1")
+            pieces[r] = s.encode("latin-1")
         except UnicodeEncodeError:
-            enc = b"?" * len(s)
-            m = np.zeros(len(offsets) - 1, bool)
+            pieces[r] = s.encode("latin-1", "replace")
+            m = np.zeros(n, bool)
             m[r] = True
             bad.mark(m, "F08", "a character outside latin-1")
-        parts.append(enc)
-        last = r + 1
-    parts.append(data[offsets[last]:offsets[-1]].tobytes())
-    lengths = np.diff(offsets)
-    for r, p in zip(rows.tolist(), parts[1::2]):
-        lengths[r] = len(p)
-    new = np.frombuffer(b"".join(parts), np.uint8)
-    return np.concatenate(([0], np.cumsum(lengths))).astype(np.int64), new
+        lengths[r] = len(pieces[r])
+    new_off = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
+    out = np.empty(int(new_off[-1]), np.uint8)
+    keep = ~odd
+    # the untouched rows' bytes move as one gather; the odd rows are written one by one
+    src = np.repeat(offsets[:-1][keep], lengths[keep]) + (np.arange(int(lengths[keep].sum())) - np.repeat(
+        np.cumsum(lengths[keep]) - lengths[keep], lengths[keep]))
+    dst = np.repeat(new_off[:-1][keep], lengths[keep]) + (src - np.repeat(offsets[:-1][keep], lengths[keep]))
+    out[dst] = data[src]
+    for r, v in pieces.items():
+        out[new_off[r]:new_off[r] + len(v)] = np.frombuffer(v, np.uint8)
+    return new_off, out
 
 
 def _place(offsets: np.ndarray, data: np.ndarray, valid: np.ndarray, width: int, right: bool, fill: int) -> np.ndarray:
@@ -132,8 +138,12 @@ def date_parts(arr: pa.Array, bad: Bad, field: CField) -> Tuple[np.ndarray, np.n
         got = pc.coalesce(iso, dmy)
         bad.mark(~empty & pc.is_null(got).to_numpy(zero_copy_only=False), "F03", "not a date")
         arr = pc.cast(got, pa.date32())
-    elif pa.types.is_integer(t) and not pa.types.is_date32(t):
-        bad.mark(pc.is_valid(arr).to_numpy(zero_copy_only=False), "F03", "not a date")
+    elif pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_null(t):
+        # numbers are not dates (pandas makes a column of missing dates NaN: those are absent)
+        v = pc.is_valid(arr).to_numpy(zero_copy_only=False)
+        if pa.types.is_floating(t):
+            v &= ~np.isnan(arr.to_numpy(zero_copy_only=False))
+        bad.mark(v, "F03", "not a date")
         arr = pa.nulls(len(arr), pa.date32())
     elif not pa.types.is_date32(t):
         arr = pc.cast(arr, pa.date32())

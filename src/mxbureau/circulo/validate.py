@@ -178,7 +178,8 @@ def _eq(a: pa.Array, b: pa.Array) -> np.ndarray:
 
 def _structure(F: Findings, walk: dict, lay: spec.Layout):
     S = walk["segments"]
-    bad = np.flatnonzero(S["status"] != 0)
+    # (bytes after the TS are the walk's one S06 finding, not a finding a span)
+    bad = np.flatnonzero((S["status"] != 0) & (S["status"] != spec.CODE["DATA_AFTER_TS"]))
     for i in bad.tolist():
         code, role, off = int(S["status"][i]), int(S["role"][i]), int(S["offset"][i])
         tag = spec.ROLES[role] if role >= 0 else None

@@ -260,6 +260,14 @@ class Writer:
             self._f.close()
 
 
+def _fill(given: Optional[pa.Array], parent: pa.Array) -> pa.Array:
+    """``given`` with its nulls (or all of it, when absent) taken from the parent's value."""
+    if given is None or given.null_count == len(given):
+        return parent
+    a = given.cast(pa.large_string()) if not pa.types.is_large_string(given.type) else given
+    return pc.coalesce(a, parent.cast(pa.large_string()))
+
+
 def _keys(t: Optional[pa.Table], name: str) -> Optional[np.ndarray]:
     c = _col(t, name)
     if c is None:
@@ -287,6 +295,7 @@ def _blocks(w: Writer, portfolio: Mapping):
     if unknown:
         raise UsageError(f"unknown tables {sorted(unknown)}; tables are {', '.join(TABLES)}")
     t = {name: _arrow(portfolio.get(name)) for name in TABLES}
+    t = {name: (v if v is not None and (v.num_rows or v.num_columns) else None) for name, v in t.items()}
     if t["companies"] is None:
         raise UsageError("a portfolio needs its companies")
     rejects: List[Reject] = []
@@ -367,12 +376,13 @@ def _assemble(w: Writer, t, alive, ac_co, cr_co, de_cr, av_cr, rejects: List[Rej
                 taken = src.take(pa.array(idx, pa.int64()))
                 cols = {c: _col(taken, c) for c in taken.column_names}
             seg = lay[tag]
-            if tag in ("CR", "DE") and cols.get("rfc") is None:
+            # CR-00 and DE-00 are the company's RFC, DE-01 the credit's contract, where not given
+            if tag in ("CR", "DE") and _col(t["companies"], "rfc") is not None:
                 parent = cr_co[idx] if tag == "CR" else cr_co[de_cr[idx]]
-                cols["rfc"] = _col(t["companies"], "rfc").take(pa.array(parent, pa.int64())) \
-                    if _col(t["companies"], "rfc") is not None else None
-            if tag == "DE" and w.format == 1 and cols.get("contract_number") is None and _col(t["credits"], "contract_number") is not None:
-                cols["contract_number"] = _col(t["credits"], "contract_number").take(pa.array(de_cr[idx], pa.int64()))
+                cols["rfc"] = _fill(cols.get("rfc"), _col(t["companies"], "rfc").take(pa.array(parent, pa.int64())))
+            if tag == "DE" and w.format == 1 and _col(t["credits"], "contract_number") is not None:
+                cols["contract_number"] = _fill(cols.get("contract_number"),
+                                                _col(t["credits"], "contract_number").take(pa.array(de_cr[idx], pa.int64())))
             s = _Seg(seg, cols, len(idx), w.normalize, w.enye)
             for fname, b in s.bad.items():
                 m = b.rule != None  # noqa: E711
