@@ -174,12 +174,16 @@ cdef inline int role_at(const uint8_t* d, int64_t n, int64_t p, const Lay* L) no
     cdef int r
     if p + 2 > n:
         return -1
+    cdef int k
     t = d[p] | (d[p + 1] << 8)
     for r in range(NSEG):
         if L.seg[r].tag == t:
-            if p + 2 + L.seg[r].ident_len <= n and memcmp(d + p + 2, L.seg[r].ident, L.seg[r].ident_len) == 0:
-                return r
-            return -2 - r
+            if p + 2 + L.seg[r].ident_len > n:
+                return -2 - r
+            for k in range(L.seg[r].ident_len):          # 2 or 5 bytes: inline, not a libc call
+                if d[p + 2 + k] != L.seg[r].ident[k]:
+                    return -2 - r
+            return r
     return -1
 
 
@@ -202,14 +206,25 @@ cdef inline int bad_field(const uint8_t* d, int64_t p, const SegDef* S) noexcept
     return -1
 
 
+cdef extern from *:
+    """
+    #define MXB_CLZ64(x) __builtin_clzll(x)
+    #define MXB_CTZ64(x) __builtin_ctzll(x)
+    """
+    int _clz64 "MXB_CLZ64"(uint64_t x) noexcept nogil
+    int _ctz64 "MXB_CTZ64"(uint64_t x) noexcept nogil
+
+
 cdef inline int64_t rtrim(const uint8_t* v, int64_t w) noexcept nogil:
-    """The length of v without its trailing blanks (8 bytes a step: names and fillers are mostly
-    blank)."""
+    """The length of v without its trailing blanks, 8 bytes a step from the end (names and fillers
+    are mostly blank); the last word's non-blank byte found by a count of leading zeros, not a byte
+    loop (its mispredicted exits were a third of the scan's time)."""
     cdef uint64_t x
     while w >= 8:
         memcpy(&x, v + w - 8, 8)
-        if x != BLANKS8:
-            break
+        x ^= BLANKS8
+        if x:
+            return w - 8 + ((63 - _clz64(x)) >> 3) + 1
         w -= 8
     while w > 0 and v[w - 1] == 32:
         w -= 1
@@ -225,11 +240,14 @@ cdef inline bint _all_zero(const uint8_t* p, int64_t w) noexcept nogil:
 
 
 cdef inline Py_ssize_t emit(const uint8_t* d, int64_t p, const SegDef* S, TokBuf* t, Py_ssize_t tn) noexcept nogil:
-    """The tokens of the segment at p (room for S.nf + 1 reserved): its identifier under its own tag,
-    then every field that is not blank."""
+    """The tokens of the segment at p (room for S.nf + 2 reserved): its identifier under its own tag,
+    then every field that is not blank. A misplaced field tag returns -1 - its index (the tokens
+    written past t.n are then not taken): one loop checks and cuts, 5% fewer instructions than a check
+    loop then a cut loop (callgrind, scan of 10 MB)."""
     cdef int k, mode
     cdef int64_t v, w, e, a
     cdef uint64_t x
+    cdef uint16_t x16
     cdef int64_t* o_off = t.offset
     cdef uint16_t* o_len = t.length
     cdef uint16_t* o_tag = t.tag
@@ -241,8 +259,12 @@ cdef inline Py_ssize_t emit(const uint8_t* d, int64_t p, const SegDef* S, TokBuf
     o_seg[tn] = seg
     tn += 1
     if not S.fields_wanted:
-        return tn
+        k = bad_field(d, p, S)
+        return tn if k < 0 else -1 - k
     for k in range(S.nf):
+        x16 = d[p + S.fstart[k]] | (d[p + S.fstart[k] + 1] << 8)
+        if x16 != S.ftag[k] and not (S.blank_tag[k] and x16 == 0x2020):
+            return -1 - k
         mode = S.fmode[k]
         if mode == M_SKIP:
             continue
@@ -262,9 +284,12 @@ cdef inline Py_ssize_t emit(const uint8_t* d, int64_t p, const SegDef* S, TokBuf
                 tn += 1
                 continue
         elif mode == M_NUMBER:
+            # leading zeros, 8 a step; the first other byte of a word by a count of trailing zeros
             while a + 8 < e:
                 memcpy(&x, d + v + a, 8)
-                if x != ZEROS8:
+                x ^= ZEROS8
+                if x:
+                    a += _ctz64(x) >> 3
                     break
                 a += 8
             while a < e - 1 and d[v + a] == 48:
@@ -296,16 +321,21 @@ cdef inline int64_t sep_token(const uint8_t* d, int64_t n, int64_t end, uint16_t
 cdef int64_t parse_seg(const uint8_t* d, int64_t n, int64_t p, const SegDef* S, TokBuf* t, Fail* f) noexcept nogil:
     """The segment S at p (its tag and identifier matched): tokens appended to t. Returns the segment's
     end (before separators); -1 with f filled (t untouched); -2 out of memory."""
+    cdef Py_ssize_t tn
     cdef int k
     if p + S.length > n:
         return _fail(f, TRUNCATED, p, S.tag, 0, S.length, n - p)
-    k = bad_field(d, p, S)
+    if t == NULL:
+        k = bad_field(d, p, S)
+    else:
+        if t.n + S.nf + 2 > t.cap and tok_reserve(t, t.n + S.nf + 2):
+            return -2
+        tn = emit(d, p, S, t, t.n)
+        k = -1 if tn >= 0 else -1 - tn
+        if tn >= 0:
+            t.n = tn
     if k >= 0:
         return _fail(f, BAD_FIELD_TAG, p + S.fstart[k], S.tag, S.ftag[k], 0, 0)
-    if t != NULL:
-        if tok_reserve(t, t.n + S.nf + 2):
-            return -2
-        t.n = emit(d, p, S, t, t.n)
     return p + S.length
 
 
