@@ -2,8 +2,6 @@
 bytes changed, spans cut or inserted, segments repeated or swapped) and random bytes. Lenient reads
 never raise and account for every byte; strict reads parse or raise FormatError (a fixed template,
 an offset inside the input); both agree with the pure-Python twin; validate never raises."""
-import numpy as np
-import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import mxbureau

@@ -11,7 +11,6 @@ import pytest
 import mxbureau
 from circulo_cases import LENDER, PERIOD, file_of, nth, patch, portfolio
 from mxbureau import circulo
-from mxbureau.circulo import spec
 
 
 def again(data: bytes) -> bytes:

@@ -1093,19 +1093,6 @@ cdef class Scanner:
             q = record_start(&buf[0], n, pos, &self.lay)
         return q
 
-    def count(self, const uint8_t[::1] buf, Py_ssize_t start, Py_ssize_t stop, str tag):
-        """Segments with this tag starting in [start, stop), as the walk sees them (damaged ones too)."""
-        cdef int role = list(CONSTANTS["ROLES"]).index(tag)
-        cdef int64_t n = buf.shape[0]
-        cdef int64_t c
-        if not 0 <= start <= stop <= n:
-            raise ValueError("range outside the buffer")
-        if n == 0:
-            return 0
-        with nogil:
-            c = count_role(&buf[0], n, start, stop, role, &self.lay)
-        return c
-
     def walk(self, const uint8_t[::1] buf, Py_ssize_t start, Py_ssize_t stop, tuple state=None):
         """The segments starting in [start, stop) one by one, as the validator reads them: a damaged
         segment keeps its role and counts (order, EM and CR numbers) but only its identifier becomes a
@@ -1416,27 +1403,6 @@ def plain_walk(const uint8_t[::1] buf, int64_t[::1] out, Scanner sc):
     with nogil:
         got = mxb_circulo_walk(&buf[0], buf.shape[0], &out[0], &L[0], &nf[0], &vs[0])
     return got
-
-
-def all_byte(const uint8_t[::1] buf, const int64_t[::1] offsets, Py_ssize_t rel, Py_ssize_t width, int byte):
-    """bool array: the ``width`` bytes at offsets + rel are all ``byte`` (a date written as zeros)."""
-    cdef Py_ssize_t m = offsets.shape[0], i, k
-    cdef int64_t n = buf.shape[0]
-    cdef const uint8_t* p
-    out_np = np.zeros(m, dtype=np.bool_)
-    cdef uint8_t[::1] out = out_np.view(np.uint8)
-    for i in range(m):
-        if offsets[i] + rel < 0 or offsets[i] + rel + width > n:
-            raise ValueError("a field outside the buffer")
-    with nogil:
-        for i in range(m):
-            p = &buf[0] + offsets[i] + rel
-            out[i] = 1
-            for k in range(width):
-                if p[k] != byte:
-                    out[i] = 0
-                    break
-    return out_np
 
 
 def place_rows(uint8_t[::1] out, const int64_t[::1] starts, const uint8_t[:, ::1] rows, const int64_t[::1] which):

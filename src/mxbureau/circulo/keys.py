@@ -113,11 +113,6 @@ def _separators(tok: Tokens, k: Dict[str, np.ndarray]) -> pa.DictionaryArray:
     return pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(values, pa.large_string()))
 
 
-def _insert(table: pa.Table, after: str, name: str, values, typ) -> pa.Table:
-    i = table.schema.get_field_index(after) + 1
-    return table.add_column(i, pa.field(name, typ), pa.array(values, typ))
-
-
 def finish_tables(tok: Tokens, tables: Dict[str, pa.Table], layout: spec.Layout = spec.CIRCULO_5) -> Dict[str, pa.Table]:
     """Format.finish_tables for a Círculo layout: keys, offsets, the period, and the segments table."""
     k = segment_keys(tok)

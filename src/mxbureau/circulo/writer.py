@@ -14,7 +14,6 @@ contract number.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
 from dataclasses import dataclass, field as _dc_field
 from typing import Dict, List, Mapping, Optional, Tuple, Union
