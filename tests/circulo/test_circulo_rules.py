@@ -222,3 +222,20 @@ def test_supplied_catalogues_are_checked(tmp_path):
     d = file_of(with_(p1(), "credits", 0, currency="009"))
     assert found(d) == []                                   # the annex is missing: not checked
     assert found(d, catalogs={"currencies": str(f)}) == [("F04", "CR", "currency")]
+
+
+def test_findings_do_not_depend_on_the_chunks():
+    """File-wide rules (D08, D09, T01, T02) and the grammar's state carry across chunks."""
+    d = circulo.generate_bytes(300, seed=6, separator="lf")
+    t = circulo.read(d)
+    em = t["EM"].column("offset").to_pylist()
+    cr = t["CR"].column("offset").to_pylist()
+    rfc0 = d[em[0] + 6:em[0] + 19]
+    bad = bytearray(d)
+    bad[em[250] + 6:em[250] + 19] = rfc0                     # D08 (and V03/V04 for its credits)
+    bad[cr[500] + 29:cr[500] + 54] = d[cr[3] + 29:cr[3] + 54]   # D09 (and D07 for its details)
+    bad = bytes(bad[:cr[100] + 30] + bad[cr[100] + 37:])      # S02
+    whole = circulo.validate(bad, chunk_bytes=1 << 30).to_pylist()
+    assert {r["rule"] for r in whole} >= {"D08", "D09", "S02"}
+    for chunk in (40_000, 97_000):
+        assert circulo.validate(bad, chunk_bytes=chunk).to_pylist() == whole

