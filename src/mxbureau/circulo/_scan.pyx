@@ -113,7 +113,7 @@ INFO = ("credits", "details", "variant")
 # zeros (it reads as null) is a token under 9k, k its place among the segment's date fields; the
 # separator after a segment a token under 98 (LF), 99 (CRLF) or 97 (any other run of CR and LF). So
 # the segments table says how a file was written without reading its bytes again (they are out of
-# cache by then: reading them cost 50 ms of a 100 MB read).
+# cache by then: on 98 MB the key pass took 52 ms reading them again, 12 ms with the marks; interleaved).
 cdef enum:
     TAG_SEP_OTHER = 57 | (55 << 8)      # "97"
     TAG_SEP_LF = 57 | (56 << 8)         # "98"
