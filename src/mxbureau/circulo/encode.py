@@ -232,15 +232,14 @@ def encode_field(arr: Optional[pa.Array], n: int, field: CField, bad: Bad, *, no
     # text: A and F fields, and the N fields kept as digit strings (codes, numeric keys)
     s = _strings(arr)
     numeric = field.type == "N"
-    if normalize:
-        if numeric or field.kind == "digits" and field.name in ("phone", "fax", "phone_extension"):
-            s = pc.replace_substring_regex(s, r"[^0-9]", "") if not numeric else pc.utf8_trim_whitespace(s)
-        elif field.type != "F":
-            s = normalize_text(s, enye)
-            if field.name == "rfc":
-                s = pc.replace_substring_regex(s, r"[- ]", "")
-    elif numeric:
+    if numeric:
         s = pc.utf8_trim_whitespace(s)
+    elif normalize and field.name in ("phone", "fax", "phone_extension"):
+        s = pc.replace_substring_regex(s, r"[^0-9]", "")          # "sin caracteres especiales"
+    elif normalize and field.type != "F":
+        s = normalize_text(s, enye)
+        if field.name == "rfc":
+            s = pc.replace_substring_regex(s, r"[- ]", "")        # no characters between RFC and homoclave
     empty = pc.fill_null(pc.equal(s, ""), True).to_numpy(zero_copy_only=False)
     if numeric:
         digits = pc.fill_null(pc.match_substring_regex(s, r"^[0-9]*$"), True).to_numpy(zero_copy_only=False)

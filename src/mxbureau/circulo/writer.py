@@ -498,8 +498,9 @@ def write(portfolio, path_or_file, *, period=None, format: Optional[int] = None,
     ``format`` and ``lender`` then default to the header's). ``period``: a date, 'YYYY-MM' or 'MMAAAA';
     ``format`` 1 (detallado, default) or 2; ``lender``: a Lender or its fields as a mapping;
     ``separator``: none (default), lf or crlf; ``normalize`` (default True for a lender's tables,
-    False for Tables read): uppercase, no accents, Ñ as 0xD1 (``enye="n"``: N). ``check``: reject the
-    rows the validator's error rules reject. Returns what was written and ``rejects``."""
+    False for Tables read): uppercase, no accents, Ñ as 0xD1 (``enye="n"``: N). ``check`` (a lender's
+    tables): reject the rows the validator's error rules reject. Returns what was written and
+    ``rejects``."""
     if isinstance(portfolio, Tables):
         from_tables = _from_tables(portfolio, period, format, lender, separator, normalize, enye, layout)
         data, result = from_tables
