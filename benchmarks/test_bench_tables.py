@@ -52,7 +52,8 @@ def test_pyarrow_csv_tl_one_thread(benchmark, corpus, tl_csv):
 
 def test_convert_parquet(benchmark, corpus, tmp_path):
     name, path, buf = corpus
-    summary = benchmark.pedantic(convert, args=([path], str(tmp_path / "out")), rounds=2, iterations=1)
+    summary = benchmark.pedantic(convert, args=([path], str(tmp_path / "out")), kwargs={"overwrite": True},
+                                 rounds=2, iterations=1)
     _info(benchmark, len(buf))
     assert summary.bytes == len(buf) and summary.rows["TL"] > 0
 

@@ -11,7 +11,9 @@ from . import intl13                                  # registers the INTL13 for
 from . import circulo                                 # registers the Círculo load format
 from .intl13 import catalogs, consulta, report, spec, synth, twin, writer
 from .scanner import scan, scan_chunks
-from .tables import Tables, build_tables, read, schema_of
+from .tables import Tables, build_tables, read, read_chunks, schema_of
+from .schema import catalog, schema
+from .samples import sample_path, scorecard_example_path
 from .tokens import Tokens
 from .intl13.report import Report, reports
 from .intl13.lookup import find_report
@@ -32,6 +34,6 @@ for _old, _mod in {"spec": spec, "catalogs": catalogs, "consulta": consulta, "re
 del _old, _mod
 
 __all__ = ["consulta", "history", "account_metrics", "features", "roll_rates", "rs_crosscheck", "Scorecard", "scan",
-           "scan_chunks", "read", "Tables", "build_tables", "schema_of", "reports", "Report", "find_report", "NotFoundError", "validate", "Tokens",
+           "scan_chunks", "read", "read_chunks", "schema", "catalog", "sample_path", "Tables", "build_tables", "schema_of", "reports", "Report", "find_report", "NotFoundError", "validate", "Tokens",
            "MxbureauError", "FormatError", "SourceError", "SourceTypeError", "UsageError", "UnknownNameError",
            "WriteError", "ConsultaError", "Problem", "tag_code", "tag_str", "__version__"]

@@ -6,7 +6,7 @@ from libc.stdint cimport int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t, u
 from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memcmp, memcpy, memset
 
-from mxbureau._index cimport grow
+from mxbureau._index cimport grow, guarded, input_changed
 
 import numpy as np
 import pyarrow as pa
@@ -111,14 +111,57 @@ cdef inline int64_t _transcode(uint8_t* dst, const uint8_t* src, int64_t n) noex
     return p
 
 
+cdef struct TextCall:
+    const uint8_t* bp
+    int64_t nbuf
+    const int64_t* off
+    const uint16_t* ln
+    const int64_t* tokens
+    const int64_t* rows
+    Py_ssize_t n
+    Py_ssize_t nrows
+    int64_t* offsets
+    uint8_t* dp
+    uint8_t* valid
+
+
+cdef int64_t _text_call(void* a) noexcept nogil:
+    cdef TextCall* c = <TextCall*>a
+    cdef Py_ssize_t j, q = 0, rw
+    cdef int64_t o, L, p = 0
+    c.offsets[0] = 0
+    for j in range(c.n):
+        if j + 8 < c.n:
+            _prefetch(c.bp + c.off[c.tokens[j + 8]])        # the values are far apart: a miss each
+        rw = c.rows[j]
+        while q < rw:                                       # rows without a value: empty, null
+            q += 1
+            c.offsets[q] = p
+        o = c.off[c.tokens[j]]
+        L = c.ln[c.tokens[j]]
+        if L <= 32 and o + 32 <= c.nbuf and _copy_ascii32(c.dp + p, c.bp + o, L):
+            p += L
+        else:
+            p += _transcode(c.dp + p, c.bp + o, L)
+        c.valid[rw] = 1
+        c.offsets[rw + 1] = p
+        q = rw + 1
+    while q < c.nrows:
+        q += 1
+        c.offsets[q] = p
+    return p
+
+
 def text_column(const uint8_t[::1] buf, const int64_t[::1] off, const uint16_t[::1] ln,
                 const int64_t[::1] tokens, const int64_t[::1] rows, Py_ssize_t nrows):
     """The values of ``tokens`` (latin-1 -> UTF-8, kept exactly, never stripped) as rows ``rows``
     (increasing) of a large_string column of nrows rows; rows without a value are null. Returns
     (offsets int64, data, valid). One pass: the two it took before (measuring the UTF-8 size, then
     writing) cost 1.1 ms for 24k control numbers, this 0.3 ms."""
-    cdef Py_ssize_t n = tokens.shape[0], j, q = 0, rw
-    cdef int64_t cap = 32, o, L, p = 0, nbuf = buf.shape[0]
+    cdef Py_ssize_t n = tokens.shape[0], j
+    cdef int64_t cap = 32, p
+    cdef int faulted = 0
+    cdef TextCall c
     for j in range(n):
         cap += 2 * ln[tokens[j]]
     offsets_np = np.empty(nrows + 1, dtype=np.int64)
@@ -127,29 +170,19 @@ def text_column(const uint8_t[::1] buf, const int64_t[::1] off, const uint16_t[:
     cdef int64_t[::1] offsets = offsets_np
     cdef uint8_t[::1] data = data_np
     cdef uint8_t[::1] valid = valid_np
-    cdef const uint8_t* bp = &buf[0] if nbuf else NULL
-    cdef uint8_t* dp = &data[0]
-    offsets[0] = 0
+    c.bp = &buf[0] if buf.shape[0] else NULL
+    c.nbuf = buf.shape[0]
+    c.off = &off[0] if off.shape[0] else NULL
+    c.ln = &ln[0] if ln.shape[0] else NULL
+    c.tokens = &tokens[0] if n else NULL
+    c.rows = &rows[0] if rows.shape[0] else NULL
+    c.n, c.nrows = n, nrows
+    c.offsets, c.dp = &offsets[0], &data[0]
+    c.valid = &valid[0] if nrows else NULL
     with nogil:
-        for j in range(n):
-            if j + 8 < n:
-                _prefetch(bp + off[tokens[j + 8]])          # the values are far apart: a miss each
-            rw = rows[j]
-            while q < rw:                                   # rows without a value: empty, null
-                q += 1
-                offsets[q] = p
-            o = off[tokens[j]]
-            L = ln[tokens[j]]
-            if L <= 32 and o + 32 <= nbuf and _copy_ascii32(dp + p, bp + o, L):
-                p += L
-            else:
-                p += _transcode(dp + p, bp + o, L)
-            valid[rw] = 1
-            offsets[rw + 1] = p
-            q = rw + 1
-        while q < nrows:
-            q += 1
-            offsets[q] = p
+        p = guarded(_text_call, &c, &faulted)
+    if faulted:
+        raise input_changed()
     return offsets_np, data_np[:p], valid_np
 
 
@@ -657,6 +690,38 @@ cdef object _owned_bytes(uint8_t** p, int64_t n):
     return np.asarray(arr)
 
 
+cdef struct FillCall:
+    Rows* rows
+    Col* cols
+    int* nfs
+    int nseg
+    const int8_t* flut
+    Py_ssize_t flut_w
+    int64_t* M
+    uint16_t* ML
+    const int64_t* offp
+    const uint16_t* lnp
+    const uint16_t* tagp
+    const uint8_t* bp
+    int64_t nbuf
+    Bad* bad
+
+
+cdef int64_t _fill_call(void* a) noexcept nogil:
+    """Pass 2 over every table, block by block; -1 when memory runs out."""
+    cdef FillCall* c = <FillCall*>a
+    cdef int s
+    cdef Py_ssize_t b0
+    for s in range(c.nseg):
+        b0 = 0
+        while b0 < c.rows[s].n:
+            if _decode_block(&c.rows[s], b0, min(b0 + BLOCK, c.rows[s].n), &c.cols[s * MAXF], c.nfs[s], s,
+                             c.flut + s * c.flut_w, c.M, c.ML, c.offp, c.lnp, c.tagp, c.bp, c.nbuf, c.bad):
+                return -1
+            b0 += BLOCK
+    return 0
+
+
 cdef class Segments:
     """One decoding of the tokens of the taken records into per-segment tables, in two steps that the
     Python side (tables.py) drives: constructing it runs pass 1, which finds every table's rows
@@ -772,8 +837,10 @@ cdef class Segments:
         cdef const int8_t* flut = &self.field_lut[0, 0]
         cdef Py_ssize_t flut_w = self.field_lut.shape[1]
         cdef int64_t nbuf = self.buf.shape[0]
-        cdef bint memfail = False
         cdef Bad bad
+        cdef FillCall call
+        cdef int faulted = 0
+        cdef int64_t rc
         if self.filled:
             raise ValueError("Segments.fill runs once")
         self.filled = True
@@ -810,15 +877,14 @@ cdef class Segments:
                         col.keys = <int32_t*>malloc(NKEY * 4)
                         if col.lut == NULL or col.keys == NULL:
                             raise MemoryError()
+            call.rows, call.cols, call.nfs, call.nseg = self.rows, self.cols, self.nfs, self.nseg
+            call.flut, call.flut_w, call.M, call.ML = flut, flut_w, M, ML
+            call.offp, call.lnp, call.tagp, call.bp, call.nbuf, call.bad = offp, lnp, tagp, bp, nbuf, &bad
             with nogil:
-                for s in range(self.nseg):
-                    b0 = 0
-                    while b0 < self.rows[s].n and not memfail:
-                        if _decode_block(&self.rows[s], b0, min(b0 + BLOCK, self.rows[s].n), &self.cols[s * MAXF],
-                                         self.nfs[s], s, flut + s * flut_w, M, ML, offp, lnp, tagp, bp, nbuf, &bad):
-                            memfail = True
-                        b0 += BLOCK
-            if memfail:
+                rc = guarded(_fill_call, &call, &faulted)
+            if faulted:
+                raise input_changed()
+            if rc:
                 raise MemoryError()
             extras = []
             for s in range(self.nseg):
@@ -874,30 +940,55 @@ cdef class Segments:
         free(self.nfs)
 
 
+cdef struct FixedCall:
+    const uint8_t* bp
+    const int64_t* starts
+    const uint8_t* valid
+    Py_ssize_t n
+    int width
+    int64_t* offsets
+    uint8_t* data
+
+
+cdef int64_t _fixed_call(void* a) noexcept nogil:
+    cdef FixedCall* c = <FixedCall*>a
+    cdef Py_ssize_t j
+    cdef int64_t s, e, p = 0
+    for j in range(c.n):
+        if j + 8 < c.n:
+            _prefetch(c.bp + c.starts[j + 8])   # records are KBs apart: 1.07 -> 0.78 ms, 24k references
+        if c.valid[j]:
+            s = c.starts[j]
+            e = s + c.width
+            while s < e and c.bp[s] == 32:
+                s += 1
+            while e > s and c.bp[e - 1] == 32:
+                e -= 1
+            p += _transcode(c.data + p, c.bp + s, e - s)
+        c.offsets[j + 1] = p
+    return p
+
+
 def fixed_text(const uint8_t[::1] buf, const int64_t[::1] starts, const uint8_t[::1] valid, int width):
     """Fixed-width latin-1 fields at ``starts`` -> UTF-8 large_string buffers, blanks stripped on both
     sides (the header's reference and member code); rows where ``valid`` is 0 stay empty (null to the
     caller). Returns (offsets int64, data)."""
-    cdef Py_ssize_t n = starts.shape[0], j
-    cdef int64_t a, b, p = 0
+    cdef Py_ssize_t n = starts.shape[0]
+    cdef int64_t p
+    cdef int faulted = 0
+    cdef FixedCall c
     offsets_np = np.zeros(n + 1, dtype=np.int64)
     data_np = np.empty(2 * n * width + 1, dtype=np.uint8)
     cdef int64_t[::1] offsets = offsets_np
     cdef uint8_t[::1] data = data_np
-    cdef const uint8_t* bp = &buf[0] if buf.shape[0] else NULL
+    c.bp = &buf[0] if buf.shape[0] else NULL
+    c.starts = &starts[0] if n else NULL
+    c.valid = &valid[0] if n else NULL
+    c.n, c.width, c.offsets, c.data = n, width, &offsets[0], &data[0]
     with nogil:
-        for j in range(n):
-            if j + 8 < n:
-                _prefetch(bp + starts[j + 8])   # records are KBs apart: 1.07 -> 0.78 ms, 24k references
-            if valid[j]:
-                a = starts[j]
-                b = a + width
-                while a < b and bp[a] == 32:
-                    a += 1
-                while b > a and bp[b - 1] == 32:
-                    b -= 1
-                p += _transcode(&data[p], bp + a, b - a)
-            offsets[j + 1] = p
+        p = guarded(_fixed_call, &c, &faulted)
+    if faulted:
+        raise input_changed()
     return offsets_np, data_np[:p]
 
 

@@ -78,6 +78,13 @@ cdef extern from *:
     int64_t mxb_read(const int64_t* p) noexcept nogil
 
 
+# A call that reads a memory-mapped input, guarded against the input shrinking under it (a file
+# truncated or rewritten while it is read: the kernel's SIGBUS): ``guarded`` returns fn(arg), or -3
+# with faulted set when the input vanished under fn (whose buffers are then to be freed, not used).
+ctypedef int64_t (*guard_fn)(void*) noexcept nogil
+cdef int64_t guarded(guard_fn fn, void* arg, int* faulted) noexcept nogil
+cdef object input_changed()
+
 cdef int tok_reserve(TokBuf* t, Py_ssize_t need) noexcept nogil
 cdef void tok_init(TokBuf* t, bint heap) noexcept nogil
 cdef void tok_free(TokBuf* t) noexcept nogil

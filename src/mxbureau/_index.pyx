@@ -8,6 +8,7 @@ from cython cimport view
 import numpy as np
 
 from mxbureau import buffers
+from mxbureau.errors import SourceError
 
 cdef extern from "<sys/mman.h>" nogil:
     void* mmap(void* addr, size_t length, int prot, int flags, int fd, long offset)
@@ -35,6 +36,71 @@ cdef extern from *:
     #endif
     """
     const int MXB_EXACT_ALLOC
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading a mapped file that shrinks under the reader: touching a page past the file's new end raises
+# SIGBUS, which kills the process. Every compiled loop over a mapped input runs through guarded():
+# a SIGBUS inside it jumps back out (siglongjmp) and the caller raises SourceError instead. A SIGBUS
+# anywhere else goes to the handler that was there before (faulthandler's, say), or kills as before.
+# The cost is one sigsetjmp (it saves the signal mask: one syscall) per call: per scanned range or
+# decoded part, not per record.
+cdef extern from *:
+    """
+    #include <setjmp.h>
+    #include <signal.h>
+    #include <string.h>
+    #include <stdint.h>
+    typedef struct { sigjmp_buf jb; } mxb_guard_t;
+    static __thread mxb_guard_t* mxb_guard_cur = NULL;
+    static struct sigaction mxb_prev_bus;
+    static int mxb_bus_ready = 0;
+    static void mxb_on_bus(int sig, siginfo_t* info, void* uc) {
+        mxb_guard_t* g = mxb_guard_cur;
+        if (g != NULL) { mxb_guard_cur = NULL; siglongjmp(g->jb, 1); }
+        if ((mxb_prev_bus.sa_flags & SA_SIGINFO) && mxb_prev_bus.sa_sigaction != NULL) {
+            mxb_prev_bus.sa_sigaction(sig, info, uc); return;
+        }
+        if (!(mxb_prev_bus.sa_flags & SA_SIGINFO) && mxb_prev_bus.sa_handler != SIG_DFL
+                && mxb_prev_bus.sa_handler != SIG_IGN) { mxb_prev_bus.sa_handler(sig); return; }
+        signal(SIGBUS, SIG_DFL); raise(SIGBUS);
+    }
+    static int mxb_bus_install(void) {
+        struct sigaction sa;
+        if (mxb_bus_ready) return 0;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_sigaction = mxb_on_bus;
+        sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+        sigemptyset(&sa.sa_mask);
+        if (sigaction(SIGBUS, &sa, &mxb_prev_bus) != 0) return -1;
+        mxb_bus_ready = 1;
+        return 0;
+    }
+    typedef int64_t (*mxb_guard_fn)(void*);
+    static int64_t mxb_guarded(mxb_guard_fn fn, void* arg, int* faulted) {
+        mxb_guard_t g;
+        mxb_guard_t* prev = mxb_guard_cur;
+        *faulted = 0;
+        if (sigsetjmp(g.jb, 1)) { mxb_guard_cur = prev; *faulted = 1; return -3; }
+        mxb_guard_cur = &g;
+        int64_t r = fn(arg);
+        mxb_guard_cur = prev;
+        return r;
+    }
+    """
+    int mxb_bus_install() noexcept nogil
+    int64_t mxb_guarded(guard_fn fn, void* arg, int* faulted) noexcept nogil
+
+if mxb_bus_install() != 0:
+    raise OSError("mxbureau: cannot install the SIGBUS handler")
+
+
+cdef int64_t guarded(guard_fn fn, void* arg, int* faulted) noexcept nogil:
+    return mxb_guarded(fn, arg, faulted)
+
+
+cdef object input_changed():
+    return SourceError("the input changed while it was read: the file was truncated or rewritten")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -122,7 +122,7 @@ def run(path: str, workers: int = 2, rounds: int = 5, progress: Optional[Callabl
     out_dir = tempfile.mkdtemp(prefix="mxbureau-bench-")
 
     def convert_parquet():
-        convert([path], out_dir)
+        convert([path], out_dir, overwrite=True)
 
     cases = {
         "scan": lambda: scan(buf),

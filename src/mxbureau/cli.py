@@ -1,4 +1,10 @@
-"""The ``mxbureau`` command: argument parsing and printing around the library's functions."""
+"""The ``mxbureau`` command: argument parsing, progress and printing around the library's functions.
+
+One exit-code rule for every command: 0 done and nothing wrong found; 1 data problems found (a strict
+read stopped at damage, or problems were reported: validate's findings, lenient damaged spans,
+rejected consulta rows); 2 a usage error or an input that cannot be read; 3 an internal error (a bug:
+``--debug`` shows its traceback). A user error is one line on stderr, never a traceback, and a failed
+command prints no success summary."""
 from __future__ import annotations
 
 import argparse
@@ -11,33 +17,48 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from importlib import resources
+from typing import List
 
 import pandas as pd
 import pyarrow.parquet as pq
+from tqdm import tqdm
 
+from . import __version__
 from .analytics.features import features
 from .analytics.scorecard import Scorecard
 from .bench import parse_size, run
 from .circulo.cli import register as register_circulo      # the `mxbureau circulo ...` group
 from .convert import convert
-from .errors import ConsultaError, FormatError, NotFoundError, UsageError
-from .intl13.lookup import find_report
+from .errors import ConsultaError, FormatError, MxbureauError
 from .intl13.consulta import consultas, read_csv
+from .intl13.lookup import find_report
 from .intl13.synth import DEFAULT_MIX, write_file
 from .intl13.validate import validate
 from .intl13.writer import SEPARATORS
 from .redact import check_key
-from .scanner import scan, scan_chunks
-from .tables import build_tables, read
+from .samples import sample_path
+from .scanner import scan_chunks
+from .schema import catalog, schema
+from .source import compression_of, expand, label, open_all
+from .tables import Tables, build_tables, read
 from .views import portfolio_html, report_html
 
-__all__ = ["main", "sample_path"]
+__all__ = ["main", "sample_path", "EXIT_OK", "EXIT_PROBLEMS", "EXIT_USAGE", "EXIT_INTERNAL"]
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_RULE = ("exit status: 0 done, nothing wrong found; 1 data problems found (damage, validation findings, "
+             "rejected rows); 2 usage error or unreadable input; 3 internal error (--debug shows it)")
 
 
-def sample_path() -> str:
-    """The bundled sample file (synthetic: 60 reports of every kind, seed 2026, LF separators)."""
-    return str(resources.files("mxbureau") / "data" / "sample.intl")
+class UserError(Exception):
+    """A mistake in the command line or its files: one line, exit 2."""
+
+
+def _date(text: str, flag: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except (TypeError, ValueError):
+        raise UserError(f"{flag}: expected a date as YYYY-MM-DD, e.g. 2026-10-31") from None
 
 
 def _mix(text: str):
@@ -47,60 +68,38 @@ def _mix(text: str):
     for part in text.split(","):
         k, _, v = part.partition("=")
         if k not in mix:
-            raise SystemExit(f"mxbureau: unknown record kind {k!r} in --mix (use {', '.join(mix)})")
-        mix[k] = float(v)
+            raise UserError(f"--mix: unknown record kind {k!r} (use {', '.join(mix)})")
+        try:
+            mix[k] = float(v)
+        except ValueError:
+            raise UserError(f"--mix: {k}= needs a number") from None
     if sum(mix.values()) <= 0:
-        raise SystemExit("mxbureau: --mix weights must add up to more than 0")
+        raise UserError("--mix: the weights must add up to more than 0")
     return mix
 
 
-class _Progress:
-    """A one-line progress display on a terminal; silent otherwise."""
-
-    def __init__(self, total: int, label: str):
-        self.total, self.label, self.t0 = total, label, time.perf_counter()
-        self.tty = sys.stderr.isatty()
-
-    def __call__(self, done: int):
-        if self.tty:
-            dt = max(time.perf_counter() - self.t0, 1e-9)
-            pct = f"{100 * done / self.total:5.1f}% " if self.total else ""
-            sys.stderr.write(f"\r{self.label}: {pct}{done / 1e6:,.1f} MB, {done / dt / 1e6:,.1f} MB/s")
-            sys.stderr.flush()
-
-    def close(self):
-        if self.tty:
-            sys.stderr.write("\n")
+def _progress(a, total, desc: str):
+    """A progress bar on stderr (bytes, rate, ETA) when it is a terminal and --quiet is not given."""
+    return tqdm(total=total, desc=desc, unit="B", unit_scale=True, unit_divisor=1024, leave=False,
+                disable=a.quiet or not sys.stderr.isatty(), file=sys.stderr, dynamic_ncols=True)
 
 
-def cmd_generate(a) -> int:
-    t0 = time.perf_counter()
-    prog = _Progress(0, "generate")
-    n = write_file(a.output, a.n, seed=a.seed, mix=_mix(a.mix), separator=a.separator, jobs=a.jobs,
-                   progress=prog)
-    prog.close()
-    dt = time.perf_counter() - t0
-    print(f"wrote {a.n:,} records, {n:,} bytes to {a.output} in {dt:.2f} s ({n / dt / 1e6:.1f} MB/s)")
-    return 0
+def _inputs(a) -> list:
+    return a.inputs or [sample_path()]
 
 
-def cmd_scan(a) -> int:
-    path = a.input or sample_path()
-    size = os.path.getsize(path)
-    t0 = time.perf_counter()
-    try:
-        tok = scan(path, strict=not a.lenient, workers=a.workers, show_values=a.show_values)
-    except FormatError as e:
-        print(f"mxbureau: {path}: {e}", file=sys.stderr)
-        return 1
-    dt = time.perf_counter() - t0
-    kinds = Counter(tok.records["kind"].tolist())
-    print(f"{path}: {size:,} bytes, {tok.n_records:,} records "
-          f"({', '.join(f'{k} {v:,}' for k, v in sorted(kinds.items()))}), {len(tok):,} tokens, "
-          f"{len(tok.errors)} problems, {dt:.3f} s ({size / max(dt, 1e-9) / 1e6:,.0f} MB/s)")
-    for p in tok.errors[:20]:
-        print(f"  problem: bytes {p.start}-{p.end} (record {p.record}): {p.message} at byte {p.offset}")
-    return 1 if tok.errors else 0
+def _size(inputs) -> int:
+    """Bytes of the inputs when all are plain, uncompressed files (else None: no total to show). Only
+    regular files are opened: a FIFO or stdin opened here would be consumed."""
+    total = 0
+    for item in expand(inputs):
+        if not isinstance(item, (str, os.PathLike)) or item == "-" or not os.path.isfile(item):
+            return None
+        with open(item, "rb") as f:
+            if compression_of(f.read(1 << 16)):
+                return None
+        total += os.path.getsize(item)
+    return total
 
 
 def _peak_rss_mb() -> float:
@@ -108,56 +107,91 @@ def _peak_rss_mb() -> float:
 
 
 def _redaction_key(path):
-    with open(path, "rb") as f:
-        key = f.read().rstrip(b"\r\n")        # a key file written by echo ends in a newline
     try:
-        return check_key(key)                  # before any output is written
-    except UsageError as e:
-        raise SystemExit(f"mxbureau: {path}: {e}")
+        with open(path, "rb") as f:
+            key = f.read().rstrip(b"\r\n")        # a key file written by echo ends in a newline
+    except OSError as e:
+        raise UserError(f"{label(path)}: cannot read the key file ({e.strerror or 'error'})") from None
+    return check_key(key)                           # before any output is written (UsageError: exit 2)
+
+
+def cmd_generate(a) -> int:
+    t0 = time.perf_counter()
+    with _progress(a, None, "generate") as bar:
+        done = [0]
+
+        def prog(n):
+            bar.update(n - done[0])
+            done[0] = n
+        n = write_file(a.output, a.n, seed=a.seed, mix=_mix(a.mix), separator=a.separator, jobs=a.jobs,
+                       progress=prog)
+    took = time.perf_counter() - t0
+    print(f"wrote {a.n:,} records, {n:,} bytes to {a.output} in {took:.2f} s ({n / took / 1e6:.1f} MB/s)")
+    return EXIT_OK
+
+
+def cmd_scan(a) -> int:
+    inputs = _inputs(a)
+    t0 = time.perf_counter()
+    kinds, problems, unknown = Counter(), [], 0
+    nbytes = ntok = nrec = 0
+    with _progress(a, _size(inputs), "scan") as bar:
+        for tok in scan_chunks(inputs, strict=not a.lenient, workers=a.workers, show_values=a.show_values):
+            kinds.update(tok.records["kind"].tolist())
+            problems += tok.errors
+            unknown += int(tok.unknown.sum())
+            nrec, ntok = nrec + tok.n_records, ntok + len(tok)
+            n = tok.span[1] - tok.span[0]
+            nbytes += n
+            bar.update(n)
+    took = time.perf_counter() - t0
+    print(f"{len(inputs)} input(s): {nbytes:,} bytes, {nrec:,} records "
+          f"({', '.join(f'{k} {v:,}' for k, v in sorted(kinds.items()))}), {ntok:,} tokens, "
+          f"{unknown:,} with tags the manual does not define, {len(problems)} problems, {took:.3f} s "
+          f"({nbytes / max(took, 1e-9) / 1e6:,.0f} MB/s)")
+    for p in problems[:20]:
+        print(f"  problem: bytes {p.start}-{p.end} (record {p.record}): {p.message} at byte {p.offset}")
+    return EXIT_PROBLEMS if problems else EXIT_OK
 
 
 def cmd_convert(a) -> int:
     if a.redact_key_file and a.show_values:
-        print("mxbureau: --show-values would put raw bytes next to redacted tables; use one or the other",
-              file=sys.stderr)
-        return 2
+        raise UserError("--show-values would put raw bytes next to redacted tables; use one or the other")
     key = _redaction_key(a.redact_key_file) if a.redact_key_file else None
-    inputs = a.inputs or [sample_path()]
-    segments = [s.strip() for s in a.segments.split(",")] if a.segments else None
+    inputs = _inputs(a)
+    columns = [c.strip() for c in a.columns.split(",") if c.strip()] if a.columns else None
     t0 = time.perf_counter()
-    prog = _Progress(sum(os.path.getsize(p) for p in inputs), "convert")
-    try:
-        s = convert(inputs, a.output, fmt=a.format, segments=segments, strict=not a.lenient,
-                    chunk_bytes=a.chunk_mb << 20, workers=a.workers, redact_key=key, show_values=a.show_values,
-                    progress=prog)
-    except FormatError as e:                                   # no values in it
-        prog.close()
-        print(f"mxbureau: {e.source}: {e}", file=sys.stderr)
-        return 1
-    prog.close()
-    dt = time.perf_counter() - t0
-    print(f"converted {s.files} file(s), {s.bytes:,} bytes in {dt:.2f} s ({s.bytes / max(dt, 1e-9) / 1e6:,.1f} MB/s) "
-          f"-> {a.output} ({a.format})")
+    with _progress(a, _size(inputs), "convert") as bar:
+        s = convert(inputs, a.output, fmt=a.format, segments=a.segments or None, columns=columns,
+                    strict=not a.lenient, chunk_bytes=a.chunk_mb << 20, workers=a.workers, redact_key=key,
+                    show_values=a.show_values, overwrite=a.overwrite, progress=bar.update)
+    took = time.perf_counter() - t0
+    print(f"converted {s.files} source(s), {s.bytes:,} bytes in {took:.2f} s "
+          f"({s.bytes / max(took, 1e-9) / 1e6:,.1f} MB/s) -> {a.output} ({a.format}: a folder per table)")
     print("records: " + ", ".join(f"{k} {v:,}" for k, v in sorted(s.kinds.items())))
     print("rows: " + ", ".join(f"{k} {v:,}" for k, v in s.rows.items() if k != "problems"))
     print(f"problems: {s.problems:,}; peak RSS {_peak_rss_mb():,.0f} MB")
-    return 0
+    return EXIT_PROBLEMS if s.problems else EXIT_OK
 
 
 def cmd_validate(a) -> int:
-    path = a.input or sample_path()
-    probs = validate(path, show_values=a.show_values)
+    inputs = _inputs(a)
+    with _progress(a, _size(inputs), "validate") as bar:
+        probs = validate(inputs, show_values=a.show_values, progress=bar.update)
     for p in probs.slice(0, a.max).to_pylist():
         value = f" {p['value']}" if a.show_values else ""
-        print(f"record {p['record']} {p['segment'] or '-'} {p['tag'] or '-'} at byte {p['offset']}: {p['problem']}{value}")
-    print(f"{path}: {probs.num_rows:,} problem(s)")
+        where = f"{p['source']}: " if "source" in p else ""
+        print(f"{where}record {p['record']} {p['segment'] or '-'} {p['tag'] or '-'} at byte {p['offset']}: "
+              f"{p['problem']}{value}")
+    print(f"{len(inputs)} input(s): {probs.num_rows:,} problem(s)")
     if a.output:
         pq.write_table(probs, a.output)
-    return 1 if probs.num_rows else 0
+    return EXIT_PROBLEMS if probs.num_rows else EXIT_OK
 
 
 def cmd_bench(a) -> int:
-    say = (lambda m: print(f"bench: {m}", file=sys.stderr)) if sys.stderr.isatty() or a.verbose else (lambda m: None)
+    say = (lambda m: print(f"bench: {m}", file=sys.stderr)) if (sys.stderr.isatty() or a.verbose) and not a.quiet \
+        else (lambda m: None)
     path, tmp = a.input, None
     if path is None:
         size = parse_size(a.size)
@@ -187,36 +221,61 @@ def cmd_bench(a) -> int:
     if a.json:
         with open(a.json, "w") as f:
             json.dump(rep, f, indent=2)
-    return 0
+    return EXIT_OK
 
 
-def _features_of(path, as_of, lenient):
-    parts = [features(build_tables(tok), as_of) for tok in scan_chunks(path, strict=not lenient)]
-    return pd.concat(parts) if parts else pd.DataFrame()
+def _features_of(a, as_of) -> pd.DataFrame:
+    """Features of every input, chunk by chunk (bounded memory), with their keys."""
+    inputs = _inputs(a)
+    srcs = open_all(inputs)
+    parts = []
+    with _progress(a, _size(inputs), a.command) as bar:
+        for tok in scan_chunks(srcs, strict=not a.lenient):
+            t = build_tables(tok)
+            parts.append(features(t.with_source(tok.source) if len(srcs) > 1 else t, as_of))
+            bar.update(tok.span[1] - tok.span[0])
+    return pd.concat(parts) if parts else features(read(b""), as_of)
 
 
 def cmd_features(a) -> int:
-    f = _features_of(a.input or sample_path(), a.as_of, a.lenient)
+    as_of = _date(a.as_of, "--as-of")
+    f = _features_of(a, as_of)
     f.to_parquet(a.output)
-    print(f"{len(f):,} customers x {f.shape[1]} features -> {a.output} (as of {a.as_of})")
-    return 0
+    print(f"{len(f):,} customers x {f.shape[1]} columns -> {a.output} (as of {as_of}; keys: "
+          f"{', '.join(list(f.index.names) + ['reference', 'control_number'])})")
+    return EXIT_OK
+
+
+def _scorecard(a) -> Scorecard:
+    if not a.scorecard:
+        return Scorecard.example()
+    if not os.path.isfile(a.scorecard):
+        raise UserError(f"{label(a.scorecard)}: no such scorecard file")
+    try:
+        return Scorecard.from_json(a.scorecard)
+    except (ValueError, KeyError, TypeError) as e:
+        raise UserError(f"{label(a.scorecard)}: not a valid scorecard ({type(e).__name__}); see the README") from None
 
 
 def cmd_score(a) -> int:
-    card = Scorecard.from_json(a.scorecard or str(resources.files("mxbureau") / "data" / "scorecard_example.json"))
-    f = _features_of(a.input or sample_path(), a.as_of, a.lenient)
-    s = card.score(f)
+    as_of = _date(a.as_of, "--as-of")
+    card = _scorecard(a)
+    f = _features_of(a, as_of)
+    s = card.score(f, points=True)
+    s.insert(0, "control_number", f["control_number"])
+    s.insert(0, "reference", f["reference"])
     s.to_parquet(a.output)
     print(f"{len(s):,} customers scored with {card.name} -> {a.output}; "
           f"score median {s['score'].median():.0f}, min {s['score'].min():.0f}, max {s['score'].max():.0f}")
-    return 0
+    return EXIT_OK
 
 
 def cmd_consulta(a) -> int:
     password = a.password if a.password is not None else os.environ.get("MXBUREAU_PASSWORD")
     if password is None:
-        print("mxbureau: give --password or set MXBUREAU_PASSWORD", file=sys.stderr)
-        return 2
+        raise UserError("give --password or set MXBUREAU_PASSWORD")
+    if not os.path.isfile(a.portfolio):
+        raise UserError(f"{label(a.portfolio)}: no such file")
     sep = SEPARATORS[a.separator]
     written = rows = 0
     reasons: Counter = Counter()
@@ -244,13 +303,8 @@ def cmd_consulta(a) -> int:
                 out.write(rec + sep)
                 written += 1
         os.replace(tmp, a.output)
-    except ConsultaError as e:
-        print(f"mxbureau: {e}", file=sys.stderr)
-        return 2
     except UnicodeDecodeError:
-        print(f"mxbureau: {a.portfolio} is not {a.encoding} (after row {rows}); try --encoding latin-1",
-              file=sys.stderr)
-        return 2
+        raise UserError(f"{label(a.portfolio)} is not {a.encoding} (after row {rows}); try --encoding latin-1") from None
     finally:
         if rej_file:
             rej_file.close()
@@ -260,130 +314,134 @@ def cmd_consulta(a) -> int:
           + (f" (details: {a.rejects})" if a.rejects and rejected else ""))
     for (field, reason), n in reasons.most_common(10 if a.rejects else None):
         print(f"  {n:,} x {field}: {reason}")
-    return 0 if written or not rows else 1
+    return EXIT_PROBLEMS if rejected else EXIT_OK
+
+
+def cmd_schema(a) -> int:
+    if a.catalog:
+        for code, text in catalog(a.catalog).items():
+            print(f"{code!s:>6}  {text}")
+        return EXIT_OK
+    s = schema(a.table).to_pylist()
+    for table in dict.fromkeys(r["table"] for r in s):
+        print(f"{table}")
+        for r in (r for r in s if r["table"] == table):
+            cat = f" [catalogue {r['catalog']}]" if r["catalog"] else ""
+            tag = f"tag {r['tag']}, " if r["tag"] else ""
+            print(f"  {r['column']}: {r['type'].replace('dictionary<values=large_string, indices=int32, ordered=0>', 'code')}"
+                  f" ({tag}{r['spanish'] or '-'}){cat}")
+            if r["description"] and not a.brief:
+                print(f"      {r['description']}")
+    return EXIT_OK
 
 
 def cmd_report(a) -> int:
     """One record as a self-contained HTML page: only the chunk holding it is decoded (mxbureau.views)."""
-    fail = lambda msg: print(f"mxbureau: {msg}", file=sys.stderr) or 2
-    if not os.path.isfile(a.input):
-        return fail(f"{a.input}: no such file")
-    try:
-        key = _redaction_key(a.redact_key_file) if a.redact_key_file else None
-        replied = dt.date.fromisoformat(a.replied_on) if a.replied_on else None
-    except SystemExit as e:                      # the key is too short (the message names the rule)
-        return fail(str(e).removeprefix("mxbureau: "))
-    except OSError:
-        return fail(f"{a.redact_key_file}: cannot read the key file")
-    except ValueError:
-        return fail("--replied-on: expected a date YYYY-MM-DD")
-    try:
-        rep = find_report(a.input, reference=a.reference, record=a.record)
-    except NotFoundError as e:                     # never repeats the reference
-        return fail(f"{a.input}: {e}")
-    try:
-        with open(a.output, "w", encoding="utf-8") as out:
-            out.write(report_html(rep, redact_key=key, lang=a.lang, replied_on=replied))
-    except OSError:
-        return fail(f"{a.output}: cannot write the page")
+    key = _redaction_key(a.redact_key_file) if a.redact_key_file else None
+    replied = _date(a.replied_on, "--replied-on") if a.replied_on else None
+    rep = find_report(a.input, reference=a.reference, record=a.record)
+    with open(a.output, "w", encoding="utf-8") as out:
+        out.write(report_html(rep, redact_key=key, lang=a.lang, replied_on=replied))
     print(f"record {rep.record} ({rep.kind}, {len(rep.accounts)} accounts) -> {a.output}")
-    return 0
+    return EXIT_OK
 
 
 def cmd_portfolio(a) -> int:
     """A self-contained page of portfolio plots with their numbers (mxbureau.views; needs matplotlib)."""
-    fail = lambda msg: print(f"mxbureau: {msg}", file=sys.stderr) or 2
-    if not os.path.isfile(a.input):
-        return fail(f"{a.input}: no such file")
-    try:
-        as_of = dt.date.fromisoformat(a.as_of)
-    except ValueError:
-        return fail("--as-of: expected a date YYYY-MM-DD")
-    try:
-        key = _redaction_key(a.redact_key_file) if a.redact_key_file else None
-    except SystemExit as e:
-        return fail(str(e).removeprefix("mxbureau: "))
-    except OSError:
-        return fail(f"{a.redact_key_file}: cannot read the key file")
-    card = None
-    if a.scorecard:
-        try:
-            card = Scorecard.from_json(a.scorecard)
-        except (OSError, ValueError, KeyError, TypeError):
-            return fail(f"{a.scorecard}: not a readable scorecard (see mxbureau/scorecard.py)")
-    tables = read(a.input, strict=False)
+    as_of = _date(a.as_of, "--as-of")
+    key = _redaction_key(a.redact_key_file) if a.redact_key_file else None
+    card = _scorecard(a) if a.scorecard else None
+    with _progress(a, _size([a.input]), "read") as bar:
+        parts = []
+        for tok in scan_chunks(a.input, strict=False):
+            parts.append(build_tables(tok))
+            bar.update(tok.span[1] - tok.span[0])
+    tables = Tables.concat(parts) if parts else read(b"")
     if key is not None:
         tables = tables.redact(key)
     try:
         html = portfolio_html(tables, as_of, scores=card, lang=a.lang)
     except ImportError as e:                     # matplotlib: the views extra
-        return fail(str(e))
-    except KeyError as e:                        # a scorecard feature the features do not have
-        return fail(f"{a.scorecard}: {e.args[0]}")
-    try:
-        with open(a.output, "w", encoding="utf-8") as out:
-            out.write(html)
-    except OSError:
-        return fail(f"{a.output}: cannot write the page")
+        raise UserError(str(e)) from None
+    with open(a.output, "w", encoding="utf-8") as out:
+        out.write(html)
     print(f"{tables.records.num_rows:,} records, {tables['TL'].num_rows if 'TL' in tables.names else 0:,} accounts "
           f"as of {as_of} -> {a.output} ({len(html) / 1e3:,.0f} kB); problems: {tables.problems.num_rows:,}")
-    return 0
+    return EXIT_PROBLEMS if tables.problems.num_rows else EXIT_OK
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--debug", action="store_true", help="show the traceback of an error")
+
+
+def _inputs_arg(p: argparse.ArgumentParser, what: str = "INTL13 files") -> None:
+    p.add_argument("inputs", nargs="*", metavar="INPUT",
+                   help=f"{what}: paths, globs, '-' for stdin; gzip/bzip2/xz/zstd/zip are read as they are "
+                        "(default: the bundled sample)")
+
+
+def _show_values(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--show-values", action="store_true",
+                   help="put the offending bytes in messages (debugging on your own machine: personal data)")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="mxbureau", description="Read Buró de Crédito INTL13 files.")
-    sub = p.add_subparsers(dest="command", required=True)
+    p = argparse.ArgumentParser(prog="mxbureau", description="Read, check and convert Mexican credit-bureau "
+                                "files (Buró de Crédito INTL13).", epilog=EXIT_RULE)
+    p.add_argument("--version", action="version", version=f"mxbureau {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    g = sub.add_parser("generate", help="write a synthetic INTL13 file (deterministic per seed)")
+    def command(name, func, help_):
+        x = sub.add_parser(name, help=help_, description=help_, epilog=EXIT_RULE)
+        _common(x)
+        x.set_defaults(func=func)
+        return x
+
+    g = command("generate", cmd_generate, "write a synthetic INTL13 file (deterministic per seed)")
     g.add_argument("-n", type=int, default=1000, help="number of records (default 1000)")
     g.add_argument("--seed", type=int, default=0)
     g.add_argument("-o", "--output", required=True)
     g.add_argument("--mix", default="", help="record mix, e.g. hit=0.8,nohit=0.1,error=0.1,consulta=0")
     g.add_argument("--separator", choices=("none", "lf", "crlf", "0x13"), default="none")
     g.add_argument("--jobs", type=int, default=1, help="processes (the bytes do not depend on it)")
-    g.set_defaults(func=cmd_generate)
 
-    s = sub.add_parser("scan", help="tokenize a file and summarise it (default: the bundled sample)")
-    s.add_argument("input", nargs="?")
+    s = command("scan", cmd_scan, "tokenize inputs and summarise them")
+    _inputs_arg(s)
     s.add_argument("--lenient", action="store_true", help="report damaged spans instead of stopping")
     s.add_argument("--workers", type=int, default=1)
-    s.add_argument("--show-values", action="store_true",
-                   help="put the offending bytes in messages (debugging on your own machine: personal data)")
-    s.set_defaults(func=cmd_scan)
+    _show_values(s)
 
-    c = sub.add_parser("convert", help="INTL13 -> one Parquet (or CSV) file per table, streamed by chunks")
-    c.add_argument("inputs", nargs="*", help="INTL13 files (default: the bundled sample)")
-    c.add_argument("-o", "--output", required=True, help="output directory")
+    c = command("convert", cmd_convert, "inputs -> a dataset (folder) per table, Parquet or CSV, streamed by chunks")
+    _inputs_arg(c)
+    c.add_argument("-o", "--output", required=True, help="output folder: OUT/records/, OUT/TL/, ... (a part per input)")
     c.add_argument("--format", choices=("parquet", "csv"), default="parquet")
-    c.add_argument("--segments", default="", help="only these tables, e.g. TL,IQ (records always)")
+    c.add_argument("--segments", default="", help="only these tables, e.g. TL,IQ (any case; records always)")
+    c.add_argument("--columns", default="", help="only these columns, e.g. balance,mop (record always)")
     c.add_argument("--lenient", action="store_true", help="skip and report damaged spans instead of stopping")
+    c.add_argument("--overwrite", action="store_true", help="replace an earlier conversion in a non-empty folder")
     c.add_argument("--chunk-mb", type=int, default=64, help="scan chunk size (bounds memory)")
     c.add_argument("--workers", type=int, default=1, help="threads scanning each chunk and writing its tables")
     c.add_argument("--redact-key-file", help="replace personal data by HMAC-SHA256 under the key in this file "
                                              "(>= 16 bytes; birth dates -> birth_year); see README")
-    c.add_argument("--show-values", action="store_true",
-                   help="put the offending bytes in messages (debugging on your own machine: personal data)")
-    c.set_defaults(func=cmd_convert)
+    _show_values(c)
 
-    v = sub.add_parser("validate", help="check every field against the manual; exit 1 if any problem")
-    v.add_argument("input", nargs="?")
+    v = command("validate", cmd_validate, "check every field against the manual; exit 1 if any problem")
+    _inputs_arg(v)
     v.add_argument("--max", type=int, default=50, help="problems to print (all are counted)")
     v.add_argument("-o", "--output", help="write all problems to this Parquet file")
-    v.add_argument("--show-values", action="store_true",
-                   help="put the offending bytes in messages (debugging on your own machine: personal data)")
-    v.set_defaults(func=cmd_validate)
+    _show_values(v)
 
     for name, func, extra in (("features", cmd_features, False), ("score", cmd_score, True)):
-        x = sub.add_parser(name, help="per-customer features" if name == "features" else "re-score with a points table")
-        x.add_argument("input", nargs="?", help="INTL13 file (default: the bundled sample)")
-        x.add_argument("-o", "--output", required=True, help="Parquet file")
+        x = command(name, func, "per-customer features" if name == "features" else "re-score with a points table")
+        _inputs_arg(x)
+        x.add_argument("-o", "--output", required=True, help="Parquet file (keys: record, reference, control_number)")
         x.add_argument("--as-of", required=True, help="YYYY-MM-DD: the month the windows end in")
-        x.add_argument("--lenient", action="store_true")
+        x.add_argument("--lenient", action="store_true", help="skip and report damaged spans instead of stopping")
         if extra:
             x.add_argument("--scorecard", help="points table JSON (default: the bundled example)")
-        x.set_defaults(func=func)
 
-    q = sub.add_parser("consulta", help="portfolio CSV -> a validated batch of INTL13 consultas")
+    q = command("consulta", cmd_consulta, "portfolio CSV -> a validated batch of INTL13 consultas")
     q.add_argument("portfolio", help="CSV with a header line; columns as in mxbureau.consulta.COLUMNS")
     q.add_argument("-o", "--output", required=True, help="the batch file to write")
     q.add_argument("--member-code", required=True, help="your 10-character member code (KOB + 8 digits)")
@@ -401,9 +459,13 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--separator", choices=("none", "lf", "crlf"), default="none",
                    help="between consultas (default none: concatenated)")
     q.add_argument("--encoding", default="utf-8-sig", help="of the CSV (default utf-8, BOM allowed)")
-    q.set_defaults(func=cmd_consulta)
 
-    b = sub.add_parser("bench", help="measure throughput and the ratios to the baselines on this machine")
+    sc = command("schema", cmd_schema, "the tables' columns: type, tag, the manual's name, a description, catalogue")
+    sc.add_argument("table", nargs="?", help="one table (TL, PN, records, ...; any case); default all")
+    sc.add_argument("--catalog", help="list a catalogue's codes instead: MOP, ACCOUNT_TYPES, or a column (TL.mop)")
+    sc.add_argument("--brief", action="store_true", help="without the descriptions")
+
+    b = command("bench", cmd_bench, "measure throughput and the ratios to the baselines on this machine")
     b.add_argument("--size", default="200MB", help="generated corpus size (default 200MB)")
     b.add_argument("--input", help="an INTL13 file to measure instead of a generated corpus")
     b.add_argument("--workers", type=int, default=2)
@@ -411,8 +473,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--json", help="write the results to this JSON file")
     b.add_argument("--accounts", type=int, default=1_000_000, help="portfolio size for the analytics cases")
     b.add_argument("-v", "--verbose", action="store_true", help="progress on stderr even when not a terminal")
-    b.set_defaults(func=cmd_bench)
-    rp = sub.add_parser("report", help="one record as a self-contained HTML page (mxbureau[views])")
+
+    rp = command("report", cmd_report, "one record as a self-contained HTML page (mxbureau[views])")
     rp.add_argument("input", help="INTL13 file")
     which = rp.add_mutually_exclusive_group(required=True)
     which.add_argument("--reference", help="the operator reference of the record (the first one that has it)")
@@ -421,23 +483,51 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--redact-key-file", help="personal data -> HMAC-SHA256 under the key in this file (>= 16 bytes)")
     rp.add_argument("--lang", choices=("es", "en"), default="es", help="headings' language (code labels stay Spanish)")
     rp.add_argument("--replied-on", help="YYYY-MM-DD: the date of the reply (INTL13 records do not carry it)")
-    rp.set_defaults(func=cmd_report)
 
-    pp = sub.add_parser("portfolio", help="a page of portfolio plots with their numbers (mxbureau[views])")
+    pp = command("portfolio", cmd_portfolio, "a page of portfolio plots with their numbers (mxbureau[views])")
     pp.add_argument("input", help="INTL13 file")
     pp.add_argument("--as-of", required=True, help="YYYY-MM-DD: the month the windows end in")
     pp.add_argument("-o", "--output", required=True, help="the HTML page to write")
     pp.add_argument("--scorecard", help="points table JSON: its scores are plotted too")
     pp.add_argument("--redact-key-file", help="redact personal data before anything is computed (>= 16 bytes)")
     pp.add_argument("--lang", choices=("es", "en"), default="es")
-    pp.set_defaults(func=cmd_portfolio)
     register_circulo(sub)
     return p
 
 
-def main(argv=None) -> int:
+def _say(msg: str) -> None:
+    print(f"mxbureau: {msg}", file=sys.stderr)
+
+
+def main(argv: List[str] = None) -> int:
     a = build_parser().parse_args(argv)
-    return a.func(a)
+    try:
+        return a.func(a)
+    except KeyboardInterrupt:
+        _say("interrupted")
+        return 130
+    except FormatError as e:                      # damage in strict mode: a data problem
+        if a.debug:
+            raise
+        where = f"{label(e.source)}: " if getattr(e, "source", None) else ""
+        hint = "; --lenient skips damaged records and reports them" if hasattr(a, "lenient") else ""
+        _say(f"{where}{e}{hint}")
+        return EXIT_PROBLEMS
+    except (UserError, MxbureauError) as e:       # usage, unreadable input, a value that cannot be written
+        if a.debug:
+            raise
+        _say(str(e))
+        return EXIT_USAGE
+    except OSError as e:                          # an output that cannot be written
+        if a.debug:
+            raise
+        _say(f"{label(e.filename) + ': ' if e.filename else ''}{e.strerror or type(e).__name__}")
+        return EXIT_USAGE
+    except Exception as e:                        # a bug: never a value in the message
+        if a.debug:
+            raise
+        _say(f"internal error ({type(e).__name__}); run again with --debug for the traceback, and please report it")
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

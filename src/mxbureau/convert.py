@@ -1,8 +1,11 @@
-"""``convert``: sources -> one Parquet (or CSV) file per table, streamed chunk by chunk so memory stays
-bounded by the chunk size; the CLI's ``mxbureau convert`` and the benchmark both call it."""
+"""``convert``: sources -> one dataset per table (``OUT/<table>/part-00000.parquet``, a part per
+source), streamed chunk by chunk so memory stays bounded by the chunk size; the CLI's ``mxbureau
+convert`` and the benchmark both call it. pyarrow.dataset, DuckDB (``read_parquet('OUT/TL/*.parquet')``)
+and polars read each folder as one table; with several sources every table has a ``source`` column."""
 from __future__ import annotations
 
 import os
+import shutil
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, List, Optional
@@ -12,22 +15,29 @@ import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
 from .errors import FormatError, UsageError
+from .formats import get as get_format
 from .parallel import shared_out
 from .redact import check_key, redact_table
 from .scanner import scan_chunks
-from .tables import build_tables, schema_of, with_values
+from .source import Source, label, open_all
+from .tables import build_tables, schema_of, selection, with_source, with_values
 
-__all__ = ["convert", "Summary", "Sink"]
+__all__ = ["convert", "Summary", "Sink", "prepare_output"]
 
 
 class Sink:
-    """One writer per table, created on first rows: Parquet row groups or CSV, streamed."""
+    """The writers of one source's part of every table, created on first rows: Parquet row groups or
+    CSV, streamed."""
 
-    def __init__(self, outdir: str, fmt: str):
+    def __init__(self, outdir: str, fmt: str, part: int):
         if fmt not in ("parquet", "csv"):
             raise UsageError(f"output format is parquet or csv, not {fmt!r}")
-        self.outdir, self.fmt, self.writers, self.rows = outdir, fmt, {}, Counter()
-        os.makedirs(outdir, exist_ok=True)
+        self.outdir, self.fmt, self.part, self.writers, self.rows = outdir, fmt, part, {}, Counter()
+
+    def path(self, name: str) -> str:
+        d = os.path.join(self.outdir, name)
+        os.makedirs(d, exist_ok=True)
+        return os.path.join(d, f"part-{self.part:05d}.{self.fmt}")
 
     def write(self, name: str, table: pa.Table):
         if table.num_rows == 0 and name in self.writers:
@@ -38,9 +48,9 @@ class Sink:
                 [c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c for c in table.columns],
                 names=table.column_names)
             if w is None:
-                w = self.writers[name] = pcsv.CSVWriter(os.path.join(self.outdir, f"{name}.csv"), table.schema)
+                w = self.writers[name] = pcsv.CSVWriter(self.path(name), table.schema)
         elif w is None:
-            w = self.writers[name] = pq.ParquetWriter(os.path.join(self.outdir, f"{name}.parquet"), table.schema)
+            w = self.writers[name] = pq.ParquetWriter(self.path(name), table.schema)
         w.write_table(table)
         self.rows[name] += table.num_rows
 
@@ -58,7 +68,8 @@ class Sink:
 
 @dataclass
 class Summary:
-    """What a conversion wrote: input files and bytes, records by kind, rows by table, problems."""
+    """What a conversion wrote: input sources and bytes, records by kind, rows by table (all sources
+    added up), problems."""
     files: int = 0
     bytes: int = 0
     kinds: Counter = field(default_factory=Counter)
@@ -66,42 +77,79 @@ class Summary:
     problems: int = 0
 
 
-def convert(inputs: Iterable, output: str, *, fmt: str = "parquet", segments: Optional[List[str]] = None,
+def _ours(name: str, tables) -> bool:
+    """Whether an entry of an output folder is something convert writes (a table's folder, or the
+    one-file-per-table layout of earlier versions)."""
+    stem, ext = os.path.splitext(name)
+    return (name in tables and not ext) or (ext in (".parquet", ".csv") and stem in tables)
+
+
+def prepare_output(output: str, overwrite: bool, format: Optional[str] = None) -> None:
+    """Refuse a non-empty output folder unless ``overwrite``; with it, remove what an earlier
+    conversion wrote there (other files are left alone)."""
+    if os.path.exists(output) and not os.path.isdir(output):
+        raise UsageError(f"the output {label(output)} exists and is not a folder")
+    entries = os.listdir(output) if os.path.isdir(output) else []
+    if not entries:
+        os.makedirs(output, exist_ok=True)
+        return
+    if not overwrite:
+        raise UsageError(f"the output folder {label(output)} is not empty: choose another or use --overwrite")
+    names = {"records", "problems", *get_format(format).tables}
+    for e in entries:
+        if _ours(e, names):
+            p = os.path.join(output, e)
+            shutil.rmtree(p) if os.path.isdir(p) else os.remove(p)
+
+
+def convert(inputs: Iterable, output: str, *, fmt: str = "parquet", segments=None, columns=None,
             strict: bool = True, chunk_bytes: int = 64 << 20, workers: int = 1, redact_key=None,
-            show_values: bool = False, progress: Optional[Callable[[int], None]] = None) -> Summary:
-    """Convert each input (a path) into ``output`` (one folder, or one per input when there are
-    several): records, every table (or ``segments``; those always written, empty or not) and
-    problems, one file each. ``redact_key``: personal data -> HMAC under that key. ``progress``:
-    called with the input bytes done so far. Raises FormatError on damage in strict mode (the
-    outputs written until then are closed)."""
+            show_values: bool = False, overwrite: bool = False,
+            progress: Optional[Callable[[int], None]] = None) -> Summary:
+    """Convert sources (as ``read`` takes them: paths, globs, ``-``, compressed files...) into the
+    folder ``output``: ``records``, every table (or ``segments``, each written even when empty) and
+    ``problems``, one dataset each, a part per source. ``columns``: only those columns. ``redact_key``:
+    personal data -> HMAC under that key. ``overwrite``: replace an earlier conversion in a non-empty
+    folder. ``progress``: called with the bytes of each chunk done. Raises FormatError on damage in
+    strict mode (with ``source`` set; the parts written until then are closed)."""
     if redact_key is not None and show_values:
         raise UsageError("show_values would put raw bytes next to redacted tables; use one or the other")
     key = check_key(redact_key) if redact_key is not None else None
-    inputs = list(inputs)
-    summary = Summary(files=len(inputs), bytes=sum(os.path.getsize(p) for p in inputs))
-    done = 0
-    for path in inputs:
-        outdir = output if len(inputs) == 1 else os.path.join(output, os.path.splitext(os.path.basename(path))[0])
-        sink = Sink(outdir, fmt)
+    srcs: List[Source] = open_all(list(inputs) if isinstance(inputs, (list, tuple)) else inputs)
+    many = len(srcs) > 1
+    summary = Summary(files=len(srcs))
+    prepare_output(output, overwrite)
+    for part, src in enumerate(srcs):
+        sink = Sink(output, fmt, part)
+        wanted = None
         try:
-            for tok in scan_chunks(path, chunk_bytes=chunk_bytes, strict=strict, workers=workers,
+            for tok in scan_chunks(src, chunk_bytes=chunk_bytes, strict=strict, workers=workers,
                                    show_values=show_values):
-                t = build_tables(tok, segments, workers=workers)
+                if wanted is None:
+                    tags, _ = selection(tok.format, segments, columns)
+                    wanted = tags
+                t = build_tables(tok, segments, workers=workers, columns=columns)
                 out = [("records", t.records)]
-                for name in (segments or t.names):
+                for name in (wanted or t.names):
                     table = t[name] if name in t.names else schema_of(name, tok.format.name).empty_table()
                     out.append((name, redact_table(name, table, key, tok.format.name) if key else table))
                 if t.problems.num_rows:
-                    out.append(("problems", with_values(t.problems, tok.buffer) if show_values else t.problems))
+                    out.append(("problems", with_values(t.problems, tok.buffer, tok.base) if show_values else t.problems))
+                if many:
+                    out = [(n, with_source(x, src.name)) for n, x in out]
                 sink.write_all(out, workers)
                 summary.problems += t.problems.num_rows
                 summary.kinds.update(t.records.column("kind").to_pylist())
-                if tok.n_records:
-                    done += int(tok.records["end"][-1]) - int(tok.records["start"][0])
+                n = tok.span[1] - tok.span[0]
+                summary.bytes += n
                 if progress:
-                    progress(done)
+                    progress(n)
+            if "records" not in sink.writers:             # an empty source: its datasets still exist
+                fmt_ = get_format(None)
+                empty = fmt_.records_schema.empty_table()
+                sink.write("records", with_source(empty, src.name) if many else empty)
         except FormatError as e:
-            e.source = str(path)                  # which input (a message never holds its bytes)
+            e.source = src.name                   # which input (a message never holds its bytes)
             raise
         finally:
             sink.close()

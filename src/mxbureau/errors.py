@@ -8,6 +8,7 @@ classes every format shares.
     MxbureauError                 the root: ``except mxbureau.MxbureauError`` catches every one
     ├── FormatError (ValueError)  bad bytes in an input: offset, record, segment, tag, code
     ├── SourceError (OSError)     an input that cannot be opened or read
+    │   └── MissingSourceError (FileNotFoundError)   a path or glob that names no file
     ├── NotFoundError (LookupError)   a record asked for that the source does not have
     ├── UsageError (ValueError)   an argument the API cannot use
     │   ├── UnknownNameError (KeyError)   a segment, table or feature name that does not exist
@@ -20,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping, Optional
 
-__all__ = ["MxbureauError", "FormatError", "SourceError", "UsageError", "UnknownNameError", "SourceTypeError", "WriteError",
+__all__ = ["MxbureauError", "FormatError", "SourceError", "MissingSourceError", "UsageError", "UnknownNameError", "SourceTypeError", "WriteError",
            "ConsultaError", "NotFoundError", "Problem", "message", "snippet"]
 
 
@@ -56,6 +57,10 @@ class SourceError(MxbureauError, OSError):
 class NotFoundError(MxbureauError, LookupError):
     """A record asked for (by reference or index) that the source does not have; the message never
     repeats the reference."""
+
+
+class MissingSourceError(SourceError, FileNotFoundError):
+    """A path or a glob that names no file (the message shows at most 40 characters of it)."""
 
 
 class UsageError(MxbureauError, ValueError):

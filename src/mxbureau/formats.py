@@ -27,8 +27,11 @@ class Format:
     layout defines (``Tokens.unknown``). ``records_table(tok)``: the records table (the core adds
     nothing to it). ``sniff(first_bytes)``: True when an input starts like this format.
     ``personal``: table -> {column: "hmac" | "year"}, the personal data redaction replaces.
-    ``finish_tables(tok, tables) -> tables``: optional, the last step of ``tables.build_tables``, for the
-    columns the shared decoder cannot make (keys across segments, a format's own date forms)."""
+    ``max_record``: the longest record the format allows, in bytes (streams are read in windows
+    that hold at least two). ``describe(table, column)``: an English description of a column;
+    ``catalogs``: catalogue name -> {code: label}; ``records_schema``: the records table's schema.
+    ``finish_tables(tables, tok)``: the format's own columns added to decoded tables (a dict tag ->
+    table; tok is None for the empty tables the schemas come from)."""
     name: str
     scanner: object
     kinds: Tuple[str, ...]
@@ -39,8 +42,12 @@ class Format:
     records_table: Callable
     sniff: Callable[[bytes], bool]
     personal: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
-    segment_tags: FrozenSet[int] = field(default=frozenset())
+    max_record: int = 1 << 20
+    describe: Optional[Callable[[str, str], str]] = None
+    catalogs: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    records_schema: Optional[object] = None
     finish_tables: Optional[Callable] = None
+    segment_tags: FrozenSet[int] = field(default=frozenset())
 
     def __repr__(self):
         return f"<Format {self.name}>"

@@ -1,17 +1,17 @@
 """``scan`` and ``scan_chunks``: sources in, ``Tokens`` out, for any registered format. The GIL-side
 boundary of a format's compiled range scanner: split the input for threads (work stealing), stitch
-the ranges, raise ``FormatError``."""
+the ranges, read streams in record-aligned windows, raise ``FormatError``."""
 from __future__ import annotations
 
 import threading
-from typing import Iterator, List, Optional
+from typing import Iterable, Iterator, List, Optional
 
 import numpy as np
 
 from .errors import FormatError, UsageError, message, snippet
 from .formats import Format, detect
 from .parallel import in_threads
-from .source import open_source, release
+from .source import Source, expand, label, open_source, release
 from .tokens import Tokens, problems_from, safe_tag
 from ._index import Lane
 
@@ -30,13 +30,14 @@ MIN_PARALLEL_BYTES = 1 << 20
 MIN_STEAL_BYTES = 1 << 20
 
 
-def _raise(fmt: Format, failure, record_base: int, values_of=None):
-    """``values_of``: the buffer, to show the bytes at the offset (show_values=True only)."""
+def _raise(fmt: Format, failure, record_base: int, values_of=None, base: int = 0):
+    """``values_of``: the buffer, to show the bytes at the offset (show_values=True only); ``base``:
+    the source offset of the buffer's first byte."""
     code, offset, seg, tag, a, b, rec = failure
     msg = message(fmt.messages, code, a, b)
     if values_of is not None:
         msg += "; bytes at the offset: " + snippet(values_of, offset, offset + 48)
-    raise FormatError(msg, offset=int(offset), record=record_base + int(rec),
+    raise FormatError(msg, offset=base + int(offset), record=record_base + int(rec),
                       segment=safe_tag(seg, fmt), tag=safe_tag(tag, fmt), code=int(code))
 
 
@@ -73,13 +74,13 @@ def bounds(fmt: Format, buf: np.ndarray, lo: int, hi: int, ranges: int) -> List[
 
 
 def _scan_buffer(fmt: Format, buf: np.ndarray, strict: bool, workers: int, show=None, lo: int = 0,
-                 hi: Optional[int] = None, record_base: int = 0):
+                 hi: Optional[int] = None, record_base: int = 0, base: int = 0):
     """The records starting in [lo, hi) -> (end, token parts, records, errors); end: where the last
     of them ends. record_base: the index of the first of them in the source (for errors)."""
     n = len(buf) if hi is None else hi
     sc = fmt.scanner
     if workers <= 1 or n - lo < MIN_PARALLEL_BYTES:
-        return _checked(fmt, [sc.scan_range(buf, lo, n, strict)], record_base, show)
+        return _checked(fmt, [sc.scan_range(buf, lo, n, strict)], record_base, show, base)
     # One range per worker; a worker that finishes first splits the largest range still being
     # scanned and takes its second half, so that a core that runs slower (another process, a VM
     # neighbour) does less of the work.
@@ -95,10 +96,11 @@ def _scan_buffer(fmt: Format, buf: np.ndarray, strict: bool, workers: int, show=
             lane = None if p[4] is not None else _steal(fmt, buf, lanes, lock)
 
     in_threads([lambda lane=lane: work(lane) for lane in lanes])
-    return _stitch(fmt, buf, sorted(done, key=lambda d: d[0]), lo, n, strict, record_base, show)
+    return _stitch(fmt, buf, sorted(done, key=lambda d: d[0]), lo, n, strict, record_base, show, base)
 
 
-def _stitch(fmt: Format, buf: np.ndarray, done: list, lo: int, n: int, strict: bool, record_base: int, show):
+def _stitch(fmt: Format, buf: np.ndarray, done: list, lo: int, n: int, strict: bool, record_base: int, show,
+            base: int = 0):
     """The scanned ranges [(start, scan_range result)], in order, made into the scan of [lo, n)."""
     # The ranges must meet exactly: each range's last record ends where the next range begins. A
     # split that came too late leaves a gap (the range stopped short): it is scanned here. A split
@@ -119,15 +121,15 @@ def _stitch(fmt: Format, buf: np.ndarray, done: list, lo: int, n: int, strict: b
             break
     if good[-1][4] is None and pos < n:      # the rest, after an overlap or a gap at the end
         good.append(fmt.scanner.scan_range(buf, pos, n, strict))
-    return _checked(fmt, good, record_base, show)
+    return _checked(fmt, good, record_base, show, base)
 
 
-def _checked(fmt: Format, parts, record_base: int, show):
+def _checked(fmt: Format, parts, record_base: int, show, base: int = 0):
     """Raise the first strict failure in file order; else (end, token parts, records, errors)."""
     nrec = 0
     for p in parts:
         if p[4] is not None:
-            _raise(fmt, p[4], record_base + nrec, show)
+            _raise(fmt, p[4], record_base + nrec, show, base)
         nrec += len(p[2]["start"])
     return (parts[-1][0],) + tuple(_merge(parts))
 
@@ -155,9 +157,22 @@ def _workers(workers) -> int:
     return w
 
 
+def _tokens(fmt: Format, src: Source, buf: np.ndarray, scanned, show, record_base: int = 0, base: int = 0,
+            begin: int = 0) -> Tokens:
+    """Tokens of a scanned range: ``begin`` where it began in buf (its end is ``scanned[0]``)."""
+    end, parts, rec, err = scanned
+    err = dict(err)
+    err["record"] = err["record"] + record_base
+    return Tokens(buf, fmt, parts, rec, problems_from(err, fmt, values_of=show, base=base),
+                  record_base=record_base, base=base, source=src.name, span=(base + begin, base + end))
+
+
 def scan(source, *, strict: bool = True, workers: int = 1, show_values: bool = False,
          format: Optional[str] = None) -> Tokens:
-    """Tokenize a file of concatenated records (INTL13 responses, error records, consultas).
+    """Tokenize one source of concatenated records (INTL13 responses, error records, consultas): a
+    path (memory-mapped), ``-`` (stdin), bytes or a buffer, a binary file object; compressed ones
+    (gzip, bzip2, xz, zstd, a zip of one file) are decompressed. The token index covers the whole
+    source, so a stream is read whole into memory: ``scan_chunks`` keeps memory bounded.
 
     ``strict=True`` raises ``FormatError`` at the first problem; ``strict=False`` never raises on bad
     bytes: each damaged span is reported in ``Tokens.errors`` and every intact record is kept.
@@ -167,35 +182,112 @@ def scan(source, *, strict: bool = True, workers: int = 1, show_values: bool = F
     carry positions and tags, never bytes of the input, unless ``show_values=True`` (debugging on
     one's own machine: these files hold personal data). ``format``: a registered format's name
     (default: detected from the first bytes)."""
-    buf, _ = open_source(source)
-    fmt = detect(buf, format)
+    workers = _workers(workers)
+    inputs = expand(source)
+    srcs = [s for i in inputs for s in open_source(i)]
+    if len(srcs) != 1:
+        for s in srcs:
+            s.close()
+        raise UsageError(f"scan takes one source, not {len(srcs)}: use scan_chunks or read for several")
+    src = srcs[0]
+    try:
+        buf = src.read_all()
+    finally:
+        src.close()
+    fmt = detect(buf[src.start:], format)
     show = buf if show_values else None
-    _, parts, rec, err = _scan_buffer(fmt, buf, strict, _workers(workers), show)
-    return Tokens(buf, fmt, parts, rec, problems_from(err, fmt, values_of=show))
+    return _tokens(fmt, src, buf, _scan_buffer(fmt, buf, strict, workers, show, lo=src.start, base=src.base), show,
+                   base=src.base, begin=src.start)
 
 
 def scan_chunks(source, *, chunk_bytes: int = 64 << 20, strict: bool = True, workers: int = 1,
                 show_values: bool = False, format: Optional[str] = None) -> Iterator[Tokens]:
-    """Tokens for consecutive record-aligned chunks of about ``chunk_bytes``, so that files larger
-    than RAM stream with bounded memory. Concatenating the chunks gives exactly ``scan(source)``:
-    record indices continue across chunks and offsets are positions in the source."""
+    """Tokens for consecutive record-aligned chunks of about ``chunk_bytes`` of each source (a path,
+    a list or a glob of them, ``-``, a buffer, a binary file object; compressed or not), so that
+    inputs larger than RAM, and streams, go through with bounded memory. For each source, the chunks
+    concatenated give exactly ``scan`` of it: record indices continue across its chunks (and start
+    again at 0 in the next source: ``Tokens.source`` names it) and offsets are positions in it."""
     if chunk_bytes < 1:
         raise UsageError("chunk_bytes must be positive")
     workers = _workers(workers)
-    buf, owner = open_source(source)
-    fmt = detect(buf, format)
+    for item in expand(source):
+        for src in open_source(item):
+            with src:
+                if src.buffer is not None:
+                    yield from _mapped_chunks(src, chunk_bytes, strict, workers, show_values, format)
+                else:
+                    yield from _stream_chunks(src, chunk_bytes, strict, workers, show_values, format)
+
+
+def _mapped_chunks(src: Source, chunk_bytes: int, strict: bool, workers: int, show_values: bool, format):
+    buf, owner = src.buffer, src.owner
+    fmt = detect(buf[src.start:], format)
     show = buf if show_values else None
     n = len(buf)
-    pos = 0
+    pos = src.start
     nrec = 0
     while pos < n:
         nominal = pos + chunk_bytes
         stop = n if nominal >= n else fmt.scanner.find_record_start(buf, nominal)
-        end, parts, rec, err = _scan_buffer(fmt, buf, strict, workers, show, pos, stop, nrec)
-        err = dict(err)
-        err["record"] = err["record"] + nrec
-        chunk = Tokens(buf, fmt, parts, rec, problems_from(err, fmt, values_of=show), record_base=nrec)
+        scanned = _scan_buffer(fmt, buf, strict, workers, show, pos, stop, nrec)
+        chunk = _tokens(fmt, src, buf, scanned, show, record_base=nrec, begin=pos)
         nrec += chunk.n_records
-        done, pos = pos, end
+        done, pos = pos, scanned[0]
         yield chunk
         release(owner, done, pos)
+
+
+# A stream is read in windows of chunk_bytes + 2 * the longest record a format allows: a record that
+# starts in the first chunk_bytes + that of a window ends inside it, so scanning the records that start
+# there gives what scanning the whole stream gives. The rest of the window is carried over.
+def _lookahead(fmt: Format) -> int:
+    return fmt.max_record + 8
+
+
+def _stream_chunks(src: Source, chunk_bytes: int, strict: bool, workers: int, show_values: bool, format):
+    carry = b""
+    base, nrec = src.base, 0
+    eof = False
+    fmt = None
+    while True:
+        look = _lookahead(fmt) if fmt is not None else 0
+        target = max(chunk_bytes + 2 * look, len(carry) + chunk_bytes) if fmt is not None else chunk_bytes
+        pieces, size = [carry], len(carry)
+        while size < target and not eof:
+            b = src.read(max(target - size, 1 << 16))
+            if not b:
+                eof = True
+                break
+            pieces.append(b)
+            size += len(b)
+        data = b"".join(pieces)
+        if fmt is None:
+            if not data:
+                return
+            fmt = detect(np.frombuffer(data[:64], np.uint8), format)
+            carry = data
+            continue                                    # now read a full window
+        if not data:
+            return
+        win = np.frombuffer(data, np.uint8)
+        n = len(win)
+        cut = n if eof else max(n - look, 0)
+        show = win if show_values else None
+        scanned = _scan_buffer(fmt, win, strict, workers, show, 0, cut, nrec, base)
+        end, parts, rec, err = scanned
+        if not eof and len(err["end"]) and err["end"][-1] > cut and len(data) <= 4 * chunk_bytes + 2 * look:
+            # A damaged span whose end (the next verified record start) lies past the safe part of
+            # the window: its end may depend on bytes not read yet. It starts the next window.
+            s = int(err["start"][-1])
+            err = {k: v[:-1] for k, v in err.items()}
+            if len(rec["start"]) and rec["start"][-1] == s and not rec["ok"][-1]:
+                rec = {k: v[:-1] for k, v in rec.items()}
+            end = s
+        chunk = _tokens(fmt, src, win, (end, parts, rec, err), show, record_base=nrec, base=base)
+        if chunk.n_records or chunk.errors:
+            yield chunk
+        if eof:
+            return
+        nrec += chunk.n_records
+        base += end
+        carry = data[end:]

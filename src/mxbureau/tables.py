@@ -12,9 +12,11 @@ tag, offset; no value). Records of kinds the format does not decode (INTL13 cons
 from __future__ import annotations
 
 import os
-from typing import Dict, Iterable, List, Optional
+from dataclasses import replace
+from typing import Dict, Iterable, Iterator, List, Optional
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -22,14 +24,15 @@ from . import _decode
 from .columns import bitmap, dictionary, strings
 from .errors import UnknownNameError, UsageError, snippet
 from .formats import Format, get as get_format
-from .layout import Field, tag_code
+from .layout import Field, Segment, tag_code
 from .parallel import shared_out
 from .redact import redact_table
-from .scanner import scan
+from .scanner import scan, scan_chunks
+from .source import open_all
 from .tokens import Tokens
 
-__all__ = ["Tables", "build_tables", "read", "schema_of", "decoding", "PROBLEMS_SCHEMA", "token_problems",
-           "with_values"]
+__all__ = ["Tables", "build_tables", "read", "read_chunks", "schema_of", "decoding", "selection", "PROBLEMS_SCHEMA",
+           "token_problems", "with_values", "with_source", "pandas_types"]
 
 _ARROW = {"text": pa.large_string(), "digits": pa.large_string(), "history": pa.large_string(),
           "code": pa.dictionary(pa.int32(), pa.large_string()), "int": pa.int64(), "amount": pa.int64(),
@@ -60,16 +63,17 @@ def _field_meta(f: Field) -> Dict[bytes, bytes]:
 
 
 class Decoding:
-    """What decoding a format's tables needs, built once per format: the table slots, the decoder's
-    lookup tables and every table's schema.
+    """What decoding a format's tables needs, built once per format (and once per column selection:
+    ``segments`` then holds the tables with only their selected fields): the table slots, the
+    decoder's lookup tables and every table's schema.
 
     ``seg_lut``: segment tag code -> table slot; ``field_lut[slot, tag code]`` -> field number (both
     -1 where there is none: one load a token, 1 MB in all); ``field_kind[slot, field]`` -> decoder
     kind (-1 past the last field)."""
 
-    def __init__(self, fmt: Format):
+    def __init__(self, fmt: Format, segments: Optional[Dict[str, Segment]] = None):
         self.format = fmt
-        self.segments = dict(fmt.tables)
+        self.segments = dict(fmt.tables if segments is None else segments)
         self.slots: List[str] = list(self.segments)
         self.seg_lut = np.full(65536, -1, dtype=np.int16)
         self.field_lut = np.full((len(self.slots), 65536), -1, dtype=np.int8)
@@ -84,14 +88,19 @@ class Decoding:
                 self.field_kind[s, f] = _kind_code(fld)
         self.take = np.zeros(256, dtype=np.int8)          # kind code (as uint8) -> decoded
         self.take[list(fmt.decoded_kinds)] = 1
-        self.schemas = {tag: self._schema(tag) for tag in self.slots}
+        self.decoded = {tag: self._schema(tag) for tag in self.slots}       # what the decoder fills
+        # ... and the tables' schemas: with the format's own columns (Format.finish_tables)
+        self.schemas = finish(fmt, {tag: s.empty_table() for tag, s in self.decoded.items()})
+        self.schemas = {tag: t.schema for tag, t in self.schemas.items()}
 
     def _schema(self, tag: str) -> pa.Schema:
         seg = self.segments[tag]
         fields = [pa.field("record", pa.int64(), nullable=False)]
         if seg.max_occurs != 1:
             fields.append(pa.field("position", pa.int32(), nullable=False))
-        fields += [pa.field(f.name, _ARROW[f.kind], metadata=_field_meta(f)) for f in seg.fields]
+        describe = self.format.describe or (lambda t, c: "")
+        fields += [pa.field(f.name, _ARROW[f.kind], metadata={**_field_meta(f), b"description": describe(tag, f.name).encode("utf-8")})
+                   for f in seg.fields]
         return pa.schema(fields, metadata={b"segment": tag.encode(), b"spanish": seg.spanish.encode("utf-8")})
 
     def field_slots(self, tok: Tokens):
@@ -102,16 +111,68 @@ class Decoding:
         return slot, field
 
 
+def finish(fmt: Format, tables: Dict[str, pa.Table], tok: Optional[Tokens] = None) -> Dict[str, pa.Table]:
+    """The format's own columns added to decoded tables (``Format.finish_tables``)."""
+    return fmt.finish_tables(tables, tok) if fmt.finish_tables is not None else tables
+
+
 _DECODINGS: Dict[str, Decoding] = {}
 
 
-def decoding(fmt: Optional[Format] = None) -> Decoding:
-    """The (cached) Decoding of a format (default: INTL13)."""
+def decoding(fmt: Optional[Format] = None, columns: Optional[Dict[str, tuple]] = None) -> Decoding:
+    """The (cached) Decoding of a format (default: INTL13); with ``columns`` (table -> the field
+    names to decode), of that selection: the decoder then never touches the other fields."""
     fmt = get_format(fmt)
-    d = _DECODINGS.get(fmt.name)
+    key = (fmt.name, None if columns is None else tuple(sorted(columns.items())))
+    d = _DECODINGS.get(key)
     if d is None:
-        d = _DECODINGS[fmt.name] = Decoding(fmt)
+        segs = None
+        if columns is not None:
+            segs = {tag: replace(seg, fields=tuple(f for f in seg.fields if f.name in columns.get(tag, ())))
+                    if tag in columns else seg for tag, seg in fmt.tables.items()}
+        d = _DECODINGS[key] = Decoding(fmt, segs)
     return d
+
+
+def selection(fmt: Format, segments=None, columns=None):
+    """(table tags, table -> field names or None) from what a caller asked for: ``segments`` a tag, a
+    comma-separated string or a list, any case; ``columns`` a list of column names (kept in every table
+    that has them) or a dict table -> names. Unknown names: UnknownNameError."""
+    tables = fmt.tables
+    if segments is None:
+        tags = None
+    else:
+        items = segments.split(",") if isinstance(segments, str) else list(segments)
+        tags = [str(s).strip().upper() for s in items if str(s).strip()]
+        unknown = [s for s in tags if s not in tables]
+        if unknown:
+            raise UnknownNameError(f"no table for segment(s) {unknown}; tables exist for {list(tables)}")
+    if columns is None:
+        return tags, None
+    if isinstance(columns, dict):
+        picked = {}
+        for tag, names in columns.items():
+            tag = str(tag).upper()
+            if tag not in tables:
+                raise UnknownNameError(f"no table for segment {tag!r}; tables exist for {list(tables)}")
+            have = {f.name for f in tables[tag].fields}
+            bad = [n for n in names if n not in have]
+            if bad:
+                raise UnknownNameError(f"table {tag} has no column(s) {bad}")
+            picked[tag] = tuple(names)
+        if tags is None:
+            tags = list(picked)
+        return tags, picked
+    names = [columns] if isinstance(columns, str) else list(columns)
+    scope = tags if tags is not None else list(tables)
+    picked = {tag: tuple(n for n in names if n in {f.name for f in tables[tag].fields}) for tag in scope}
+    found = {n for v in picked.values() for n in v}
+    bad = [n for n in names if n not in found and n not in ("record", "position")]
+    if bad:
+        raise UnknownNameError(f"no table has column(s) {bad}")
+    if tags is None:
+        tags = [tag for tag, v in picked.items() if v]
+    return tags, {tag: v for tag, v in picked.items() if tag in tags}
 
 
 def schema_of(tag: str, format: Optional[str] = None) -> pa.Schema:
@@ -122,9 +183,21 @@ def schema_of(tag: str, format: Optional[str] = None) -> pa.Schema:
     return d.schemas[tag]
 
 
+# pandas types for Arrow types by default (``Tables.to_pandas``): nullable integers and booleans (not
+# float64 with NaN, not objects), pandas strings; dates come as datetime64, codes as categoricals.
+_PANDAS_TYPES = {pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
+                 pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype(), pa.large_string(): pd.StringDtype(),
+                 pa.string(): pd.StringDtype()}
+
+
+def pandas_types(arrow_type):
+    """The default ``types_mapper`` of ``Tables.to_pandas`` (None: pyarrow's own conversion)."""
+    return _PANDAS_TYPES.get(arrow_type)
+
+
 class Tables:
     """The typed tables of a source: ``tables["TL"]`` (pyarrow.Table), ``tables.records``,
-    ``tables.problems``, ``tables.names``; ``to_pandas()``, ``to_parquet(dir)``."""
+    ``tables.problems``, ``tables.names``; ``to_pandas()``, ``to_polars()``, ``to_parquet(dir)``."""
 
     def __init__(self, tables: Dict[str, pa.Table], records: pa.Table, problems: pa.Table, format: str = None):
         self._tables = tables
@@ -139,10 +212,12 @@ class Tables:
     def __getitem__(self, name: str) -> pa.Table:
         if name == "records":
             return self.records
+        if name == "problems":
+            return self.problems
         return self._tables[name]
 
     def __contains__(self, name) -> bool:
-        return name in self._tables or name == "records"
+        return name in self._tables or name in ("records", "problems")
 
     def __iter__(self):
         return iter(self._tables)
@@ -150,11 +225,22 @@ class Tables:
     def items(self):
         return self._tables.items()
 
-    def to_pandas(self) -> Dict[str, "pandas.DataFrame"]:  # noqa: F821
-        out = {"records": self.records.to_pandas()}
-        for k, t in self._tables.items():
-            out[k] = t.to_pandas()
-        return out
+    def all(self):
+        """(name, table) of records, every segment table, then problems."""
+        return [("records", self.records)] + list(self._tables.items()) + [("problems", self.problems)]
+
+    def to_pandas(self, types_mapper=pandas_types, **kwargs) -> Dict[str, pd.DataFrame]:
+        """One DataFrame per table (``records``, ``problems`` and each segment's). By default integers
+        and booleans are pandas nullable types (Int64, boolean: no float NaN), text is pandas strings,
+        dates datetime64[ms], codes categoricals. ``types_mapper`` and ``kwargs`` go to
+        ``pyarrow.Table.to_pandas`` (``types_mapper=None``: pyarrow's defaults)."""
+        kwargs.setdefault("date_as_object", False)
+        return {k: t.to_pandas(types_mapper=types_mapper, **kwargs) for k, t in self.all()}
+
+    def to_polars(self) -> Dict[str, "polars.DataFrame"]:  # noqa: F821
+        """One polars DataFrame per table (needs polars: ``pip install polars``)."""
+        pl = _polars()
+        return {k: pl.from_arrow(t) for k, t in self.all()}
 
     def to_parquet(self, directory, **kwargs) -> List[str]:
         """One Parquet file per table (records.parquet, TL.parquet, ...); returns the paths."""
@@ -174,9 +260,43 @@ class Tables:
                       self.problems.drop_columns(["value"]) if "value" in self.problems.column_names
                       else self.problems, self.format)
 
+    def with_source(self, name: str) -> "Tables":
+        """A copy whose every table (records and problems too) starts with a ``source`` column: the
+        source's name, dictionary-encoded (one value)."""
+        return Tables({k: with_source(t, name) for k, t in self._tables.items()}, with_source(self.records, name),
+                      with_source(self.problems, name), self.format)
+
+    @classmethod
+    def concat(cls, parts: List["Tables"]) -> "Tables":
+        """The tables of several chunks or sources, one after the other (no copy: Arrow chunks)."""
+        if len(parts) == 1:
+            return parts[0]
+        seen = {n for p in parts for n in p.names}
+        names = [n for n in decoding(parts[0].format).slots if n in seen]      # the format's table order
+        cat = lambda ts: pa.concat_tables(ts) if len(ts) > 1 else ts[0]
+        tables = {n: cat([p[n] for p in parts if n in p.names]) for n in names}
+        return cls(tables, cat([p.records for p in parts]), cat([p.problems for p in parts]), parts[0].format)
+
     def __repr__(self):
         rows = ", ".join(f"{k} {t.num_rows:,}" for k, t in self._tables.items())
         return f"<Tables records {self.records.num_rows:,}; {rows}; problems {self.problems.num_rows}>"
+
+
+def _polars():
+    try:
+        import polars                      # optional: only to_polars needs it
+    except ImportError:
+        raise UsageError("to_polars needs polars: pip install polars") from None
+    return polars
+
+
+_SOURCE_TYPE = pa.dictionary(pa.int32(), pa.large_string())
+
+
+def with_source(t: pa.Table, name: str) -> pa.Table:
+    """t with a first column ``source`` holding ``name`` on every row (dictionary-encoded)."""
+    col = pa.DictionaryArray.from_arrays(pa.array(np.zeros(t.num_rows, np.int32)), pa.array([name], pa.large_string()))
+    return t.add_column(0, pa.field("source", _SOURCE_TYPE, nullable=False), col)
 
 
 def _plan(d: Decoding, counts: np.ndarray):
@@ -235,15 +355,15 @@ def _decode_part(d: Decoding, buf: np.ndarray, p, r0: int, r1: int, base: int, t
             arrays.append(pa.array(np.frombuffer(block, np.int32, n, plan[s, 1])))
         arrays += [_column(int(d.field_kind[s, f]), block, plan[s, 2 + 2 * f], plan[s, 3 + 2 * f], n, extras[s][f])
                    for f in range(len(seg.fields))]
-        out.append(pa.Table.from_arrays(arrays, schema=d.schemas[tag]))
+        out.append(pa.Table.from_arrays(arrays, schema=d.decoded[tag]))
     return out, (bad_tok + base, bad_col)
 
 
-def decode(tok: Tokens, wanted: Optional[List[str]] = None, workers: int = 1):
+def decode(tok: Tokens, wanted: Optional[List[str]] = None, workers: int = 1, d: Optional[Decoding] = None):
     """The compiled pass, once per token part (a parallel scan's ranges; in ``workers`` threads):
     per part, per table slot a table or None, and the bad (token, column) pairs. Parts are decoded
     where they are: joining them first copied 14 bytes a token."""
-    d = decoding(tok.format)
+    d = d or decoding(tok.format)
     r = tok.records
     take = (d.take[r["kind_code"].astype(np.uint8)] & r["ok"]).astype(np.int8)
     seg_lut = d.seg_lut
@@ -257,32 +377,32 @@ def decode(tok: Tokens, wanted: Optional[List[str]] = None, workers: int = 1):
                       [len(x[0]["offset"]) for x in pieces], workers)
 
 
-def build_tables(tok: Tokens, segments: Optional[Iterable[str]] = None, workers: int = 1) -> Tables:
-    """Decode the tokens of the format's decoded record kinds into typed tables. The token parts of a
-    parallel scan are decoded in up to ``workers`` threads; each table then has one chunk a part."""
-    d = decoding(tok.format)
-    wanted = list(d.slots) if segments is None else list(segments)
-    unknown = [s for s in wanted if s not in d.segments]
-    if unknown:
-        raise UnknownNameError(f"no table for segment(s) {unknown}; tables exist for {d.slots}")
-    parts = decode(tok, wanted if segments is not None else None, workers)
+def build_tables(tok: Tokens, segments=None, workers: int = 1, columns=None) -> Tables:
+    """Decode the tokens of the format's decoded record kinds into typed tables. ``segments``: only
+    these tables (a tag, a comma-separated string or a list; any case); ``columns``: only these columns
+    (a list, or a dict table -> names; ``record`` and ``position`` always), the others are never
+    decoded. The token parts of a parallel scan are decoded in up to ``workers`` threads; each table
+    then has one chunk a part."""
+    tags, picked = selection(tok.format, segments, columns)
+    d = decoding(tok.format, picked)
+    wanted = list(d.slots) if tags is None else tags
+    parts = decode(tok, wanted if tags is not None else None, workers, d)
     tables: Dict[str, pa.Table] = {}
     for s, tag in enumerate(d.slots):
         if tag not in wanted:
             continue
         chunks = [t[s] for t, _ in parts if t[s] is not None]
         if not chunks:
-            if segments is None:
+            if tags is None:
                 continue
-            chunks = [d.schemas[tag].empty_table()]
+            chunks = [d.decoded[tag].empty_table()]
         tables[tag] = chunks[0] if len(chunks) == 1 else pa.concat_tables(chunks)
+    tables = finish(tok.format, tables, tok)
     bad_tok = np.concatenate([bad[0] for _, bad in parts])
     bad_col = np.concatenate([bad[1] for _, bad in parts])
     kinds = d.field_kind.reshape(-1)[bad_col]
     reasons = np.array([_BAD_REASON[k] for k in kinds.tolist()], dtype=object)
     problems = pa.concat_tables([scan_problems(tok), token_problems(tok, bad_tok, reasons)])
-    if tok.format.finish_tables is not None:        # the format's own columns (Format.finish_tables)
-        tables = tok.format.finish_tables(tok, tables)
     return Tables(tables, tok.format.records_table(tok), problems, tok.format.name)
 
 
@@ -303,28 +423,58 @@ def token_problems(tok: Tokens, idx: np.ndarray, problem) -> pa.Table:
     value's byte span; never the value."""
     idx = np.asarray(idx, dtype=np.int64)
     tag_names = lambda codes: pa.array(np.asarray(codes, dtype=np.uint16).view("S2")).cast(pa.large_string())
-    off = tok.take("offset", idx)
+    off = tok.take("offset", idx) + tok.base
     msg = pa.array(np.broadcast_to(np.asarray(problem, dtype=object), idx.shape), pa.large_string())
     return pa.Table.from_arrays([pa.array(tok.record_of(idx)), tag_names(tok.take("segment_tag", idx)),
                                  tag_names(tok.take("tag", idx)), pa.array(off), pa.array(off),
                                  pa.array(off + tok.take("length", idx)), msg], schema=PROBLEMS_SCHEMA)
 
 
-def with_values(problems: pa.Table, buf) -> pa.Table:
-    """Problem rows plus a ``value`` column: the bytes of each span (at most 48). Only for
-    show_values=True / --show-values, debugging on one's own machine: these are customers' data."""
-    values = [snippet(buf, a, b) for a, b in zip(problems.column("start").to_pylist(),
-                                                 problems.column("end").to_pylist())]
+def with_values(problems: pa.Table, buf, base: int = 0) -> pa.Table:
+    """Problem rows plus a ``value`` column: the bytes of each span (at most 48; ``buf`` holds the
+    source from offset ``base``). Only for show_values=True / --show-values, debugging on one's own
+    machine: these are customers' data."""
+    values = [snippet(buf, a - base, b - base) for a, b in zip(problems.column("start").to_pylist(),
+                                                               problems.column("end").to_pylist())]
     return problems.append_column("value", pa.array(values, pa.large_string()))
 
 
-def read(source, *, strict: bool = True, segments: Optional[Iterable[str]] = None, workers: int = 1,
+def read_chunks(source, *, chunk_bytes: int = 64 << 20, strict: bool = True, segments=None, columns=None,
+                workers: int = 1, show_values: bool = False, format: Optional[str] = None) -> Iterator[Tables]:
+    """``Tables`` for consecutive record-aligned chunks of about ``chunk_bytes`` of each source (like
+    pyarrow's streaming readers: bounded memory whatever the input's size). ``source`` as for
+    ``read``; with several sources every table starts with a ``source`` column and ``record`` counts
+    from 0 in each source. ``segments``, ``columns``: as for ``build_tables``."""
+    srcs = open_all(source)
+    many = len(srcs) > 1
+    for tok in scan_chunks(srcs, chunk_bytes=chunk_bytes, strict=strict, workers=workers,
+                           show_values=show_values, format=format):
+        t = build_tables(tok, segments, workers=workers, columns=columns)
+        if show_values:
+            t = Tables(t._tables, t.records, with_values(t.problems, tok.buffer, tok.base), t.format)
+        yield t.with_source(tok.source) if many else t
+
+
+def read(source, *, strict: bool = True, segments=None, columns=None, workers: int = 1,
          show_values: bool = False, format: Optional[str] = None) -> Tables:
-    """Scan a source and decode its tables: ``read(path)["TL"]`` is the accounts table.
-    ``workers=N`` scans and decodes in N threads (tables then have a chunk per scanned range).
-    ``show_values=True`` puts the offending bytes in errors and problems (never by default)."""
-    tok = scan(source, strict=strict, workers=workers, show_values=show_values, format=format)
-    t = build_tables(tok, segments, workers=workers)
-    if show_values:
-        t = Tables(t._tables, t.records, with_values(t.problems, tok.buffer), t.format)
-    return t
+    """Scan sources and decode their tables: ``read(path)["TL"]`` is the accounts table.
+
+    ``source``: a path (memory-mapped), ``-`` (stdin), bytes or a buffer, a binary file object, a
+    compressed file (gzip, bzip2, xz, zstd; a zip archive's members are sources of their own), or a
+    list or a glob of paths; with several sources every table starts with a ``source`` column and
+    ``record`` counts from 0 in each. ``segments``: only these tables; ``columns``: only these columns
+    (a list, or a dict table -> names), the others not decoded at all. ``workers=N`` scans and
+    decodes in N threads (tables then have a chunk per scanned range). ``show_values=True`` puts the
+    offending bytes in errors and problems (never by default)."""
+    srcs = open_all(source)
+    if len(srcs) == 1 and srcs[0].buffer is not None:
+        tok = scan(srcs[0], strict=strict, workers=workers, show_values=show_values, format=format)
+        t = build_tables(tok, segments, workers=workers, columns=columns)
+        if show_values:
+            t = Tables(t._tables, t.records, with_values(t.problems, tok.buffer, tok.base), t.format)
+        return t
+    parts = list(read_chunks(srcs, strict=strict, segments=segments, columns=columns, workers=workers,
+                             show_values=show_values, format=format))
+    if not parts:                               # an empty stream
+        return build_tables(scan(b"", format=format), segments, columns=columns)
+    return Tables.concat(parts)

@@ -61,17 +61,18 @@ def safe_tag(code: int, fmt: Format) -> Optional[str]:
     return None
 
 
-def problems_from(errors: Dict[str, np.ndarray], fmt: Format, values_of=None) -> List[Problem]:
-    """The scanner's problem arrays as Problems. ``values_of``: the scanned buffer, to append the
-    damaged bytes to each message (show_values)."""
+def problems_from(errors: Dict[str, np.ndarray], fmt: Format, values_of=None, base: int = 0) -> List[Problem]:
+    """The scanner's problem arrays (positions in the scanned buffer) as Problems (positions in the
+    source: ``base`` is the source offset of the buffer). ``values_of``: the scanned buffer, to append
+    the damaged bytes to each message (show_values)."""
     out = []
     for i in range(len(errors["code"])):
         code = int(errors["code"][i])
         msg = message(fmt.messages, code, int(errors["a"][i]), int(errors["b"][i]))
         if values_of is not None:
             msg += "; bytes: " + snippet(values_of, errors["start"][i], errors["end"][i])
-        out.append(Problem(start=int(errors["start"][i]), end=int(errors["end"][i]),
-                           offset=int(errors["offset"][i]), record=int(errors["record"][i]),
+        out.append(Problem(start=base + int(errors["start"][i]), end=base + int(errors["end"][i]),
+                           offset=base + int(errors["offset"][i]), record=int(errors["record"][i]),
                            segment=safe_tag(int(errors["segment_tag"][i]), fmt),
                            tag=safe_tag(int(errors["tag"][i]), fmt), code=code, message=msg))
     return out
@@ -80,21 +81,28 @@ def problems_from(errors: Dict[str, np.ndarray], fmt: Format, values_of=None) ->
 class Tokens:
     """The token index of one scanned buffer (a whole source, or one chunk of it).
 
-    ``buffer``: the scanned bytes (a uint8 array over the source, which it keeps alive); ``format``:
-    the Format they were scanned as. Arrays (one entry per field, file order): ``offset`` (int64,
+    ``buffer``: the scanned bytes (a uint8 array over the source, or over a window of a stream, which
+    it keeps alive); ``base``: the source offset of ``buffer[0]`` (0 but for a stream's windows);
+    ``source``: the source's name; ``span``: the (first, end) byte positions of the source it covers;
+    ``format``: the Format they were scanned as. Arrays (one entry per field, file order): ``offset`` (int64,
     where the value starts in ``buffer``), ``length`` (uint16), ``tag`` and ``segment_tag`` (uint16
     codes, ``layout.tag_code``), and ``record`` (int64, computed on first use from the records table).
     ``records``: one row per record (``record``, ``start``, ``end``, ``kind``, ``kind_code``, ``ok``,
     ``tok_start``, ``tok_end`` and the format's own numbers: INTL13's ``declared_length``,
     ``version``, ``cr_reading``, ``es_style``). ``errors``: the problems (lenient mode), each a
     ``Problem`` with the skipped byte span. Offsets in ``records`` and ``errors`` are positions in
-    the source.
+    the source; token offsets are positions in ``buffer``.
     """
 
     def __init__(self, buffer: np.ndarray, fmt: Format, parts: List[Dict[str, np.ndarray]],
-                 records: Dict[str, np.ndarray], errors: List[Problem], record_base: int = 0):
+                 records: Dict[str, np.ndarray], errors: List[Problem], record_base: int = 0, base: int = 0,
+                 source: Optional[str] = None, span: Optional[tuple] = None):
         self.buffer = buffer
+        # (first, end): the bytes of the source this scan covered (records, separators, damaged spans)
+        self.span = span if span is not None else (base, base + len(buffer))
         self.format = fmt
+        self.base = base
+        self.source = source
         # A parallel scan keeps one set of arrays per range ("parts", like Arrow chunks): merging them
         # would copy ~1.4x the input into fresh memory, as long as the scan itself on 2 cores. The
         # flat arrays below are concatenated on first access (the table decoder asks for them, so
@@ -105,6 +113,9 @@ class Tokens:
         recs["record"] = np.arange(record_base, record_base + len(records["start"]), dtype=np.int64)
         for k, v in records.items():
             recs[k] = v
+        if base:
+            recs["start"] = recs["start"] + base
+            recs["end"] = recs["end"] + base
         recs["kind"] = kind_names(fmt)[records["kind_code"]]
         self.records = recs
         self.errors = errors
@@ -190,7 +201,7 @@ class Tokens:
     def value(self, i: int) -> bytes:
         """The raw bytes of token i (for inspection; the bulk path never builds these)."""
         o = int(self.offset[i])
-        return bytes(memoryview(self.buffer)[o:o + int(self.length[i])])
+        return bytes(self.buffer[o:o + int(self.length[i])])
 
     @property
     def unknown(self) -> np.ndarray:

@@ -257,7 +257,7 @@ def test_cli_writes_the_batch_and_the_rejects(tmp_path, capsys, monkeypatch):
     rc = main(["consulta", str(tmp_path / "p.csv"), "-o", str(tmp_path / "batch.txt"), "--member-code", "BC12345678",
                "--rejects", str(tmp_path / "rej.csv")])
     out = capsys.readouterr().out
-    assert rc == 0 and "wrote 48 consultas" in out and "2 of 50 rows rejected" in out
+    assert rc == 1 and "wrote 48 consultas" in out and "2 of 50 rows rejected" in out   # 1: rows were rejected
     assert "S3CRETPW" not in out
     with open(tmp_path / "rej.csv", newline="") as f:
         rej = list(csv.DictReader(f))

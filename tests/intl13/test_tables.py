@@ -185,7 +185,7 @@ def test_segments_selection_and_exports(tmp_path, generated):
     assert back.column("balance").to_pylist() == full["TL"].column("balance").to_pylist()
     assert back.column("mop").to_pylist() == full["TL"].column("mop").to_pylist()
     frames = full.to_pandas()
-    assert set(frames) == set(full.names) | {"records"}
+    assert set(frames) == set(full.names) | {"records", "problems"}
     assert len(frames["TL"]) == full["TL"].num_rows
 
 

@@ -93,19 +93,20 @@ def test_cli_generate_convert_validate(tmp_path, capsys):
     assert cli.main(["convert", str(f), "-o", str(out), "--chunk-mb", "1"]) == 0
     full = mxbureau.read(str(f))
     for name in full.names:
-        back = pq.read_table(out / f"{name}.parquet")
+        back = pq.read_table(out / name)                   # a dataset (folder) per table
         assert back.num_rows == full[name].num_rows
         assert back.column("record").to_pylist() == full[name].column("record").to_pylist()
-    assert pq.read_table(out / "TL.parquet").column("balance").to_pylist() == full["TL"].column("balance").to_pylist()
+    assert pq.read_table(out / "TL").column("balance").to_pylist() == full["TL"].column("balance").to_pylist()
     text = capsys.readouterr().out
     assert "records: " in text and "peak RSS" in text
     out2 = tmp_path / "out2"                 # 2 threads per 1 MB chunk: the same files
     assert cli.main(["convert", str(f), "-o", str(out2), "--chunk-mb", "1", "--workers", "2"]) == 0
     for name in ["records"] + full.names:
-        assert pq.read_table(out2 / f"{name}.parquet").equals(pq.read_table(out / f"{name}.parquet")), name
+        assert pq.read_table(out2 / name).equals(pq.read_table(out / name)), name
     csv_out = tmp_path / "csv"
     assert cli.main(["convert", str(f), "-o", str(csv_out), "--format", "csv", "--segments", "TL"]) == 0
-    assert sorted(p.name for p in csv_out.iterdir()) == ["TL.csv", "records.csv"]
+    assert sorted(p.name for p in csv_out.iterdir()) == ["TL", "records"]
+    assert [p.name for p in (csv_out / "TL").iterdir()] == ["part-00000.csv"]
     assert cli.main(["validate", str(f)]) == 0
     bad = tmp_path / "bad.intl"
     bad.write_bytes(raw_record(PN, PN, PA))
@@ -118,9 +119,9 @@ def test_cli_convert_strict_stops_lenient_reports(tmp_path, capsys):
     bad.write_bytes(good + b"GARBAGE" + good)
     assert cli.main(["convert", str(bad), "-o", str(tmp_path / "s")]) == 1
     assert "byte" in capsys.readouterr().err
-    assert cli.main(["convert", str(bad), "-o", str(tmp_path / "l"), "--lenient"]) == 0
-    assert pq.read_table(tmp_path / "l" / "records.parquet").num_rows == 60
-    assert pq.read_table(tmp_path / "l" / "problems.parquet").num_rows == 1
+    assert cli.main(["convert", str(bad), "-o", str(tmp_path / "l"), "--lenient"]) == 1     # problems found
+    assert pq.read_table(tmp_path / "l" / "records").num_rows == 60
+    assert pq.read_table(tmp_path / "l" / "problems").num_rows == 1
 
 
 def test_cli_bench_json(tmp_path, capsys):
@@ -170,7 +171,7 @@ def test_readme_main_job_runs_on_the_bundled_sample(tmp_path, capsys):
     """`mxbureau convert -o DIR` with no input converts the sample shipped inside the package."""
     out = tmp_path / "mxbureau-out"
     assert cli.main(["convert", "-o", str(out)]) == 0
-    rec = pq.read_table(out / "records.parquet")
+    rec = pq.read_table(out / "records")
     assert rec.num_rows == 60 and set(rec.column("kind").to_pylist()) == {"hit", "nohit", "error", "consulta"}
-    assert pq.read_table(out / "TL.parquet").num_rows > 0
+    assert pq.read_table(out / "TL").num_rows > 0
     assert "records: " in capsys.readouterr().out

@@ -10,7 +10,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["DateLike", "month_index", "as_of_month", "chunk", "Codes", "is_in", "nullable", "column", "numbers"]
+__all__ = ["DateLike", "month_index", "as_of_month", "chunk", "Codes", "is_in", "nullable", "column", "numbers",
+           "by_source", "record_keys"]
 
 DateLike = Union[str, _dt.date, np.datetime64]
 
@@ -80,3 +81,30 @@ def column(t: pa.Table, name: str) -> np.ndarray:
 def numbers(t: pa.Table, name: str) -> np.ndarray:
     """A numeric column as float64, nulls as NaN."""
     return np.asarray(t.column(name).cast(pa.float64()).fill_null(np.nan)) if t.num_rows else np.empty(0)
+
+
+def by_source(tables):
+    """[(source name or None, the tables of that source)]: one entry, None, for tables of one source;
+    one per source for tables read from several (their ``source`` column), each table filtered."""
+    rec = tables.records
+    if "source" not in rec.column_names:
+        return [(None, tables)]
+    names = pc.unique(chunk(rec.column("source")).cast(pa.large_string())).to_pylist()
+    out = []
+    for name in names:
+        keep = lambda t: t.filter(pc.equal(t.column("source").cast(pa.large_string()), name))
+        sub = type(tables)({k: keep(t) for k, t in tables.items()}, keep(rec), keep(tables.problems), tables.format)
+        out.append((name, sub))
+    return out
+
+
+def record_keys(tables, records: np.ndarray) -> pd.DataFrame:
+    """The operator's keys of ``records`` (record indices of one source): ``reference`` (the
+    operator's reference of the consulta) and ``control_number`` (the bureau's), in that order."""
+    rec = tables.records
+    keys = pd.DataFrame({"reference": chunk(rec.column("reference")).to_pandas(types_mapper=pd.ArrowDtype)
+                         if rec.num_rows else pd.Series([], dtype="string"),
+                         "control_number": chunk(rec.column("control_number")).to_pandas(types_mapper=pd.ArrowDtype)
+                         if rec.num_rows else pd.Series([], dtype="string")},
+                        index=np.asarray(rec.column("record")))
+    return keys.reindex(records).astype("string")

@@ -24,7 +24,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..intl13 import catalogs
-from .arrow import Codes, DateLike, as_of_month, column as _col, is_in, month_index, nullable, numbers as _num
+from .arrow import (Codes, DateLike, as_of_month, by_source, column as _col, is_in, month_index, nullable,
+                    numbers as _num, record_keys)
 from .history import account_metrics
 
 __all__ = ["features"]
@@ -84,8 +85,18 @@ _WORST = ("worst_mop_3m", "worst_mop_6m", "worst_mop_12m", "worst_mop_24m")
 
 
 def features(tables, as_of: DateLike, metrics: pd.DataFrame = None) -> pd.DataFrame:
-    """Per-customer features (see the module docstring). ``metrics``: the account_metrics of the same
-    tables and as_of, when already computed (they are the bulk of the work)."""
+    """Per-customer features (see the module docstring), indexed by ``record`` (by ``source`` and
+    ``record`` for tables of several sources), the first columns ``reference`` and ``control_number``
+    (the keys to join back to a portfolio). ``metrics``: the account_metrics of the same tables and
+    as_of, when already computed (they are the bulk of the work)."""
+    parts = by_source(tables)
+    if parts[0][0] is None:
+        return _features(tables, as_of, metrics)
+    return pd.concat([_features(t, as_of).assign(source=name).set_index("source", append=True)
+                      .reorder_levels(["source", "record"]) for name, t in parts])
+
+
+def _features(tables, as_of: DateLike, metrics: pd.DataFrame = None) -> pd.DataFrame:
     idx = _customers(tables)
     customers = idx.to_numpy()
     cols = {}
@@ -148,4 +159,6 @@ def features(tables, as_of: DateLike, metrics: pd.DataFrame = None) -> pd.DataFr
     out = pd.DataFrame(cols, index=idx)
     counts = [c for c in out.columns if c.startswith(("accounts_", "inquiries_", "hawk_"))]
     out[counts] = out[counts].astype("int32")
-    return out
+    keys = record_keys(tables, customers)
+    keys.index = idx
+    return pd.concat([keys, out], axis=1)

@@ -14,7 +14,8 @@ import pyarrow.compute as pc
 
 from .. import _decode
 from ..intl13 import catalogs
-from .arrow import Codes, DateLike, as_of_month, chunk, is_in, month_index, nullable
+from ..tables import schema_of
+from .arrow import Codes, DateLike, as_of_month, by_source, chunk, is_in, month_index, nullable, record_keys
 
 __all__ = ["NO_DATA", "TOO_NEW", "NO_INFORMATION", "ANNULLED", "NOT_REPORTED", "REMOVED", "INVALID",
            "matrix", "account_metrics", "Codes", "is_in"]
@@ -59,8 +60,20 @@ def account_metrics(tables, as_of: DateLike, months: int = 24, hist: np.ndarray 
     ever_90_plus                    level >= 5 in the 24 months, or a worst MOP (tag 38) of 05 or worse
     utilization                     balance / credit_limit for revolving accounts (null otherwise)
     is_open                         no closing date
-    Returns a pandas DataFrame (nullable Int columns). ``hist``: a matrix(tl, as_of) already built."""
-    tl = tables["TL"] if not isinstance(tables, pa.Table) else tables
+    Returns a pandas DataFrame (nullable Int columns); given Tables (not a bare TL table) it starts
+    with the keys ``reference`` and ``control_number`` of each account's record (and ``source`` for
+    tables of several sources). ``hist``: a matrix(tl, as_of) already built."""
+    if not isinstance(tables, pa.Table):
+        parts = by_source(tables)
+        frames = []
+        for name, t in parts:
+            m = account_metrics(t["TL"] if "TL" in t.names else _empty_tl(t), as_of, months, hist if len(parts) == 1 else None)
+            keys = record_keys(t, m["record"].to_numpy())
+            keys.index = m.index
+            m = pd.concat([keys, m], axis=1)
+            frames.append(m if name is None else m.assign(source=name)[["source"] + list(m.columns)])
+        return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    tl = tables
     m = matrix(tl, as_of, months) if hist is None else hist
     out = {"record": np.asarray(tl.column("record")), "position": np.asarray(tl.column("position"))}
     # mt[j]: month j back from as_of for every account, one contiguous row (the matrix is stored
@@ -92,3 +105,7 @@ def account_metrics(tables, as_of: DateLike, months: int = 24, hist: np.ndarray 
         out["utilization"] = np.where(revolving & (lim > 0), bal / lim, np.nan)
     out["is_open"] = np.asarray(pc.is_null(chunk(tl.column("closed_on"))))
     return pd.DataFrame(out)
+
+
+def _empty_tl(tables) -> pa.Table:
+    return schema_of("TL", tables.format).empty_table()

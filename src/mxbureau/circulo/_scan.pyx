@@ -339,25 +339,26 @@ cdef int64_t parse_seg(const uint8_t* d, int64_t n, int64_t p, const SegDef* S, 
     return p + S.length
 
 
-cdef int64_t parse_header(const uint8_t* d, int64_t n, const Lay* L, TokBuf* t, Fail* f, int* variant) noexcept nogil:
-    """The header at 0: the layout's HD, or its legacy header. Returns its end or -1 / -2."""
-    cdef int r = role_at(d, n, 0, L)
+cdef int64_t parse_header(const uint8_t* d, int64_t n, int64_t p, const Lay* L, TokBuf* t, Fail* f,
+                          int* variant) noexcept nogil:
+    """The header at p: the layout's HD, or its legacy header. Returns its end or -1 / -2."""
+    cdef int r = role_at(d, n, p, L)
     cdef int k
     cdef int64_t end
     cdef Fail f2
     variant[0] = V_STANDARD
     if r == -2 - R_HD:
-        return _fail(f, BAD_IDENTIFIER, 0, L.seg[R_HD].tag, 0, 0, 0)
+        return _fail(f, BAD_IDENTIFIER, p, L.seg[R_HD].tag, 0, 0, 0)
     if r != R_HD:
-        return _fail(f, HD_MISSING, 0, 0, 0, 0, 0)
-    end = parse_seg(d, n, 0, &L.seg[R_HD], t, f)
+        return _fail(f, HD_MISSING, p, 0, 0, 0, 0)
+    end = parse_seg(d, n, p, &L.seg[R_HD], t, f)
     if end == -1 and L.seg[R_LEGACY].length > 0:
-        if parse_seg(d, n, 0, &L.seg[R_LEGACY], NULL, &f2) > 0:
+        if parse_seg(d, n, p, &L.seg[R_LEGACY], NULL, &f2) > 0:
             variant[0] = V_LEGACY
-            return parse_seg(d, n, 0, &L.seg[R_LEGACY], t, &f2)
+            return parse_seg(d, n, p, &L.seg[R_LEGACY], t, &f2)
     if end > 0:
         for k in range(L.seg[R_HD].nf):
-            if L.seg[R_HD].blank_tag[k] and d[L.seg[R_HD].fstart[k]] == 32:
+            if L.seg[R_HD].blank_tag[k] and d[p + L.seg[R_HD].fstart[k]] == 32:
                 variant[0] = V_UNTAGGED
     return end
 
@@ -616,24 +617,26 @@ cdef int64_t scan_loop(const uint8_t* d, int64_t n, Span* span, bint strict, con
     cdef int rr, variant
     cdef int32_t credits, details
     cdef bint ts_last = False, scanned = False, ts_at_end = False
-    if pos == 0 and n > 0 and stop > 0:
-        # the start of the data: record 0 is the header, whole or damaged
+    rr = role_at(d, n, pos, L) if pos < stop else -1
+    if rr == R_HD or rr == -2 - R_HD:
+        # an HD where a range starts: the header record, whole or damaged (ranges and stream windows
+        # begin at a source's start or at a company block or trailer; an HD elsewhere is repeated)
         scanned = True
         t0 = t.n
-        end = parse_header(d, n, L, t, f, &variant)
+        end = parse_header(d, n, pos, L, t, f, &variant)
         if end == -2:
             return -2
         if end > 0:
             end = sep_token(d, n, end, L.seg[R_HD].tag, t)
-            if _rec(r, 0, end, t0, t.n, K_HEADER, True, 0, 0, variant):
+            if _rec(r, pos, end, t0, t.n, K_HEADER, True, 0, 0, variant):
                 return -2
             pos = end
         else:
             t.n = t0
             if strict:
                 return -1
-            q = record_start(d, n, 1, L) if f.code != HD_MISSING else 0
-            if _problem(e, 0, q, f, 0) or _rec(r, 0, q, t0, t0, K_HEADER, False, 0, 0, V_STANDARD):
+            q = record_start(d, n, pos + 1, L)
+            if _problem(e, pos, q, f, 0) or _rec(r, pos, q, t0, t0, K_HEADER, False, 0, 0, V_STANDARD):
                 return -2
             pos = q
     while True:
@@ -821,7 +824,7 @@ cdef inline int _find(Cols* F, int64_t off, int code, int role, int64_t co, int6
 
 
 cdef int64_t walk_loop(const uint8_t* d, int64_t n, int64_t start, int64_t stop, const Lay* L, WState* w,
-                       TokBuf* t, RecBuf* rb, Cols* S, Cols* F) noexcept nogil:
+                       TokBuf* t, RecBuf* rb, Cols* S, Cols* F, bint at_start) noexcept nogil:
     """The segments starting in [start, stop): rows in S, the grammar's findings in F, tokens in t,
     records in rb. Returns where it stopped; -2 out of memory."""
     cdef Step st
@@ -830,8 +833,8 @@ cdef int64_t walk_loop(const uint8_t* d, int64_t n, int64_t start, int64_t stop,
     cdef int64_t co, crd
     cdef bint open_rec = False, keep
     cdef Py_ssize_t k
-    if start == 0 and stop > 0:
-        if _rec(rb, 0, 0, 0, 0, K_HEADER, True, 0, 0, 0):
+    if at_start and stop > start:
+        if _rec(rb, start, start, 0, 0, K_HEADER, True, 0, 0, 0):
             return -2
         open_rec = True
     while p < stop:
@@ -855,7 +858,7 @@ cdef int64_t walk_loop(const uint8_t* d, int64_t n, int64_t start, int64_t stop,
                 rc |= _find(F, p, DATA_AFTER_TS, role, -1, -1)
                 w.after_ts = 2
             if prev == -1 and role != R_HD:
-                rc |= _find(F, 0, HD_MISSING, R_HD, -1, -1)
+                rc |= _find(F, p, HD_MISSING, R_HD, -1, -1)
                 w.hd_seen = 1
                 prev = R_HD
             if role == R_HD:
@@ -960,7 +963,7 @@ cdef int64_t walk_loop(const uint8_t* d, int64_t n, int64_t start, int64_t stop,
         elif prev == R_CR:
             rc |= _find(F, w.cr_at, NO_DETAIL, R_CR, w.company, w.credit)
         if prev == -1 and not w.hd_seen:
-            rc |= _find(F, 0, HD_MISSING, R_HD, -1, -1)
+            rc |= _find(F, p, HD_MISSING, R_HD, -1, -1)
         if not w.ts_seen:
             rc |= _find(F, n, TS_MISSING, R_TS, -1, -1)
         w.phase = 0 if prev == -1 else R_TS + 1
@@ -1109,8 +1112,10 @@ cdef class Scanner:
         cdef Cols F
         cdef WState w
         cdef int64_t end
+        cdef bint at_start
         if not 0 <= start <= stop <= n:
             raise ValueError("walk range outside the buffer")
+        at_start = state is None
         if state is None:
             state = (0, -1, -1, 0, -1, -1, 0, 0, 0)
         (w.phase, w.company, w.credit, w.credit0, w.em_at, w.cr_at, w.hd_seen, w.ts_seen, w.after_ts) = state
@@ -1122,7 +1127,7 @@ cdef class Scanner:
         F.ncol = NFCOL
         with nogil:
             if tok_reserve(&t, (stop - start) // 12 + 64) == 0:
-                end = walk_loop(d, n, start, stop, &self.lay, &w, &t, &rb, &S, &F)
+                end = walk_loop(d, n, start, stop, &self.lay, &w, &t, &rb, &S, &F, at_start)
             else:
                 end = -2
         if end == -2:
@@ -1143,10 +1148,11 @@ cdef class Scanner:
 
     def segment_rows(self, const int64_t[::1] offset, const uint16_t[::1] length, const uint16_t[::1] tag,
                      const int64_t[::1] tok_start, const int64_t[::1] tok_end, const int8_t[::1] kind,
-                     const int32_t[::1] credits, int64_t record_base, int64_t credit_base):
+                     const int32_t[::1] credits, int64_t record_base, int64_t credit_base, int64_t company_base):
         """One pass over the tokens (tags only; the input is not read again): every segment -- its first
         token carries its tag's letters -- with its offset, role, record, company (a company record's
-        index - 1; -1 for HD, TS and outside blocks), credit (the CRs of earlier records, ``credits``,
+        count so far: ``company_base`` plus the company records before; -1 for HD, TS and outside
+        blocks), credit (the CRs of earlier records, ``credits``,
         plus those so far in this one; -1 where none), position (AC and CR in their company, DE and AV
         in their credit), the separator after it (0 none, 1 LF, 2 CRLF, 3 other, from its mark token;
         and its length) and a bitmask of its date fields written as zeros (their 9k tokens)."""
@@ -1154,7 +1160,7 @@ cdef class Scanner:
         cdef const uint16_t* tg = &tag[0] if tag.shape[0] else NULL
         cdef int role, f, sec
         cdef uint16_t x
-        cdef int64_t first_credit = credit_base, cr_in, pos_ac, pos_cr, pos_de, pos_av
+        cdef int64_t first_credit = credit_base, company = company_base - 1, cr_in, pos_ac, pos_cr, pos_de, pos_av
         cdef int8_t rl[65536]
         cdef int dates[NSEG][MAX_DATES]
         cdef int nd
@@ -1197,6 +1203,8 @@ cdef class Scanner:
                 pos_cr = 0
                 pos_de = 0
                 pos_av = 0
+                if kind[r] == K_COMPANY:
+                    company += 1            # damaged blocks (no tokens) count too
                 for i in range(tok_start[r], tok_end[r]):
                     x = tg[i]
                     if x & 0x40:
@@ -1205,7 +1213,7 @@ cdef class Scanner:
                         a_off[k] = offset[i] - 2
                         a_role[k] = role
                         a_rec[k] = record_base + r
-                        a_co[k] = record_base + r - 1 if (kind[r] == K_COMPANY and role != R_HD and role != R_TS) else -1
+                        a_co[k] = company if (kind[r] == K_COMPANY and role != R_HD and role != R_TS) else -1
                         a_cr[k] = -1
                         a_pos[k] = 0
                         if role == R_AC:

@@ -1,7 +1,8 @@
 """``mxbureau circulo validate | convert | write | diff | generate | bench``: argument parsing and
 printing around mxbureau.circulo. ``register(subparsers)`` adds the group to the mxbureau command.
-A user error (a missing file, a bad argument) is one line on stderr and exit status 2; findings of
-error severity (validate) or rejected rows (write) exit 1."""
+Exit statuses as the mxbureau command's: 0 done, nothing wrong found; 1 data problems (findings of
+error severity, rejected rows, a strict read stopped at damage: one line on stderr); 2 a user error
+(a missing file, a bad argument: one line on stderr)."""
 from __future__ import annotations
 
 import csv
@@ -45,8 +46,11 @@ def _guard(func):
             return func(a)
         except _UserError as e:
             return _fail(str(e))
-        except FormatError as e:
-            return _fail(f"{getattr(e, 'source', None) or ''}{': ' if getattr(e, 'source', None) else ''}{with_company(e)}")
+        except FormatError as e:                  # damage in strict mode: a data problem
+            where = f"{e.source}: " if getattr(e, "source", None) else ""
+            print(f"mxbureau circulo: {where}{with_company(e)}; --lenient skips damaged company blocks and reports them",
+                  file=sys.stderr)
+            return 1
         except MxbureauError as e:
             return _fail(str(e))
         except (FileNotFoundError, IsADirectoryError, PermissionError) as e:
@@ -102,7 +106,7 @@ def cmd_convert(a) -> int:
     segments = [s for s in a.segments.split(",") if s] or None
     t0 = time.perf_counter()
     s = convert(inputs, a.output, fmt=a.format, segments=segments, strict=not a.lenient, chunk_bytes=a.chunk_mb << 20,
-                workers=a.workers, redact_key=key)
+                workers=a.workers, redact_key=key, overwrite=a.overwrite)
     secs = time.perf_counter() - t0
     print(f"{s.files} file(s), {s.bytes:,} bytes -> {a.output} in {secs:.2f} s ({s.bytes / max(secs, 1e-9) / 1e6:,.0f} MB/s); "
           f"rows: {', '.join(f'{k} {v:,}' for k, v in sorted(s.rows.items()))}; problems: {s.problems}")
@@ -204,7 +208,7 @@ def register(subparsers) -> None:
     v.add_argument("--layout", help="a layout registered with define_format (default circulo)")
     v.set_defaults(func=_guard(cmd_validate))
 
-    c = sub.add_parser("convert", help="one Parquet (or CSV) file per table, streamed by chunks")
+    c = sub.add_parser("convert", help="one Parquet (or CSV) dataset per table, streamed by chunks")
     c.add_argument("inputs", nargs="+")
     c.add_argument("-o", "--output", required=True, help="output directory")
     c.add_argument("--format", choices=("parquet", "csv"), default="parquet")
@@ -213,6 +217,7 @@ def register(subparsers) -> None:
     c.add_argument("--chunk-mb", type=int, default=64)
     c.add_argument("--workers", type=int, default=1)
     c.add_argument("--redact-key-file", help="personal data -> HMAC-SHA256 under this key (>= 16 bytes)")
+    c.add_argument("--overwrite", action="store_true", help="replace an earlier conversion in a non-empty folder")
     c.set_defaults(func=_guard(cmd_convert))
 
     w = sub.add_parser("write", help="a load file from a folder of companies, shareholders, credits, details, "

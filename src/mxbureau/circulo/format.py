@@ -13,8 +13,9 @@ from .. import formats
 from ..errors import UnknownNameError, UsageError
 from ..layout import tag_code
 from . import _scan, spec
+from .catalogs import CATALOGS
 from .keys import finish_tables
-from .records import records_table
+from .records import RECORDS_SCHEMA, records_table
 
 __all__ = ["FORMAT", "define_format", "layout_of", "format_of", "scanner_for"]
 
@@ -53,6 +54,34 @@ def _sniff(start: bytes, head: bytes) -> bool:
     return head.startswith(start)
 
 
+_TYPES = {"A": "text", "N": "a number", "D": "a date DDMMAAAA", "P": "a period MMAAAA", "F": "filler"}
+_REQUIRED = {"R": "required", "O": "optional", "X": "no aplica", "C": "conditional", "W": "required (a warning)",
+             "F": "blank"}
+_COLUMNS = {"company": "Index of the company block (its EM segment) in the file, 0-based.",
+            "credit": "Index of the credit (its CR segment) in the file, 0-based.",
+            "offset": "Byte offset of the segment in its source.",
+            "position": "Order among its company's AC or CR segments, or its credit's DE or AV segments (0-based)."}
+
+
+def _describer(layout: spec.Layout):
+    def describe(table: str, column: str) -> str:
+        if column in _COLUMNS:
+            return _COLUMNS[column]
+        seg = layout.by_tag.get(table)
+        f = next((f for f in seg.fields if f.name == column), None) if seg else None
+        if f is None:
+            return ""
+        what = "the month's first day" if f.type == "P" else _TYPES[f.type]
+        return (f"{table}-{f.tag} {f.spanish}: {what}, {f.max_length} bytes at position {f.start + 1}; "
+                f"format 1 {_REQUIRED[f.fmt1]}, format 2 {_REQUIRED[f.fmt2]}.")
+    return describe
+
+
+# The longest company block a stream's windows must hold (an EM with ~58,000 credits); mapped files
+# have no such limit.
+MAX_RECORD = 32 << 20
+
+
 def make_format(layout: spec.Layout, name: str, sniff: bool = True) -> formats.Format:
     """A Format for a layout (not registered)."""
     known = _known(layout)
@@ -63,7 +92,9 @@ def make_format(layout: spec.Layout, name: str, sniff: bool = True) -> formats.F
         messages=spec.MESSAGES, tables=dict(layout.by_tag), known={k: known for k in range(len(spec.KINDS))},
         records_table=records_table, sniff=functools.partial(_sniff, start) if sniff else (lambda head: False),
         personal=spec.PERSONAL_DATA, segment_tags=frozenset(tag_code(s.tag) for s in layout.segments),
-        finish_tables=functools.partial(finish_tables, layout=layout))
+        finish_tables=functools.partial(finish_tables, layout=layout), max_record=MAX_RECORD,
+        describe=_describer(layout), records_schema=RECORDS_SCHEMA,
+        catalogs={k: dict(v) for k, v in CATALOGS.items() if v is not None})
 
 
 def define_format(layout: spec.Layout, name: Optional[str] = None, sniff: bool = False) -> formats.Format:

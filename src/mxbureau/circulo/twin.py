@@ -105,10 +105,8 @@ class _Twin:
     # -- records ---------------------------------------------------------------------------------------
     def header(self):
         tag, ident = self.role(0)
-        if tag == "HD" and not ident:
+        if not ident:
             raise _Fail(C["BAD_IDENTIFIER"], 0, "HD")
-        if tag != "HD":
-            raise _Fail(C["HD_MISSING"], 0)
         try:
             toks = self.segment(0, self.L["HD"], untagged_ok=True)
         except _Fail as first:
@@ -203,9 +201,8 @@ class _Twin:
             recs.append(dict(start=start, end=end, kind=spec.KINDS[kind], ok=ok, credits=credits, details=details,
                              variant=variant, tok_start=t0, tok_end=len(toks)))
 
-        pos, ts_last, scanned = 0, False, False
-        if self.n:
-            scanned = True
+        pos, ts_last, scanned = 0, False, self.n > 0
+        if self.role(0)[0] == "HD":          # a header where the data starts (none: the records begin)
             try:
                 t, variant, length = self.header()
                 end, sep = self.sep_token(length, "HD")
@@ -214,7 +211,7 @@ class _Twin:
                 add(0, end, t0, KIND["header"], True, variant=variant)
                 pos = end
             except _Fail as f:
-                q = self.record_start(1) if f.code != C["HD_MISSING"] else 0
+                q = self.record_start(1)
                 fail(f.code, f.offset, 0, q, f.segment, f.tag, record=0)
                 add(0, q, len(toks), KIND["header"], False)
                 pos = q

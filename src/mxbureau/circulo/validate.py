@@ -19,7 +19,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..source import open_source, release
+from ..errors import UsageError
+from ..source import open_all, release
 from ..tables import build_tables
 from ..tokens import Tokens
 from . import catalogs as _catalogs, spec
@@ -755,12 +756,24 @@ def validate(source, *, catalogs=None, format: Optional[str] = None, chunk_bytes
     elif catalogs:
         cat = cat.extended(**dict(catalogs))
     fmt = format_of(format)
-    buf, owner = open_source(source)
-    return _run(buf, owner, fmt, Context(catalogs=cat), chunk_bytes, from_header=True)
+    srcs = open_all(source)
+    if len(srcs) != 1:
+        for s in srcs:
+            s.close()
+        raise UsageError(f"validate takes one source, not {len(srcs)}")
+    src = srcs[0]
+    try:
+        buf = src.read_all()            # a stream is read whole; a path is mapped and released by chunks
+        t = _run(buf, src.owner, fmt, Context(catalogs=cat), chunk_bytes, from_header=True, start=src.start)
+    finally:
+        src.close()
+    if src.base:
+        t = t.set_column(t.schema.get_field_index("offset"), "offset", pc.add(t.column("offset"), src.base))
+    return t
 
 
 def _run(buf, owner, fmt, ctx: Context, chunk_bytes: int, from_header: bool, state0=None,
-         unique: bool = True, findings: Optional[Findings] = None) -> pa.Table:
+         unique: bool = True, findings: Optional[Findings] = None, start: int = 0) -> pa.Table:
     lay = layout_of(fmt.name)
     plain = dataclasses.replace(fmt, finish_tables=None)       # validation aligns rows by the walk itself
     F = findings or Findings()
@@ -769,7 +782,7 @@ def _run(buf, owner, fmt, ctx: Context, chunk_bytes: int, from_header: bool, sta
         st.ctx = ctx
         st.ctx_from_header = True
     n = len(buf)
-    pos, state, record_base = 0, state0, 0
+    pos, state, record_base = start, state0, 0
     while True:
         stop = n if pos + chunk_bytes >= n else fmt.scanner.find_record_start(buf, pos + chunk_bytes)
         w = fmt.scanner.walk(buf, pos, stop, state)

@@ -7,8 +7,9 @@ import numpy as np
 
 from .. import formats
 from ..layout import tag_code
-from . import _scan, spec
-from .records import records_table
+from . import _scan, catalogs, descriptions, spec
+from .derived import DESCRIPTIONS as DERIVED, finish_tables
+from .records import RECORDS_SCHEMA, records_table
 
 __all__ = ["FORMAT"]
 
@@ -32,8 +33,14 @@ def _sniff(head: bytes) -> bool:
 _TABLES = {s.tag: s for s in spec.RESPONSE.segments if s.tag != "ES"}
 _TABLES.update({s.tag: s for s in spec.ERROR.segments if s.tag != "ES"})
 
+def _describe(table: str, column: str) -> str:
+    layout = "records" if table == "records" else ("error" if table in ("UR", "AR") else "response")
+    return descriptions.describe(layout, table, column) or DERIVED.get((table, column), "")
+
+
 FORMAT = formats.register(formats.Format(
     name="intl13", scanner=_scan, kinds=spec.KINDS, decoded_kinds=spec.DECODED_KINDS,
     messages=spec.MESSAGES, tables=_TABLES, known=_known(), records_table=records_table, sniff=_sniff,
-    personal=spec.PERSONAL_DATA,
+    personal=spec.PERSONAL_DATA, max_record=_scan.CONSTANTS["MAX_RECORD"], describe=_describe,
+    catalogs=catalogs.CATALOGS, records_schema=RECORDS_SCHEMA, finish_tables=finish_tables,
     segment_tags=frozenset(tag_code(s.tag) for L in spec.LAYOUTS.values() for s in L.segments)))

@@ -11,8 +11,8 @@ from libc.stdint cimport INT64_MAX, int8_t, int32_t, int64_t, uint8_t, uint16_t,
 from libc.string cimport memchr, memcmp
 
 from mxbureau._index cimport (ErrBuf, Lane, RecBuf, Span, TokBuf, err_init, err_reserve, errors_dict, free_all,
-                              mxb_publish, mxb_read, rec_init, rec_reserve, records_dict, tok_fill_from_pool,
-                              tok_free, tok_init, tok_reserve, tokens_dict)
+                              guarded, input_changed, mxb_publish, mxb_read, rec_init, rec_reserve, records_dict,
+                              tok_fill_from_pool, tok_free, tok_init, tok_reserve, tokens_dict)
 
 cdef enum:
     MAX_RECORD = 999999     # ES length has at most 6 digits
@@ -498,6 +498,33 @@ cdef int8_t _kind_guess(const uint8_t* d, int64_t n, int64_t s) noexcept nogil:
     return K_UNKNOWN
 
 
+# The loops run through _index.guarded: a mapped input that shrinks under them ends in SourceError.
+cdef struct ScanCall:
+    const uint8_t* d
+    int64_t n
+    Span* span
+    bint strict
+    TokBuf* t
+    RecBuf* r
+    ErrBuf* e
+    Fail* f
+    TokBuf* scratch
+    Py_ssize_t reserve
+    int64_t pos
+
+
+cdef int64_t _scan_call(void* p) noexcept nogil:
+    cdef ScanCall* c = <ScanCall*>p
+    if tok_reserve(c.t, c.reserve):
+        return -2
+    return scan_loop(c.d, c.n, c.span, c.strict, c.t, c.r, c.e, c.f, c.scratch)
+
+
+cdef int64_t _start_call(void* p) noexcept nogil:
+    cdef ScanCall* c = <ScanCall*>p
+    return verified_start(c.d, c.n, c.pos, c.scratch)
+
+
 # ---------------------------------------------------------------------------------------------
 # GIL side: allocate, release the GIL around the loop, hand the buffers to numpy.
 
@@ -533,15 +560,18 @@ def scan_range(const uint8_t[::1] buf, Py_ssize_t start, Py_ssize_t stop, bint s
     if expect_tokens <= 0:
         expect_tokens = (stop - start) // 8 + 64
     tok_fill_from_pool(&t, expect_tokens)
+    cdef ScanCall call
+    cdef int faulted = 0
+    call.d, call.n, call.span, call.strict = d, n, span, strict
+    call.t, call.r, call.e, call.f, call.scratch, call.reserve = &t, &r, &e, &f, &scratch, expect_tokens
     with nogil:
-        if tok_reserve(&t, expect_tokens) == 0:
-            end = scan_loop(d, n, span, strict, &t, &r, &e, &f, &scratch)
-        else:
-            end = -2
+        end = guarded(_scan_call, &call, &faulted)
         mxb_publish(&span.claimed, INT64_MAX)      # finished (or failed): nothing left to split
     tok_free(&scratch)
-    if end == -2:
+    if end == -2 or faulted:
         free_all(&t, &r, &e)
+        if faulted:
+            raise input_changed()
         raise MemoryError("mxbureau: out of memory while scanning")
     failure = None
     if end == -1:
@@ -555,12 +585,17 @@ def find_record_start(const uint8_t[::1] buf, Py_ssize_t pos):
     cdef TokBuf scratch
     cdef int64_t n = buf.shape[0]
     cdef int64_t q
+    cdef ScanCall call
+    cdef int faulted = 0
     if pos >= n:
         return n
     tok_init(&scratch, True)
+    call.d, call.n, call.pos, call.scratch = &buf[0], n, pos, &scratch
     with nogil:
-        q = verified_start(&buf[0], n, pos, &scratch)
+        q = guarded(_start_call, &call, &faulted)
     tok_free(&scratch)
+    if faulted:
+        raise input_changed()
     if q == -2:
         raise MemoryError("mxbureau: out of memory while scanning")
     return q

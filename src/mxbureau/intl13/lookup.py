@@ -53,7 +53,7 @@ def find_report(source, *, reference: Optional[str] = None, record: Optional[int
 def _decode_one(tok, i: int) -> Report:
     """Decode record i of a chunk from its own bytes; indices and offsets as in the whole source."""
     start, end = int(tok.records["start"][i]), int(tok.records["end"][i])
-    rep = next(reports(bytes(tok.buffer[start:end]), strict=False))
+    rep = next(reports(bytes(tok.buffer[start - tok.base:end - tok.base]), strict=False))
     rep.record = rep.header["record"] = int(tok.records["record"][i])
     rep.header["start"] = start
     return rep

@@ -37,7 +37,7 @@ def records_table(tok: Tokens) -> pa.Table:
     r = tok.records
     n = tok.n_records
     kind_code = r["kind_code"]
-    start = r["start"]
+    start = r["start"] - tok.base              # positions in tok.buffer
     is_resp = (kind_code == spec.HIT) | (kind_code == spec.NOHIT)
     is_cons = kind_code == spec.CONSULTA_RECORD
     is_err = kind_code == spec.ERROR_RECORD
@@ -66,6 +66,6 @@ def records_table(tok: Tokens) -> pa.Table:
     kind = coded(np.where(kind_code < 0, len(names) - 1, kind_code).astype(np.int32),
                  pa.array(names.tolist(), pa.large_string()))
     return pa.Table.from_arrays([
-        pa.array(r["record"]), kind, pa.array(start), pa.array(r["end"] - start), version,
+        pa.array(r["record"]), kind, pa.array(r["start"]), pa.array(r["end"] - r["start"]), version,
         reference, member, found, indicator, control, declared, cr, pa.array(ok)],
         schema=RECORDS_SCHEMA)

@@ -11,8 +11,8 @@ import pyarrow.compute as pc
 
 from ..columns import token_strings
 from ..scanner import scan_chunks
-from ..source import open_source
-from ..tables import MAX_FIELDS, PROBLEMS_SCHEMA, build_tables, decoding, token_problems, with_values
+from ..source import open_all
+from ..tables import MAX_FIELDS, PROBLEMS_SCHEMA, build_tables, decoding, token_problems, with_source, with_values
 from ..tokens import Tokens
 from . import FORMAT, catalogs, spec
 
@@ -106,10 +106,21 @@ def validate_tokens(tok: Tokens) -> pa.Table:
     return allp.sort_by([("offset", "ascending")]) if allp.num_rows else allp
 
 
-def validate(source, *, show_values: bool = False) -> pa.Table:
-    """The problems of a source (lenient scan: every damaged span is listed, nothing raises).
-    ``show_values=True`` adds a ``value`` column with the bytes of each span (never by default)."""
-    buf = open_source(source)[0] if show_values else None     # one read of a file object, kept
-    parts = [validate_tokens(tok) for tok in scan_chunks(source if buf is None else buf, strict=False)]
-    out = pa.concat_tables(parts) if parts else PROBLEMS_SCHEMA.empty_table()
-    return with_values(out, buf) if show_values else out
+def validate(source, *, show_values: bool = False, progress=None) -> pa.Table:
+    """The problems of sources (as ``read`` takes them; lenient scan: every damaged span is listed,
+    nothing raises on bad bytes). With several sources the table starts with a ``source`` column.
+    ``show_values=True`` adds a ``value`` column with the bytes of each span (never by default).
+    ``progress``: called with the bytes of each chunk done."""
+    srcs = open_all(source)
+    parts = []
+    for tok in scan_chunks(srcs, strict=False):
+        p = validate_tokens(tok)
+        if show_values:
+            p = with_values(p, tok.buffer, tok.base)
+        parts.append(with_source(p, tok.source) if len(srcs) > 1 else p)
+        if progress is not None:
+            progress(tok.span[1] - tok.span[0])
+    if parts:
+        return pa.concat_tables(parts)
+    out = PROBLEMS_SCHEMA.empty_table()
+    return with_values(out, b"") if show_values else out

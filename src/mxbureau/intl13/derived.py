@@ -1,0 +1,52 @@
+"""Columns computed from decoded ones, added to every table that has their source column: TL
+``mop_level`` (and ``worst_mop_level``), the MOP code as an ordinal number (``catalogs.MOP_LEVELS``: 01-07
+-> 1-7, 96/97/99 -> 9, 00 -> 0; UR and unknown codes null), so that ``mop_level >= 3`` selects what
+``mop >= '03'`` on the text would get wrong (it matches 96 and UR)."""
+from __future__ import annotations
+
+from typing import Dict
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from . import catalogs
+
+__all__ = ["finish_tables", "LEVEL_COLUMNS", "DESCRIPTIONS"]
+
+LEVEL_COLUMNS = {"TL": (("mop", "mop_level"), ("worst_mop", "worst_mop_level"))}
+DESCRIPTIONS = {
+    ("TL", "mop_level"): "The current MOP (tag 26) as a number: 01-07 -> 1-7, 96/97/99 -> 9, 00 -> 0; "
+                         "null for UR (no information). Computed by mxbureau, not in the reply.",
+    ("TL", "worst_mop_level"): "The worst MOP of the history (tag 38) as a number, on the scale of mop_level. "
+                               "Computed by mxbureau, not in the reply.",
+}
+
+
+def _levels(col) -> pa.ChunkedArray:
+    """int8 levels of a dictionary (or string) column of MOP codes, chunk by chunk through each
+    chunk's dictionary (one lookup per distinct code)."""
+    chunks = []
+    for a in (col.chunks if isinstance(col, pa.ChunkedArray) else [col]):
+        if not pa.types.is_dictionary(a.type):
+            a = a.dictionary_encode()
+        lut = np.array([catalogs.MOP_LEVELS.get(v, -1) for v in a.dictionary.to_pylist()] + [-1], dtype=np.int8)
+        idx = np.asarray(a.indices.fill_null(len(lut) - 1))
+        lv = lut[idx]
+        chunks.append(pa.array(lv, pa.int8(), mask=lv < 0))
+    return pa.chunked_array(chunks, pa.int8())
+
+
+def finish_tables(tables: Dict[str, pa.Table], tok=None) -> Dict[str, pa.Table]:
+    for tag, pairs in LEVEL_COLUMNS.items():
+        t = tables.get(tag)
+        if t is None:
+            continue
+        for src, name in pairs:
+            i = t.schema.get_field_index(src)
+            if i < 0:
+                continue
+            meta = {b"derived_from": src.encode(), b"catalog": b"MOP_LEVELS"}
+            t = t.add_column(i + 1, pa.field(name, pa.int8(), metadata=meta), _levels(t.column(i)))
+        tables[tag] = t
+    return tables
