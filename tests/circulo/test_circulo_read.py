@@ -2,6 +2,8 @@
 strict errors), chunked and threaded scans against one sequential scan, the company/credit keys
 against a count made by hand from the twin's tokens, lenient recovery of every intact company block,
 and detection by the core's read."""
+import dataclasses
+import gzip
 import io
 
 import numpy as np
@@ -258,3 +260,21 @@ def test_threads_and_chunks_decoded_out_of_order_number_credits_alike():
     n = last["CR"].num_rows
     assert last["CR"].column("credit").to_pylist() == one["CR"].column("credit").to_pylist()[-n:]
     assert last["CR"].column("company").to_pylist() == one["CR"].column("company").to_pylist()[-n:]
+
+
+def test_a_compressed_stream_read_in_windows_equals_the_mapped_read(tmp_path):
+    """A gzip file is a stream: read in windows (here small ones: a format copy with a 20 kB longest
+    block), each scanned from its own position 0. The tables are the mapped file's."""
+    import dataclasses
+    import gzip
+    data = circulo.generate_bytes(300, seed=8, separator="crlf")
+    p = tmp_path / "carga.txt.gz"
+    p.write_bytes(gzip.compress(data))
+    small = dataclasses.replace(circulo.FORMAT, max_record=20_000)
+    parts = list(mxbureau.read_chunks(str(p), chunk_bytes=30_000, format=small))
+    assert len(parts) > 5
+    whole = circulo.read(data)
+    for tag in ("HD", "EM", "CR", "DE", "AV", "TS", "segments"):
+        assert sum((x[tag].to_pylist() for x in parts if tag in x.names), []) == whole[tag].to_pylist(), tag
+    assert sum((x.records.column("company").to_pylist() for x in parts), []) == whole.records.column("company").to_pylist()
+    assert circulo.read(str(p))["CR"].to_pylist() == whole["CR"].to_pylist()
