@@ -265,8 +265,6 @@ def test_threads_and_chunks_decoded_out_of_order_number_credits_alike():
 def test_a_compressed_stream_read_in_windows_equals_the_mapped_read(tmp_path):
     """A gzip file is a stream: read in windows (here small ones: a format copy with a 20 kB longest
     block), each scanned from its own position 0. The tables are the mapped file's."""
-    import dataclasses
-    import gzip
     data = circulo.generate_bytes(300, seed=8, separator="crlf")
     p = tmp_path / "carga.txt.gz"
     p.write_bytes(gzip.compress(data))
