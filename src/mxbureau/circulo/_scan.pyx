@@ -1125,6 +1125,16 @@ cdef class Scanner:
         memset(&F, 0, sizeof(Cols))
         S.ncol = NSCOL
         F.ncol = NFCOL
+        # Room up front: the token index from the pool (as scan_range), the segment rows for the most
+        # segments the bytes can hold (a DE every 150): growing them by copies and faulting fresh pages
+        # was half of the walk's time.
+        tok_fill_from_pool(&t, (stop - start) // 12 + 64)
+        S.n = 0
+        while S.cap < (stop - start) // 150 + 64:
+            S.n = S.cap
+            if cols_row(&S):
+                break
+        S.n = 0
         with nogil:
             if tok_reserve(&t, (stop - start) // 12 + 64) == 0:
                 end = walk_loop(d, n, start, stop, &self.lay, &w, &t, &rb, &S, &F, at_start)

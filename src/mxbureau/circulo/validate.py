@@ -25,6 +25,7 @@ from ..tables import build_tables
 from ..tokens import Tokens
 from . import catalogs as _catalogs, spec
 from .format import format_of, layout_of
+from .records import RECORDS_SCHEMA
 
 __all__ = ["validate", "SCHEMA", "Context", "check_blocks", "summary"]
 
@@ -775,7 +776,9 @@ def validate(source, *, catalogs=None, format: Optional[str] = None, chunk_bytes
 def _run(buf, owner, fmt, ctx: Context, chunk_bytes: int, from_header: bool, state0=None,
          unique: bool = True, findings: Optional[Findings] = None, start: int = 0) -> pa.Table:
     lay = layout_of(fmt.name)
-    plain = dataclasses.replace(fmt, finish_tables=None)       # validation aligns rows by the walk itself
+    # validation aligns rows by the walk itself: no keys, and no records table (numbering its companies
+    # without the keys re-scanned the bytes before every chunk: 0.13 s of 1.1 on 98 MB)
+    plain = dataclasses.replace(fmt, finish_tables=None, records_table=lambda tok: RECORDS_SCHEMA.empty_table())
     F = findings or Findings()
     st = _State(ctx if not from_header else None, unique)
     if from_header:
