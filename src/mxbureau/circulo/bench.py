@@ -10,13 +10,14 @@ import os
 import subprocess
 import sys
 import tempfile
-from typing import Callable, Dict, List, Optional
+import time
+from typing import Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pcsv
 
-from ..bench import interleaved, parse_size
+from ..bench import parse_size
 from . import _scan, synth
 from .format import FORMAT
 from .reader import read, scan
@@ -87,6 +88,25 @@ def peak_rss(path: str, what: str, chunk: int) -> float:
     return float(out.stdout.split()[0])
 
 
+def measure(fns: Dict[str, Callable], rounds: int, repeat: int = 3) -> Dict[str, Tuple[float, float]]:
+    """Interleaved rounds (each case ``repeat`` times, its fastest counts): per case the medians over
+    rounds of wall seconds and of this process's CPU seconds. On a shared machine the CPU time is what
+    a case costs when it has a core (the wall time also holds the waits for one); the cases here run
+    in one thread."""
+    wall = {k: [] for k in fns}
+    cpu = {k: [] for k in fns}
+    for _ in range(rounds):
+        for k, fn in fns.items():
+            bw = bc = float("inf")
+            for _ in range(repeat):
+                w, c = time.perf_counter(), time.process_time()
+                fn()
+                bw, bc = min(bw, time.perf_counter() - w), min(bc, time.process_time() - c)
+            wall[k].append(bw)
+            cpu[k].append(bc)
+    return {k: (float(np.median(wall[k])), float(np.median(cpu[k]))) for k in fns}
+
+
 def run(size: int = 500_000_000, path: Optional[str] = None, rounds: int = 3,
         progress: Optional[Callable[[str], None]] = None, keep: Optional[str] = None) -> Dict:
     """Measure every case on the file at ``path`` (or a generated one of ``size`` bytes)."""
@@ -112,17 +132,21 @@ def run(size: int = 500_000_000, path: Optional[str] = None, rounds: int = 3,
     }
     slow = {"read_all_tables": lambda: read(buf), "validate": lambda: validate(buf)}
     say("warming up")
-    interleaved({**fast, **slow}, 1, 1)
+    measure({**fast, **slow}, 1, 1)
     say(f"measuring {len(fast)} cases x {rounds} rounds")
-    med = interleaved(fast, rounds)
+    both = measure(fast, rounds)
     say(f"measuring read and validate x {rounds} rounds")
-    med.update(interleaved(slow, rounds, 1))
+    both.update(measure(slow, rounds, 1))
+    med = {k: v[0] for k, v in both.items()}
+    cpu = {k: v[1] for k, v in both.items()}
     say("peak RSS of streamed reads and validation (child processes)")
     rss = {f"{what}_chunk_{mb}MB": peak_rss(path, what, mb << 20) for what in ("read", "validate") for mb in (16, 64)}
     sizes = {k: n for k in med}
     sizes["pyarrow_csv_cr_de_one_thread"] = csv_bytes
-    results = [{"name": k, "seconds": v, "bytes": sizes[k], "mb_per_s": sizes[k] / v / 1e6} for k, v in med.items()]
+    results = [{"name": k, "seconds": v, "cpu_seconds": cpu[k], "bytes": sizes[k], "mb_per_s": sizes[k] / v / 1e6,
+                "mb_per_cpu_s": sizes[k] / cpu[k] / 1e6} for k, v in med.items()]
     rate = {r["name"]: r["mb_per_s"] for r in results}
+    crate = {r["name"]: r["mb_per_cpu_s"] for r in results}
     if tmpdir:
         os.remove(path)
         os.rmdir(tmpdir)
@@ -135,16 +159,25 @@ def run(size: int = 500_000_000, path: Optional[str] = None, rounds: int = 3,
             "read_all_mb_per_s_vs_pyarrow_csv_mb_per_s": rate["read_all_tables"] / rate["pyarrow_csv_cr_de_one_thread"],
             "validate_mb_per_s": rate["validate"],
         },
+        "ratios_cpu": {
+            "scan_vs_c_walk": cpu["c_walk"] / cpu["scan"],
+            "read_all_vs_c_walk": cpu["c_walk"] / cpu["read_all_tables"],
+            "cr_de_tables_vs_pyarrow_csv_time": cpu["pyarrow_csv_cr_de_one_thread"] / cpu["read_cr_de"],
+            "read_all_mb_per_s_vs_pyarrow_csv_mb_per_s": crate["read_all_tables"] / crate["pyarrow_csv_cr_de_one_thread"],
+            "validate_mb_per_s": crate["validate"],
+        },
         "peak_rss_mb": rss,
     }
 
 
 def format_report(rep: Dict) -> str:
     lines = [f"input {rep['input_bytes']:,} bytes ({rep['tokens']:,} tokens); CR+DE as CSV {rep['csv_bytes']:,} bytes"]
+    lines.append(f"  {'':32s} {'wall ms':>9s} {'MB/s':>8s}  {'CPU ms':>9s} {'MB/CPU s':>9s}")
     for r in rep["results"]:
-        lines.append(f"  {r['name']:32s} {r['seconds'] * 1e3:9.1f} ms  {r['mb_per_s']:8.0f} MB/s")
-    lines.append("ratios:")
+        lines.append(f"  {r['name']:32s} {r['seconds'] * 1e3:9.1f} {r['mb_per_s']:8.0f}  {r['cpu_seconds'] * 1e3:9.1f} "
+                     f"{r['mb_per_cpu_s']:9.0f}")
+    lines.append(f"ratios:{'':38s} {'wall':>8s} {'CPU':>8s}")
     for k, v in rep["ratios"].items():
-        lines.append(f"  {k:44s} {v:8.2f}")
+        lines.append(f"  {k:44s} {v:8.2f} {rep['ratios_cpu'][k]:8.2f}")
     lines.append("peak RSS (MB): " + ", ".join(f"{k} {v:,.0f}" for k, v in rep["peak_rss_mb"].items()))
     return "\n".join(lines)
