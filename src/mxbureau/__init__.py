@@ -8,6 +8,7 @@ from .errors import (ConsultaError, FormatError, MxbureauError, NotFoundError, P
                      SourceTypeError, UnknownNameError, UsageError, WriteError)
 from .layout import tag_code, tag_str
 from . import intl13                                  # registers the INTL13 format
+from . import circulo                                 # registers the Círculo load format
 from .intl13 import catalogs, consulta, report, spec, synth, twin, writer
 from .scanner import scan, scan_chunks
 from .tables import Tables, build_tables, read, read_chunks, schema_of

@@ -27,6 +27,7 @@ from . import __version__
 from .analytics.features import features
 from .analytics.scorecard import Scorecard
 from .bench import parse_size, run, run_scaling
+from .circulo.cli import register as register_circulo      # the `mxbureau circulo ...` group
 from .convert import convert
 from .errors import ConsultaError, FormatError, MxbureauError
 from .intl13.consulta import consultas, read_csv
@@ -499,6 +500,7 @@ def build_parser() -> argparse.ArgumentParser:
     pp.add_argument("--scorecard", help="points table JSON: its scores are plotted too")
     pp.add_argument("--redact-key-file", help="redact personal data before anything is computed (>= 16 bytes)")
     pp.add_argument("--lang", choices=("es", "en"), default="es")
+    register_circulo(sub)
     return p
 
 

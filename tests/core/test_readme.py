@@ -41,8 +41,14 @@ def test_the_shell_examples_use_real_commands_and_options():
                 continue
             cmd = subs.get(words[1])
             assert cmd is not None, line
+            rest = words[2:]
+            group = next((a for a in cmd._actions if a.__class__.__name__ == "_SubParsersAction"), None)
+            if group is not None:                   # a command group (mxbureau circulo validate ...)
+                cmd = group.choices.get(rest[0]) if rest else None
+                assert cmd is not None, line
+                rest = rest[1:]
             known = {o for a in cmd._actions for o in a.option_strings}
-            for w in words[2:]:
+            for w in rest:
                 if w.startswith("--"):
                     assert w.split("=")[0] in known, (line, w)
             seen += 1
