@@ -21,8 +21,8 @@ from libc.string cimport memcmp, memcpy, memset
 from libc.stdlib cimport free
 
 from mxbureau._index cimport (ErrBuf, Lane, RecBuf, Span, TokBuf, err_init, err_reserve, errors_dict, free_all,
-                              grow, mxb_publish, mxb_read, rec_init, rec_reserve, records_dict, tok_fill_from_pool,
-                              tok_free, tok_init, tok_reserve, tokens_dict)
+                              grow, guarded, input_changed, mxb_publish, mxb_read, rec_init, rec_reserve,
+                              records_dict, tok_fill_from_pool, tok_free, tok_init, tok_reserve, tokens_dict)
 
 import numpy as np
 
@@ -973,6 +973,47 @@ cdef int64_t walk_loop(const uint8_t* d, int64_t n, int64_t start, int64_t stop,
     return p
 
 
+# The loops over a (mapped) input run through _index.guarded: an input that shrinks under them ends in
+# SourceError, not SIGBUS.
+cdef struct CCall:
+    const uint8_t* d
+    int64_t n
+    Span* span
+    bint strict
+    const Lay* L
+    TokBuf* t
+    RecBuf* r
+    ErrBuf* e
+    Fail* f
+    Py_ssize_t reserve
+    int64_t pos
+    int64_t start
+    int64_t stop
+    WState* w
+    Cols* S
+    Cols* F
+    bint at_start
+
+
+cdef int64_t _c_scan(void* p) noexcept nogil:
+    cdef CCall* c = <CCall*>p
+    if tok_reserve(c.t, c.reserve):
+        return -2
+    return scan_loop(c.d, c.n, c.span, c.strict, c.L, c.t, c.r, c.e, c.f)
+
+
+cdef int64_t _c_start(void* p) noexcept nogil:
+    cdef CCall* c = <CCall*>p
+    return record_start(c.d, c.n, c.pos, c.L)
+
+
+cdef int64_t _c_walk(void* p) noexcept nogil:
+    cdef CCall* c = <CCall*>p
+    if tok_reserve(c.t, c.reserve):
+        return -2
+    return walk_loop(c.d, c.n, c.start, c.stop, c.L, c.w, c.t, c.r, c.S, c.F, c.at_start)
+
+
 cdef class Scanner:
     """The range scanner of one layout (``scan_range``, ``find_record_start``: what scanner.py calls),
     the validator's segment walk (``walk``) and the kernels over segment offsets."""
@@ -1069,14 +1110,17 @@ cdef class Scanner:
         if expect_tokens <= 0:
             expect_tokens = (stop - start) // 12 + 64
         tok_fill_from_pool(&t, expect_tokens)
+        cdef CCall call
+        cdef int faulted = 0
+        call.d, call.n, call.span, call.strict, call.L = d, n, span, strict, &self.lay
+        call.t, call.r, call.e, call.f, call.reserve = &t, &r, &e, &f, expect_tokens
         with nogil:
-            if tok_reserve(&t, expect_tokens) == 0:
-                end = scan_loop(d, n, span, strict, &self.lay, &t, &r, &e, &f)
-            else:
-                end = -2
+            end = guarded(_c_scan, &call, &faulted)
             mxb_publish(&span.claimed, INT64_MAX)
-        if end == -2:
+        if end == -2 or faulted:
             free_all(&t, &r, &e)
+            if faulted:
+                raise input_changed()
             raise MemoryError("mxbureau: out of memory while scanning")
         failure = None
         if end == -1:
@@ -1088,12 +1132,17 @@ cdef class Scanner:
         if none: where a parallel range or a chunk may begin."""
         cdef int64_t n = buf.shape[0]
         cdef int64_t q
+        cdef CCall call
+        cdef int faulted = 0
         if pos <= 0:
             return 0
         if pos >= n:
             return n
+        call.d, call.n, call.pos, call.L = &buf[0], n, pos, &self.lay
         with nogil:
-            q = record_start(&buf[0], n, pos, &self.lay)
+            q = guarded(_c_start, &call, &faulted)
+        if faulted:
+            raise input_changed()
         return q
 
     def walk(self, const uint8_t[::1] buf, Py_ssize_t start, Py_ssize_t stop, tuple state=None):
@@ -1135,12 +1184,19 @@ cdef class Scanner:
             if cols_row(&S):
                 break
         S.n = 0
+        cdef CCall call
+        cdef int faulted = 0
+        call.d, call.n, call.start, call.stop, call.L, call.w = d, n, start, stop, &self.lay, &w
+        call.t, call.r, call.S, call.F, call.at_start, call.reserve = &t, &rb, &S, &F, at_start, (stop - start) // 12 + 64
         with nogil:
-            if tok_reserve(&t, (stop - start) // 12 + 64) == 0:
-                end = walk_loop(d, n, start, stop, &self.lay, &w, &t, &rb, &S, &F, at_start)
-            else:
-                end = -2
-        if end == -2:
+            end = guarded(_c_walk, &call, &faulted)
+        if end == -2 or faulted:
+            if faulted:
+                tok_free(&t)
+                _free_rec(&rb)
+                cols_free(&S)
+                cols_free(&F)
+                raise input_changed()
             tok_free(&t)
             _free_rec(&rb)
             cols_free(&S)
