@@ -217,7 +217,7 @@ def scan_chunks(source, *, chunk_bytes: int = 64 << 20, strict: bool = True, wor
                 show_values: bool = False, format: Optional[str] = None,
                 chunk_tokens: Optional[int] = None) -> Iterator[Tokens]:
     """Tokens for consecutive record-aligned chunks of about ``chunk_bytes`` of each source (a path,
-    a list or a glob of them, ``-``, a buffer, a binary file object; compressed or not), and about
+    a list or a glob of them, ``-``, a buffer, a binary file object; compressed or not), and of about
     ``chunk_tokens`` tokens at most (default ``chunk_bytes // 40``; passed by at most a record and
     chunk_bytes / 256 tokens), so that inputs larger than RAM, and streams, go through with memory
     bounded by the chunk setting whatever their token density. For each source, the chunks
@@ -225,49 +225,36 @@ def scan_chunks(source, *, chunk_bytes: int = 64 << 20, strict: bool = True, wor
     again at 0 in the next source: ``Tokens.source`` names it) and offsets are positions in it."""
     if chunk_bytes < 1:
         raise UsageError("chunk_bytes must be positive")
-    max_tokens = chunk_bytes // CHUNK_TOKEN_BYTES if chunk_tokens is None else int(chunk_tokens)
-    if max_tokens < 1:
-        max_tokens = 1
+    budget = (max(1, chunk_bytes // CHUNK_TOKEN_BYTES if chunk_tokens is None else int(chunk_tokens)),
+              max(MIN_PIECE_BYTES, chunk_bytes // 64))
     workers = _workers(workers)
     for item in expand(source):
         for src in open_source(item):
             with src:
                 if src.buffer is not None:
-                    yield from _mapped_chunks(src, chunk_bytes, max_tokens, strict, workers, show_values, format)
+                    yield from _mapped_chunks(src, chunk_bytes, strict, workers, show_values, format, budget)
                 else:
-                    yield from _stream_chunks(src, chunk_bytes, strict, workers, show_values, format)
+                    yield from _stream_chunks(src, chunk_bytes, strict, workers, show_values, format, budget)
 
 
-def _mapped_chunks(src: Source, chunk_bytes: int, max_tokens: int, strict: bool, workers: int, show_values: bool,
-                   format):
-    buf, owner = src.buffer, src.owner
-    fmt = detect(buf[src.start:], format)
-    show = buf if show_values else None
-    n = len(buf)
-    min_piece = max(MIN_PIECE_BYTES, chunk_bytes // 64)
-    pos = src.start
-    nrec = 0
-    while pos < n:
-        goal = pos + chunk_bytes
-        pieces, ntok, nrec_chunk, p = [], 0, 0, pos
-        while True:
-            nominal = p + max(4 * (max_tokens - ntok), min_piece)
-            last = nominal >= goal
-            at = goal if last else nominal
-            stop = n if at >= n else fmt.scanner.find_record_start(buf, at)
-            piece = _scan_buffer(fmt, buf, strict, workers, show, p, stop, nrec + nrec_chunk)
-            pieces.append(piece)
-            ntok += sum(len(t["offset"]) for t in piece[1])
-            nrec_chunk += len(piece[2]["start"])
-            p = piece[0]
-            if last or p >= n or ntok >= max_tokens:
-                break
-        scanned = _join(pieces)
-        chunk = _tokens(fmt, src, buf, scanned, show, record_base=nrec, begin=pos)
-        nrec += chunk.n_records
-        done, pos = pos, scanned[0]
-        yield chunk
-        release(owner, done, pos)
+def _scan_pieces(fmt: Format, buf: np.ndarray, strict: bool, workers: int, show, lo: int, hi: int,
+                 record_base: int, budget, base: int = 0):
+    """The records starting in [lo, hi) (hi a record start, or where a stream's window is cut), scanned
+    in record-aligned pieces until they hold budget[0] tokens: (end, token parts, records, errors) as
+    _scan_buffer's, end before hi when the budget stopped them. A piece spans at most 4 bytes a token
+    still allowed (a token takes at least 4) and at least budget[1] bytes."""
+    max_tokens, min_piece = budget
+    pieces, ntok, nrec, p = [], 0, 0, lo
+    while True:
+        nominal = p + max(4 * (max_tokens - ntok), min_piece)
+        stop = hi if nominal >= hi else min(hi, fmt.scanner.find_record_start(buf, nominal))
+        piece = _scan_buffer(fmt, buf, strict, workers, show, p, stop, record_base + nrec, base)
+        pieces.append(piece)
+        ntok += sum(len(t["offset"]) for t in piece[1])
+        nrec += len(piece[2]["start"])
+        p = piece[0]
+        if stop >= hi or p >= hi or ntok >= max_tokens:
+            return _join(pieces)
 
 
 def _join(pieces):
@@ -290,6 +277,24 @@ def _join(pieces):
     return pieces[-1][0], parts, rec, err
 
 
+def _mapped_chunks(src: Source, chunk_bytes: int, strict: bool, workers: int, show_values: bool, format, budget):
+    buf, owner = src.buffer, src.owner
+    fmt = detect(buf[src.start:], format)
+    show = buf if show_values else None
+    n = len(buf)
+    pos = src.start
+    nrec = 0
+    while pos < n:
+        nominal = pos + chunk_bytes
+        stop = n if nominal >= n else fmt.scanner.find_record_start(buf, nominal)
+        scanned = _scan_pieces(fmt, buf, strict, workers, show, pos, stop, nrec, budget)
+        chunk = _tokens(fmt, src, buf, scanned, show, record_base=nrec, begin=pos)
+        nrec += chunk.n_records
+        done, pos = pos, scanned[0]
+        yield chunk
+        release(owner, done, pos)
+
+
 # A stream is read in windows of chunk_bytes + 2 * the longest record a format allows: a record that
 # starts in the first chunk_bytes + that of a window ends inside it, so scanning the records that start
 # there gives what scanning the whole stream gives. The rest of the window is carried over.
@@ -297,7 +302,7 @@ def _lookahead(fmt: Format) -> int:
     return fmt.max_record + 8
 
 
-def _stream_chunks(src: Source, chunk_bytes: int, strict: bool, workers: int, show_values: bool, format):
+def _stream_chunks(src: Source, chunk_bytes: int, strict: bool, workers: int, show_values: bool, format, budget):
     carry = b""
     base, nrec = src.base, 0
     eof = False
@@ -326,7 +331,7 @@ def _stream_chunks(src: Source, chunk_bytes: int, strict: bool, workers: int, sh
         n = len(win)
         cut = n if eof else max(n - look, 0)
         show = win if show_values else None
-        scanned = _scan_buffer(fmt, win, strict, workers, show, 0, cut, nrec, base)
+        scanned = _scan_pieces(fmt, win, strict, workers, show, 0, cut, nrec, budget, base)
         end, parts, rec, err = scanned
         if not eof and len(err["end"]) and err["end"][-1] > cut and len(data) <= 4 * chunk_bytes + 2 * look:
             # A damaged span whose end (the next verified record start) lies past the safe part of
@@ -339,8 +344,8 @@ def _stream_chunks(src: Source, chunk_bytes: int, strict: bool, workers: int, sh
         chunk = _tokens(fmt, src, win, (end, parts, rec, err), show, record_base=nrec, base=base)
         if chunk.n_records or chunk.errors:
             yield chunk
-        if eof:
-            return
+        if eof and end >= n:
+            return                                      # (a token budget may stop a window short)
         nrec += chunk.n_records
         base += end
         carry = data[end:]

@@ -13,7 +13,8 @@ from mxbureau import errors, formats
 from mxbureau.analytics import history
 from mxbureau.intl13 import FORMAT, _scan, catalogs, spec, synth, twin, writer
 
-PACKAGE = pathlib.Path(mxbureau.__file__).parent
+# The layout is the checkout's (an installed wheel holds no .pyx); the tests run from it.
+PACKAGE = pathlib.Path(__file__).resolve().parents[2] / "src" / "mxbureau"
 
 
 def test_compiled_constants_equal_the_spec():
