@@ -1,6 +1,7 @@
 """Memory bounded by bytes (issue #18, item 2): scan_chunks cuts chunks by token count as well as by
 bytes, so convert's peak RSS stays under the chunk setting's bound whatever the token density."""
-import resource
+import gzip
+import io
 import subprocess
 import sys
 
@@ -24,17 +25,23 @@ def test_dense_record_is_valid():
     assert tok.records["ok"].all() and len(DENSE) == 999_985 and len(tok) == 249_982
 
 
+@pytest.mark.parametrize("stream", [False, True], ids=["mapped", "gzip-stream"])
 @pytest.mark.parametrize("chunk_bytes, chunk_tokens", [(8 << 20, None), (1 << 20, 100_000), (64 << 20, None)])
-def test_chunks_bounded_by_tokens(chunk_bytes, chunk_tokens):
+def test_chunks_bounded_by_tokens(chunk_bytes, chunk_tokens, stream):
     data = (DENSE + b"\n") * 12
     limit = chunk_bytes // scanner.CHUNK_TOKEN_BYTES if chunk_tokens is None else chunk_tokens
-    chunks = list(mxbureau.scan_chunks(data, chunk_bytes=chunk_bytes, chunk_tokens=chunk_tokens))
+    # a stream (here a gzip file object) is read in windows; the token budget bounds those too, and a
+    # window at EOF that the budget stopped short goes on to its end
+    source = gzip.GzipFile(fileobj=io.BytesIO(gzip.compress(data, 1))) if stream else data
+    chunks = list(mxbureau.scan_chunks(source, chunk_bytes=chunk_bytes, chunk_tokens=chunk_tokens))
     # at most the budget, a record more and what a 64th of the chunk can hold (4 bytes a token)
     assert max(len(c) for c in chunks) <= limit + 249_982 + max(scanner.MIN_PIECE_BYTES, chunk_bytes // 64) // 4
     assert len(chunks) >= 12 * 249_982 // (limit + 249_982)
     # the chunks together are the whole scan
     whole = mxbureau.scan(data)
-    for col in ("offset", "length", "tag", "segment_tag"):
+    # (a stream's token offsets are in its window: Tokens.base is the window's source offset)
+    assert np.array_equal(np.concatenate([c.offset + c.base for c in chunks]), whole.offset)
+    for col in ("length", "tag", "segment_tag"):
         assert np.array_equal(np.concatenate([getattr(c, col) for c in chunks]), getattr(whole, col))
     for col in ("record", "start", "end", "kind_code", "ok"):
         assert np.array_equal(np.concatenate([c.records[col] for c in chunks]), whole.records[col])
