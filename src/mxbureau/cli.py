@@ -97,6 +97,7 @@ def cmd_scan(a) -> int:
     print(f"{path}: {size:,} bytes, {tok.n_records:,} records "
           f"({', '.join(f'{k} {v:,}' for k, v in sorted(kinds.items()))}), {len(tok):,} tokens, "
           f"{len(tok.errors)} problems, {dt:.3f} s ({size / max(dt, 1e-9) / 1e6:,.0f} MB/s)")
+    print(f"  tags not in the manual: {int(tok.unknown.sum()):,} (kept as tokens; read() lists them in problems)")
     for p in tok.errors[:20]:
         print(f"  problem: bytes {p.start}-{p.end} (record {p.record}): {p.message} at byte {p.offset}")
     return 1 if tok.errors else 0

@@ -26,7 +26,9 @@ class Format:
     table, in table order. ``known``: kind code -> the sorted ``segment << 16 | tag`` codes the
     layout defines (``Tokens.unknown``). ``records_table(tok)``: the records table (the core adds
     nothing to it). ``sniff(first_bytes)``: True when an input starts like this format.
-    ``personal``: table -> {column: "hmac" | "year"}, the personal data redaction replaces."""
+    ``personal``: table -> {column: "hmac" | "year"}, the personal data redaction replaces.
+    ``decode_codes``: the format's problem codes for what the table decoder finds (names
+    ``VALUE_TOO_LONG``, ``TAG_REPEATED``; their templates are in ``messages``)."""
     name: str
     scanner: object
     kinds: Tuple[str, ...]
@@ -38,6 +40,7 @@ class Format:
     sniff: Callable[[bytes], bool]
     personal: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     segment_tags: FrozenSet[int] = field(default=frozenset())
+    decode_codes: Mapping[str, int] = field(default_factory=dict)
 
     def __repr__(self):
         return f"<Format {self.name}>"

@@ -6,13 +6,20 @@ of the segment within its record). Types: dates -> date32 (00000000 -> null), am
 leading or trailing sign, counts -> int64, codes -> dictionary-encoded strings, free text -> strings
 decoded from latin-1 and kept exactly (a payment history's spaces are data). Absent fields -> null.
 Values that do not fit their type become null and are reported in ``problems`` (record, segment,
-tag, offset; no value). Records of kinds the format does not decode (INTL13 consultas) are listed in
-``records`` only.
+tag, offset; no value). So are values longer than their field's maximum (a damaged length that
+realigns would carry the next field's bytes, maybe personal, into a column redaction leaves alone),
+tags repeated past what the spec allows, and tags and segments the spec does not define: each a
+problem row, none in any column; in a strict read (``build_tables(strict=True)``) the first value too
+long or tag repeated raises FormatError. A field the spec lets repeat (``Field.repeat``) has a column
+per occurrence (``name``, ``name_2``...); a field with a short reading (``Field.short``) a column for
+each reading; a numeric code field (``Field.code_width``) one spelling a value; an amount whose
+negative values are codes (``Field.negative``) a code column beside it. Records of kinds the format
+does not decode (INTL13 consultas) are listed in ``records`` only.
 """
 from __future__ import annotations
 
 import os
-from typing import Dict, Iterable, List, Optional
+from typing import Dict, Iterable, List, NamedTuple, Optional
 
 import numpy as np
 import pyarrow as pa
@@ -20,13 +27,13 @@ import pyarrow.parquet as pq
 
 from . import _decode
 from .columns import bitmap, dictionary, strings
-from .errors import UnknownNameError, UsageError, snippet
+from .errors import FormatError, UnknownNameError, UsageError, message, snippet
 from .formats import Format, get as get_format
 from .layout import Field, tag_code
 from .parallel import shared_out
 from .redact import redact_table
 from .scanner import scan
-from .tokens import Tokens
+from .tokens import Tokens, safe_tag
 
 __all__ = ["Tables", "build_tables", "read", "schema_of", "decoding", "PROBLEMS_SCHEMA", "token_problems",
            "with_values"]
@@ -34,12 +41,21 @@ __all__ = ["Tables", "build_tables", "read", "schema_of", "decoding", "PROBLEMS_
 _ARROW = {"text": pa.large_string(), "digits": pa.large_string(), "history": pa.large_string(),
           "code": pa.dictionary(pa.int32(), pa.large_string()), "int": pa.int64(), "amount": pa.int64(),
           "date": pa.date32()}
-_KIND_CODE = {"text": _decode.KIND_TEXT, "digits": _decode.KIND_TEXT, "history": _decode.KIND_TEXT,
+_KIND_CODE = {"text": _decode.KIND_TEXT, "digits": _decode.KIND_DIGITS, "history": _decode.KIND_TEXT,
               "int": _decode.KIND_INT, "amount": _decode.KIND_AMOUNT, "date": _decode.KIND_DATE}
+_TEXT_KINDS = (_decode.KIND_TEXT, _decode.KIND_DIGITS)
 # Why a decoded value can be null, by decoder kind (reported in Tables.problems).
 _BAD_REASON = {_decode.KIND_DATE: "not a valid date", _decode.KIND_INT: "not a number",
-               _decode.KIND_AMOUNT: "not a number", _decode.KIND_CODE2: "longer than the field allows"}
+               _decode.KIND_AMOUNT: "not a number", _decode.KIND_CODE2: "longer than the field allows",
+               _decode.KIND_DIGITS: "not digits (the field is numeric)"}
+# The messages of the values the decoder leaves out (strict reads raise on the first two, with the
+# format's codes of these names: Format.decode_codes).
+_LEFT_OUT = {_decode.WHY_TOO_LONG: "VALUE_TOO_LONG", _decode.WHY_REPEATED: "TAG_REPEATED"}
+_DEFAULT_TEXT = {"VALUE_TOO_LONG": "value of {a} bytes, longer than the field's maximum of {b}",
+                 "TAG_REPEATED": "tag repeated within its segment: the manual allows {b} occurrence(s)"}
+_UNKNOWN = "tag not in the manual"
 MAX_FIELDS = _decode.MAX_FIELDS
+UNKNOWN_COLUMN = _decode.UNKNOWN_COLUMN
 
 PROBLEMS_SCHEMA = pa.schema([
     pa.field("record", pa.int64()), pa.field("segment", pa.large_string()), pa.field("tag", pa.large_string()),
@@ -59,47 +75,101 @@ def _field_meta(f: Field) -> Dict[bytes, bytes]:
             b"max_length": str(f.max_length).encode(), b"kind": f.kind.encode()}
 
 
-class Decoding:
-    """What decoding a format's tables needs, built once per format: the table slots, the decoder's
-    lookup tables and every table's schema.
+class Column(NamedTuple):
+    """One column of a segment table: the field (or short reading) whose values it holds, its
+    decoder kind and which occurrence of the tag it is (1, or 2.. for a field the spec lets repeat)."""
+    name: str
+    field: Field
+    kind: int
+    occurrence: int
 
-    ``seg_lut``: segment tag code -> table slot; ``field_lut[slot, tag code]`` -> field number (both
-    -1 where there is none: one load a token, 1 MB in all); ``field_kind[slot, field]`` -> decoder
-    kind (-1 past the last field)."""
+
+class Decoding:
+    """What decoding a format's tables needs, built once per format: the table slots, their columns,
+    the decoder's lookup tables and every table's schema.
+
+    ``seg_lut``: segment tag code -> table slot (-1: none); ``seg_unknown``: 1 for a segment tag the
+    format does not define; ``field_lut[slot, tag code]`` -> the column a value of the tag goes to
+    first (UNKNOWN_COLUMN where there is none: one load a token, 1 MB in all; ``field_slots`` says -1
+    there); per (slot, column): ``field_kind`` (decoder
+    kind, -1 past the last column), ``field_max`` (the field's maximum length), ``field_longer`` (the
+    column of a longer reading) and ``field_again`` (the column of the tag's next occurrence), -1 for
+    none. ``columns[tag]``: the Columns of a table; ``derived[tag]``: column index -> the name of the
+    code column an amount's negative values go to (Field.negative)."""
 
     def __init__(self, fmt: Format):
         self.format = fmt
         self.segments = dict(fmt.tables)
         self.slots: List[str] = list(self.segments)
+        n = len(self.slots)
         self.seg_lut = np.full(65536, -1, dtype=np.int16)
-        self.field_lut = np.full((len(self.slots), 65536), -1, dtype=np.int8)
-        self.field_kind = np.full((len(self.slots), MAX_FIELDS), -1, dtype=np.int8)
+        self.seg_unknown = np.ones(65536, dtype=np.int8)
+        self.seg_unknown[list(fmt.segment_tags)] = 0
+        self.field_lut = np.full((n, 65536), UNKNOWN_COLUMN, dtype=np.int8)
+        self.field_kind = np.full((n, MAX_FIELDS), -1, dtype=np.int8)
+        self.field_max = np.zeros((n, MAX_FIELDS), dtype=np.uint16)
+        self.field_max[:, UNKNOWN_COLUMN] = 65535
+        self.field_longer = np.full((n, MAX_FIELDS), -1, dtype=np.int8)
+        self.field_again = np.full((n, MAX_FIELDS), -1, dtype=np.int8)
+        self.columns: Dict[str, List[Column]] = {}
+        self.derived: Dict[str, Dict[int, str]] = {}
         for s, tag in enumerate(self.slots):
-            seg = self.segments[tag]
-            if len(seg.fields) >= MAX_FIELDS:
-                raise UsageError(f"segment {tag} has more fields than the decoder's {MAX_FIELDS} column slots")
             self.seg_lut[tag_code(tag)] = s
-            for f, fld in enumerate(seg.fields):
-                self.field_lut[s, tag_code(fld.tag)] = f
-                self.field_kind[s, f] = _kind_code(fld)
+            self.seg_unknown[tag_code(tag)] = 0
+            cols = self.columns[tag] = []
+            self.derived[tag] = {}
+            for fld in self.segments[tag].fields:
+                # a short reading's column comes first: the decoder passes its longer values on to
+                # the field's own column, which it fills after
+                self.field_lut[s, tag_code(fld.tag)] = len(cols)
+                if fld.short is not None:
+                    self.field_longer[s, len(cols)] = len(cols) + 1
+                    self._add(s, cols, Column(fld.short.name, fld.short, _kind_code(fld.short), 1))
+                first = len(cols)
+                for k, name in enumerate(fld.columns):
+                    self._add(s, cols, Column(name, fld, _kind_code(fld), k + 1))
+                    if k:
+                        self.field_again[s, first + k - 1] = first + k
+                    if fld.negative and k == 0:
+                        self.derived[tag][len(cols) - 1] = fld.negative
         self.take = np.zeros(256, dtype=np.int8)          # kind code (as uint8) -> decoded
         self.take[list(fmt.decoded_kinds)] = 1
         self.schemas = {tag: self._schema(tag) for tag in self.slots}
+
+    def _add(self, s: int, cols: List[Column], col: Column) -> None:
+        if len(cols) >= UNKNOWN_COLUMN:
+            raise UsageError(f"segment {self.slots[s]} has more columns than the decoder's {MAX_FIELDS} slots")
+        c = len(cols)
+        cols.append(col)
+        self.field_kind[s, c] = col.kind
+        self.field_max[s, c] = min(col.field.max_length, 65535)
 
     def _schema(self, tag: str) -> pa.Schema:
         seg = self.segments[tag]
         fields = [pa.field("record", pa.int64(), nullable=False)]
         if seg.max_occurs != 1:
             fields.append(pa.field("position", pa.int32(), nullable=False))
-        fields += [pa.field(f.name, _ARROW[f.kind], metadata=_field_meta(f)) for f in seg.fields]
+        for c, col in enumerate(self.columns[tag]):
+            meta = _field_meta(col.field)
+            if col.occurrence > 1:
+                meta[b"occurrence"] = str(col.occurrence).encode()
+            fields.append(pa.field(col.name, _ARROW[col.field.kind], metadata=meta))
+            if c in self.derived[tag]:
+                fields.append(pa.field(self.derived[tag][c], _ARROW["code"],
+                                       metadata=dict(meta, kind=b"code", derived=f"negative {col.name}".encode())))
         return pa.schema(fields, metadata={b"segment": tag.encode(), b"spanish": seg.spanish.encode("utf-8")})
 
     def field_slots(self, tok: Tokens):
-        """For every token: its table slot and its field number there (-1 where the tables have no
-        such segment or field): two array lookups, no search."""
+        """For every token: its table slot and the column its tag goes to first there (-1 where the
+        tables have no such segment or field): two array lookups, no search."""
         slot = self.seg_lut[tok.segment_tag]
         field = np.where(slot >= 0, self.field_lut[np.maximum(slot, 0), tok.tag], -1)
-        return slot, field
+        return slot, np.where(field == UNKNOWN_COLUMN, -1, field)
+
+    def column_of(self, tag: str, field_tag: str) -> int:
+        """The column a value of ``field_tag`` goes to first in table ``tag`` (-1: none)."""
+        c = int(self.field_lut[self.slots.index(tag), tag_code(field_tag)])
+        return -1 if c == UNKNOWN_COLUMN else c
 
 
 _DECODINGS: Dict[str, Decoding] = {}
@@ -194,16 +264,16 @@ def _plan(d: Decoding, counts: np.ndarray):
     for s in range(len(d.slots)):
         n = int(counts[s])
         plan[s, 0], plan[s, 1] = take(8 * n), take(4 * n)
-        for f in range(len(d.segments[d.slots[s]].fields)):
+        for f in range(len(d.columns[d.slots[s]])):
             k = d.field_kind[s, f]
-            width = 8 * (n + 1) if k == _decode.KIND_TEXT else (8 if k in (_decode.KIND_INT, _decode.KIND_AMOUNT) else 4) * n
+            width = 8 * (n + 1) if k in _TEXT_KINDS else (8 if k in (_decode.KIND_INT, _decode.KIND_AMOUNT) else 4) * n
             plan[s, 2 + 2 * f], plan[s, 3 + 2 * f] = take(width), take(n)
     return plan, total
 
 
 def _column(kind: int, block: np.ndarray, at_val: int, at_valid: int, n: int, extra) -> pa.Array:
     valid = np.frombuffer(block, np.uint8, n, at_valid)
-    if kind == _decode.KIND_TEXT:
+    if kind in _TEXT_KINDS:
         return strings(n, np.frombuffer(block, np.int64, n + 1, at_val), extra, valid)
     if kind in (_decode.KIND_CODE, _decode.KIND_CODE2):
         return dictionary(np.frombuffer(block, np.int32, n, at_val), valid, extra)
@@ -215,14 +285,15 @@ def _column(kind: int, block: np.ndarray, at_val: int, at_valid: int, n: int, ex
 def _decode_part(d: Decoding, buf: np.ndarray, p, r0: int, r1: int, base: int, take: np.ndarray,
                  seg_lut: np.ndarray, records) -> tuple:
     """One token part through the compiled decoder: per slot its table (or None when empty), and the
-    (token, column) pairs whose values failed their kind (global token indices)."""
+    (token, column, why) of the values left out or nulled (global token indices)."""
     segs = _decode.Segments(buf, p["offset"], p["length"], p["tag"], records["tok_start"][r0:r1] - base,
                             records["tok_end"][r0:r1] - base, take[r0:r1], records["record"][r0:r1],
-                            seg_lut, d.field_lut, d.field_kind, len(d.slots))
+                            seg_lut, d.seg_unknown, d.field_lut, d.field_kind, d.field_max, d.field_longer,
+                            d.field_again, len(d.slots))
     counts = segs.counts
     plan, total = _plan(d, counts)
     block = np.frombuffer(pa.allocate_buffer(max(total, 1)), dtype=np.uint8)
-    extras, (bad_tok, bad_col) = segs.fill(block, plan)
+    extras, (bad_tok, bad_col, bad_why) = segs.fill(block, plan)
     out = []
     for s, tag in enumerate(d.slots):
         n = int(counts[s])
@@ -233,16 +304,94 @@ def _decode_part(d: Decoding, buf: np.ndarray, p, r0: int, r1: int, base: int, t
         arrays = [pa.array(np.frombuffer(block, np.int64, n, plan[s, 0]))]
         if seg.max_occurs != 1:
             arrays.append(pa.array(np.frombuffer(block, np.int32, n, plan[s, 1])))
-        arrays += [_column(int(d.field_kind[s, f]), block, plan[s, 2 + 2 * f], plan[s, 3 + 2 * f], n, extras[s][f])
-                   for f in range(len(seg.fields))]
+        cols = [_column(int(d.field_kind[s, f]), block, plan[s, 2 + 2 * f], plan[s, 3 + 2 * f], n, extras[s][f])
+                for f in range(len(d.columns[tag]))]
+        for f, col in enumerate(d.columns[tag]):
+            if col.field.code_width is not None:
+                cols[f] = _spell_codes(cols[f], _widths(d, tag, col.field, cols))
+        for f, col in enumerate(d.columns[tag]):
+            arrays.append(cols[f])
+            if f in d.derived[tag]:
+                arrays[-1], codes = _split_negative(cols[f], col.field.max_length - 1)
+                arrays.append(codes)
         out.append(pa.Table.from_arrays(arrays, schema=d.schemas[tag]))
-    return out, (bad_tok + base, bad_col)
+    return out, (bad_tok + base, bad_col, bad_why)
+
+
+def _widths(d: Decoding, tag: str, f: Field, cols: List[pa.Array]):
+    """The spelling width of a numeric code column: Field.code_width, or per row from the value of
+    the field Field.code_width_by names (INTL13 SC reasons: 3 digits for an ICC score code)."""
+    if f.code_width_by is None:
+        return f.code_width
+    by_tag, widths = f.code_width_by
+    by = cols[d.column_of(tag, by_tag)]
+    values = by.dictionary.to_pylist()
+    table = dict(widths)
+    per_value = np.array([table.get(v.strip() if v else v, f.code_width) for v in values] + [f.code_width], np.int64)
+    return per_value[np.asarray(by.indices.fill_null(-1))]
+
+
+def _first_seen(keys: np.ndarray):
+    """np.unique in order of first occurrence: (distinct keys, inverse). Dictionaries stay in that
+    order, as the decoder's are, so that chunks unify to the same categories however a file is cut."""
+    uniq, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    rank = np.empty(len(order), np.int64)
+    rank[order] = np.arange(len(order))
+    return uniq[order], rank[np.asarray(inverse).reshape(-1)]
+
+
+def _spell_codes(arr: pa.DictionaryArray, width) -> pa.DictionaryArray:
+    """A numeric code column with one spelling per value: blanks and leading zeros dropped, zeros put
+    back to ``width`` digits (an int, or one per row). Values that are not digits stay as they are
+    (validation reports them). The work is per distinct (value, width): a Python call for each of a
+    few dozen, then one gather (the SC table of the 57 MB corpus: 0.3 ms a column)."""
+    idx = np.asarray(arr.indices.fill_null(-1)).astype(np.int64)
+    values = arr.dictionary.to_pylist()
+    ok = idx >= 0
+    if not ok.any():
+        return arr
+    if np.ndim(width) == 0:
+        # the decoder's dictionary is in order of first occurrence, and every entry occurs
+        wide, key, keys = 1, idx, np.arange(len(values))
+    else:
+        wide = int(np.max(width)) + 1 if len(idx) else 1
+        key = idx * wide + np.asarray(width, np.int64)
+        first = np.full(len(values) * wide, len(idx), np.int64)
+        np.minimum.at(first, key[ok], np.flatnonzero(ok))
+        keys = np.flatnonzero(first < len(idx))
+        keys = keys[np.argsort(first[keys], kind="stable")]             # first occurrence's order
+    names: Dict[str, int] = {}
+    lut = np.full(len(values) * wide, -1, np.int32)
+    for k in keys.tolist():
+        v = values[k // wide]
+        w = width if wide == 1 else k % wide
+        s = v.strip()
+        lut[k] = names.setdefault(str(int(s)).zfill(w) if s.isdigit() and s.isascii() else v, len(names))
+    out = np.where(ok, lut[np.where(ok, key, 0)], -1).astype(np.int32)
+    return pa.DictionaryArray.from_arrays(pa.array(out, mask=out < 0), pa.array(list(names), pa.large_string()))
+
+
+def _split_negative(arr: pa.Array, digits: int):
+    """An amount column -> (its non-negative values, the negative ones as codes "-" + ``digits``
+    digits: INTL13's exclusion codes, -9 -> "-009"); null where the value is null or in the other."""
+    v = np.asarray(arr.fill_null(0))
+    valid = np.asarray(arr.is_valid())
+    neg = valid & (v < 0)
+    if not neg.any():
+        return arr, pa.DictionaryArray.from_arrays(pa.nulls(len(v), pa.int32()), pa.array([], pa.large_string()))
+    kept = pa.array(v, pa.int64(), mask=~valid | neg)
+    uniq, inverse = _first_seen(v[neg])
+    idx = np.full(len(v), -1, np.int32)
+    idx[neg] = inverse
+    names = pa.array([f"-{-x:0{digits}d}" for x in uniq.tolist()], pa.large_string())
+    return kept, pa.DictionaryArray.from_arrays(pa.array(idx, mask=idx < 0), names)
 
 
 def decode(tok: Tokens, wanted: Optional[List[str]] = None, workers: int = 1):
     """The compiled pass, once per token part (a parallel scan's ranges; in ``workers`` threads):
-    per part, per table slot a table or None, and the bad (token, column) pairs. Parts are decoded
-    where they are: joining them first copied 14 bytes a token."""
+    per part, per table slot a table or None, and the (token, column, why) of the values left out.
+    Parts are decoded where they are: joining them first copied 14 bytes a token."""
     d = decoding(tok.format)
     r = tok.records
     take = (d.take[r["kind_code"].astype(np.uint8)] & r["ok"]).astype(np.int8)
@@ -257,9 +406,13 @@ def decode(tok: Tokens, wanted: Optional[List[str]] = None, workers: int = 1):
                       [len(x[0]["offset"]) for x in pieces], workers)
 
 
-def build_tables(tok: Tokens, segments: Optional[Iterable[str]] = None, workers: int = 1) -> Tables:
+def build_tables(tok: Tokens, segments: Optional[Iterable[str]] = None, workers: int = 1,
+                 strict: bool = False) -> Tables:
     """Decode the tokens of the format's decoded record kinds into typed tables. The token parts of a
-    parallel scan are decoded in up to ``workers`` threads; each table then has one chunk a part."""
+    parallel scan are decoded in up to ``workers`` threads; each table then has one chunk a part.
+    ``strict``: the first value longer than its field's maximum, or tag repeated past what the spec
+    allows, raises FormatError (else both are problem rows, like every value left out or nulled).
+    Only the tables decoded are checked (``segments``)."""
     d = decoding(tok.format)
     wanted = list(d.slots) if segments is None else list(segments)
     unknown = [s for s in wanted if s not in d.segments]
@@ -278,10 +431,57 @@ def build_tables(tok: Tokens, segments: Optional[Iterable[str]] = None, workers:
         tables[tag] = chunks[0] if len(chunks) == 1 else pa.concat_tables(chunks)
     bad_tok = np.concatenate([bad[0] for _, bad in parts])
     bad_col = np.concatenate([bad[1] for _, bad in parts])
-    kinds = d.field_kind.reshape(-1)[bad_col]
-    reasons = np.array([_BAD_REASON[k] for k in kinds.tolist()], dtype=object)
-    problems = pa.concat_tables([scan_problems(tok), token_problems(tok, bad_tok, reasons)])
+    bad_why = np.concatenate([bad[2] for _, bad in parts])
+    if strict:
+        _raise_first(tok, d, bad_tok, bad_col, bad_why)
+    problems = pa.concat_tables([scan_problems(tok), token_problems(tok, bad_tok, _reasons(tok, d, bad_tok, bad_col, bad_why))])
     return Tables(tables, tok.format.records_table(tok), problems, tok.format.name)
+
+
+def _details(tok: Tokens, d: Decoding, tokens, col: int, why: int):
+    """(code name, a, b) of a value left out: its length and the field's maximum, or the occurrences
+    the spec allows (the columns of the tag's chain)."""
+    if why == _decode.WHY_TOO_LONG:
+        return "VALUE_TOO_LONG", int(tok.take("length", [tokens])[0]), int(d.field_max.reshape(-1)[col])
+    s, c, n = col // MAX_FIELDS, col % MAX_FIELDS, 1
+    while d.field_again[s, c] >= 0:
+        c, n = int(d.field_again[s, c]), n + 1
+    return "TAG_REPEATED", 0, n
+
+
+def _reasons(tok: Tokens, d: Decoding, bad_tok: np.ndarray, bad_col: np.ndarray, bad_why: np.ndarray) -> np.ndarray:
+    """The problem text of each value left out or nulled (no value in any of them)."""
+    kinds = d.field_kind.reshape(-1)[np.maximum(bad_col, 0)]
+    out = np.empty(len(bad_tok), dtype=object)
+    for k, (t, c, w, kind) in enumerate(zip(bad_tok.tolist(), bad_col.tolist(), bad_why.tolist(), kinds.tolist())):
+        if w == _decode.WHY_VALUE:
+            out[k] = _BAD_REASON[kind]
+        elif w in _LEFT_OUT:
+            name, a, b = _details(tok, d, t, c, w)
+            out[k] = _text(tok.format, name).format(a=a, b=b)
+        else:                                         # an unknown tag or segment
+            out[k] = _UNKNOWN
+    return out
+
+
+def _text(fmt: Format, name: str) -> str:
+    code = getattr(fmt, "decode_codes", {}).get(name)
+    return fmt.messages.get(code, _DEFAULT_TEXT[name]) if code is not None else _DEFAULT_TEXT[name]
+
+
+def _raise_first(tok: Tokens, d: Decoding, bad_tok: np.ndarray, bad_col: np.ndarray, bad_why: np.ndarray) -> None:
+    """Strict decoding: FormatError for the first value too long or tag repeated (file order)."""
+    hit = np.flatnonzero(np.isin(bad_why, list(_LEFT_OUT)))
+    if not len(hit):
+        return
+    k = hit[np.argmin(bad_tok[hit])]
+    t = int(bad_tok[k])
+    name, a, b = _details(tok, d, t, int(bad_col[k]), int(bad_why[k]))
+    code = getattr(tok.format, "decode_codes", {}).get(name, 0)
+    raise FormatError(message({code: _text(tok.format, name)}, code, a, b),
+                      offset=int(tok.take("offset", [t])[0]), record=int(tok.record_of([t])[0]),
+                      segment=safe_tag(int(tok.take("segment_tag", [t])[0]), tok.format),
+                      tag=safe_tag(int(tok.take("tag", [t])[0]), tok.format), code=code)
 
 
 def scan_problems(tok: Tokens) -> pa.Table:
@@ -322,7 +522,7 @@ def read(source, *, strict: bool = True, segments: Optional[Iterable[str]] = Non
     ``workers=N`` scans and decodes in N threads (tables then have a chunk per scanned range).
     ``show_values=True`` puts the offending bytes in errors and problems (never by default)."""
     tok = scan(source, strict=strict, workers=workers, show_values=show_values, format=format)
-    t = build_tables(tok, segments, workers=workers)
+    t = build_tables(tok, segments, workers=workers, strict=strict)
     if show_values:
         t = Tables(t._tables, t.records, with_values(t.problems, tok.buffer), t.format)
     return t

@@ -34,6 +34,7 @@ _TABLES.update({s.tag: s for s in spec.ERROR.segments if s.tag != "ES"})
 
 FORMAT = formats.register(formats.Format(
     name="intl13", scanner=_scan, kinds=spec.KINDS, decoded_kinds=spec.DECODED_KINDS,
-    messages=spec.MESSAGES, tables=_TABLES, known=_known(), records_table=records_table, sniff=_sniff,
+    messages={**spec.MESSAGES, **spec.DECODE_MESSAGES}, tables=_TABLES, known=_known(), records_table=records_table, sniff=_sniff,
     personal=spec.PERSONAL_DATA,
-    segment_tags=frozenset(tag_code(s.tag) for L in spec.LAYOUTS.values() for s in L.segments)))
+    segment_tags=frozenset(tag_code(s.tag) for L in spec.LAYOUTS.values() for s in L.segments),
+    decode_codes=spec.DECODE_CODE))
