@@ -221,9 +221,10 @@ def _consulta_bytes(rec: Mapping, header: bytes = None) -> bytes:
         for f in seg.fields:
             if values.get(f.name) is not None and not spec.consulta_allows(version, tag, f.tag):
                 raise WriteError(f"consulta {tag} {f.tag}: not in INTL{version} consultas (new in version 13)")
-        (lead if tag in before else body).append((spec.BEFORE_HEADER.index(tag) if tag in before else 0,
-                                                  segment_bytes(seg, values)))
+        (lead if tag in before else body).append((spec.BEFORE_HEADER.index(tag) if tag in before
+                                                  else layout.order.index(tag), segment_bytes(seg, values)))
     lead.sort(key=lambda x: x[0])                  # CL, then AU
+    body.sort(key=lambda x: x[0])                  # PN, PA, PE, PI, AU (batch); a segment's repeats in order
     head = header or _header(layout, rec)
     data = b"".join(b for _, b in lead) + head + b"".join(b for _, b in body)
     return data + _es(layout, len(data), rec)
