@@ -64,11 +64,14 @@ def _consulta_headers(tok: Tokens, rows: np.ndarray) -> np.ndarray:
     moved = np.flatnonzero(~(head == intl).all(axis=1))
     if len(moved):
         ts, te = tok.records["tok_start"][rows[moved]], tok.records["tok_end"][rows[moved]]
+        last = max(len(tok) - 1, 0)
         idx = np.minimum(ts[:, None] + np.arange(_PREFIX_TOKENS), np.maximum(te - 1, ts)[:, None])
-        is_pn = (tok.take("tag", idx.reshape(-1)).reshape(idx.shape) == _PN) & (idx < te[:, None])
+        idx = np.minimum(idx, last)
+        tags = tok.take("tag", idx.reshape(-1)).reshape(idx.shape) if len(tok) else np.zeros(idx.shape, np.uint16)
+        is_pn = (tags == _PN) & (idx < te[:, None])
         k = np.argmax(is_pn, axis=1)
         found = is_pn[np.arange(len(k)), k]
-        pn_value = tok.take("offset", idx[np.arange(len(k)), k])
+        pn_value = tok.take("offset", idx[np.arange(len(k)), k]) if len(tok) else np.zeros(len(k), np.int64)
         at[moved] = np.where(found, pn_value - 4 - spec.CONSULTA_HEADER_LENGTH, -1)
     return at
 
