@@ -521,7 +521,8 @@ MANUAL_NOTES = {
     ("response", "IQ09"): "Tag 09 is 'RESERVADO' (zeros in an Informe Buró) and, in Anexo 14, the "
                           "SIC of an integrated report's inquiry, whose list says 2 = 'para uso futuro' "
                           "where TL 03's says 2 = DUN. Read by length: one digit is sic_id (catalogue "
-                          "IQ_SIC_IDS), longer values reserved_09.",
+                          "IQ_SIC_IDS), longer values reserved_09. The IQ example's legend says 25 "
+                          "characters and prints 30 zeros (extraction): the table's 25 is the maximum.",
     ("response", "SC00"): "The field lists 504 and 507; the Optimiza examples (~2413-2417) and Anexo 14 "
                           "(products 001/004/007) answer 007 and 004. Families: BC Score 507/007/107, "
                           "ICC 504/004 (catalogs.BC_SCORE_CODES, ICC_SCORE_CODES).",
