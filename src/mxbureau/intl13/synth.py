@@ -4,6 +4,14 @@ Record ``i`` of seed ``s`` is built from its own RNG, seeded by ``(s, i)``: the 
 bytes for the same seed whatever the chunking or the number of processes, and memory stays constant
 at any N. Records are dicts in the writer's form (``writer.record_bytes``), so what is generated is
 exactly what the spec allows.
+
+What real replies carry is generated too: integrated reports (Anexo 14: the bureau indicator, TL 03 and
+IQ 09 SIC ids, BC Score 007 and ICC 004), records not found in Buró (found = 0) that hold another SIC's
+accounts, inquiries and summary, exclusion codes in the bureau's spellings (-009, -9, 009-), reason
+codes with and without their leading zeros, UR 06 / UR 16 / AR 16 repeated up to five times,
+Optimiza's UR 18, CDMX for Mexico City, consultas of versions 11 and 12 without INTL13's PA 13 / PE
+20. ``manual_order=True`` also writes consultas that open with CL (Sintetiza) or AU (online
+authentication) before INTL, as the manual orders them.
 """
 from __future__ import annotations
 
