@@ -614,14 +614,13 @@ cdef int _code2_cells(Col* col, int64_t* Mf, const uint16_t* Lf, Py_ssize_t b0, 
     cdef int64_t o, L
     cdef int32_t ix, slot
     cdef Py_ssize_t j
-    cdef int64_t mx = col.max_len              # a local: col's fields may alias the stores below
     for j in range(nb):
         o = Mf[j]
         if o < 0:
             continue
         Mf[j] = -1
         L = Lf[j]
-        if L > mx:
+        if L > col.max_len:
             if _long(col, j, o, L, bad, c):
                 return -1
             continue
@@ -653,14 +652,13 @@ cdef int _code_cells(Col* col, int64_t* Mf, const uint16_t* Lf, Py_ssize_t b0, P
     cdef int64_t o, L
     cdef int32_t ix
     cdef Py_ssize_t j
-    cdef int64_t mx = col.max_len
     for j in range(nb):
         o = Mf[j]
         if o < 0:
             continue
         Mf[j] = -1
         L = Lf[j]
-        if L > mx:
+        if L > col.max_len:
             if _long(col, j, o, L, bad, c):
                 return -1
             continue
@@ -680,13 +678,12 @@ cdef int _date_cells(Col* col, int64_t* Mf, const uint16_t* Lf, Py_ssize_t b0, P
     cdef int32_t dd
     cdef int rc
     cdef Py_ssize_t j
-    cdef int64_t mx = col.max_len
     for j in range(nb):
         o = Mf[j]
         if o < 0:
             continue
         Mf[j] = -1
-        if Lf[j] > mx:
+        if Lf[j] > col.max_len:
             if _long(col, j, o, Lf[j], bad, c):
                 return -1
             continue
@@ -705,19 +702,17 @@ cdef int _int_cells(Col* col, int64_t* Mf, const uint16_t* Lf, Py_ssize_t b0, Py
     cdef uint8_t* valid = col.valid + b0
     cdef int64_t o, x
     cdef Py_ssize_t j
-    cdef int64_t mx = col.max_len
-    cdef bint signed = col.kind == K_AMOUNT
     for j in range(nb):
         o = Mf[j]
         if o < 0:
             continue
         Mf[j] = -1
-        if Lf[j] > mx:
+        if Lf[j] > col.max_len:
             if _long(col, j, o, Lf[j], bad, c):
                 return -1
             continue
         if ((o + 8 <= nbuf and _digits8(bp + o, Lf[j], &x))
-                or _parse_int(bp + o, Lf[j], signed, &x)):
+                or _parse_int(bp + o, Lf[j], col.kind == K_AMOUNT, &x)):
             vals[j] = x
             valid[j] = 1
         elif _note_bad(bad, o, c):
