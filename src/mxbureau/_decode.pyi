@@ -11,20 +11,28 @@ KIND_AMOUNT: int
 KIND_DATE: int
 KIND_CODE2: int
 KIND_CODE: int
+KIND_DIGITS: int
 MAX_FIELDS: int
+UNKNOWN_COLUMN: int
+WHY_VALUE: int
+WHY_TOO_LONG: int
+WHY_REPEATED: int
+WHY_UNKNOWN_TAG: int
+WHY_UNKNOWN_SEGMENT: int
 
 class Segments:
     """Pass 1 (every table's rows) on construction; ``fill`` runs pass 2 into a caller's block."""
     def __init__(self, buf: np.ndarray, off: np.ndarray, ln: np.ndarray, tag: np.ndarray, tok_start: np.ndarray,
                  tok_end: np.ndarray, rec_take: np.ndarray, rec_index: np.ndarray, seg_lut: np.ndarray,
-                 field_lut: np.ndarray, field_kind: np.ndarray, nseg: int) -> None: ...
+                 seg_unknown: np.ndarray, field_lut: np.ndarray, field_kind: np.ndarray, field_max: np.ndarray,
+                 field_longer: np.ndarray, field_again: np.ndarray, nseg: int) -> None: ...
     @property
     def counts(self) -> np.ndarray:
         """Rows per table slot."""
-    def fill(self, block: np.ndarray, plan: np.ndarray) -> Tuple[List[List[Optional[object]]], np.ndarray, Tuple[np.ndarray, np.ndarray]]:
-        """Per slot and field: a text column's data, a code column's (offsets, data) dictionary or None;
-        the rows of each column with a value; and (token, slot * MAX_FIELDS + field) of values that do
-        not fit their kind."""
+    def fill(self, block: np.ndarray, plan: np.ndarray) -> Tuple[List[List[Optional[object]]], np.ndarray, Tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Per slot and column: a text column's data, a code column's (offsets, data) dictionary or None;
+        the rows of each column with a value; and (token, slot * MAX_FIELDS + column or -1, WHY_*) of
+        the values left out or nulled."""
 
 def text_column(buf: np.ndarray, off: np.ndarray, ln: np.ndarray, tokens: np.ndarray, rows: np.ndarray,
                 nrows: int) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -13,17 +13,32 @@ import pyarrow as pa
 
 cdef enum:
     MAXF = 64               # column slots per segment (RS, the widest, has 43 fields)
+    SINK = MAXF - 1         # the column an unknown tag maps to (field_lut): its M row is never -1
+    SKIP = MAXF - 2         # ... and a tag to pass over in silence (a field not selected, a segment's
+                            # identifier that is no field): its M row is never -1 either
     K_TEXT = 0
     K_INT = 1
     K_AMOUNT = 2
     K_DATE = 3
     K_CODE2 = 4             # a code of at most 2 bytes: dictionary-encoded by a direct lookup table
     K_CODE = 5              # a longer code: dictionary-encoded by a hash table
+    K_DIGITS = 6            # text of a numeric field: digits and blanks only, else null
+    # Why a value is in the list of bad values (Bad.why).
+    W_VALUE = 0             # it does not fit its column's kind (a date, a number, digits)
+    W_TOO_LONG = 1          # longer than its field's maximum (field_max): not stored
+    W_REPEATED = 2          # its tag already filled every column the field has in this segment
+    W_UNKNOWN_TAG = 3       # a tag the segment's fields do not have
+    W_UNKNOWN_SEGMENT = 4   # a segment start of a tag seg_unknown marks
 
-# The kinds as Python ints, for tables.py to fill field_kind with (one definition), and the column
-# slots a table has.
+# The kinds as Python ints, for tables.py to fill field_kind with (one definition), the column slots
+# a table has, and the reasons of bad values.
 KIND_TEXT, KIND_INT, KIND_AMOUNT, KIND_DATE, KIND_CODE2, KIND_CODE = K_TEXT, K_INT, K_AMOUNT, K_DATE, K_CODE2, K_CODE
+KIND_DIGITS = K_DIGITS
 MAX_FIELDS = MAXF
+UNKNOWN_COLUMN = SINK
+SKIPPED_COLUMN = SKIP
+WHY_VALUE, WHY_TOO_LONG, WHY_REPEATED, WHY_UNKNOWN_TAG, WHY_UNKNOWN_SEGMENT = (
+    W_VALUE, W_TOO_LONG, W_REPEATED, W_UNKNOWN_TAG, W_UNKNOWN_SEGMENT)
 
 
 cdef inline bint _is_digit(uint8_t c) noexcept nogil:
@@ -72,6 +87,30 @@ cdef inline bint _copy_ascii(uint8_t* dst, const uint8_t* src, int64_t n) noexce
         memcpy(dst + k, &w, 8)
         acc |= w & _tail(n - k)
     return (acc & 0x8080808080808080ULL) == 0
+
+
+cdef inline bint _digits_or_blanks(const uint8_t* p, int64_t n, bint over) noexcept nogil:
+    """Every byte is an ASCII digit or a blank (a numeric field's alphabet: right-justified, blanks to
+    the left). ``over``: 32 bytes at p may be read, n <= 32: four words, the bytes past n taken as
+    "0"; else a byte loop. Blanks become "0" first (x = w ^ 0x20..: a byte of x is zero exactly where w
+    has a blank; ((x & 0x7F..) + 0x7F..) | x sets the high bit of every non-zero byte, without a carry
+    across bytes), then the digit test of _digits8 on the word."""
+    cdef uint64_t w, x, blank, fill, bad = 0
+    cdef int64_t k
+    if over and n <= 32:
+        for k in range((n + 7) >> 3):           # a column's values have one length or few: predicted
+            memcpy(&w, p + 8 * k, 8)
+            fill = _tail(n - 8 * k)
+            w = (w & fill) | (0x3030303030303030ULL & ~fill)
+            x = w ^ 0x2020202020202020ULL
+            blank = ~(((x & 0x7F7F7F7F7F7F7F7FULL) + 0x7F7F7F7F7F7F7F7FULL) | x) & 0x8080808080808080ULL
+            w |= blank >> 3                         # 0x20 | 0x10 = "0"
+            bad |= (w - 0x3030303030303030ULL) | (w + 0x4646464646464646ULL) | w
+        return (bad & 0x8080808080808080ULL) == 0
+    for k in range(n):
+        if not (_is_digit(p[k]) or p[k] == 32):
+            return False
+    return True
 
 
 cdef inline bint _copy_ascii32(uint8_t* dst, const uint8_t* src, int64_t n) noexcept nogil:
@@ -287,23 +326,30 @@ cdef extern from *:
 
 cdef struct Bad:
     int64_t* at           # byte offset of a value that does not fit its column
-    int32_t* col          # its column (slot * MAXF + field)
+    int32_t* col          # its column (slot * MAXF + column), -1 where there is none
+    int8_t* why           # W_*
     Py_ssize_t n
     Py_ssize_t cap
 
 
-cdef inline int _note_bad(Bad* b, int64_t i, int c) noexcept nogil:
-    """Append (value offset, column) to the list of bad values; -1 when memory runs out."""
+cdef inline int _note(Bad* b, int64_t i, int c, int why) noexcept nogil:
+    """Append (value offset, column, why) to the list of bad values; -1 when memory runs out."""
     cdef Py_ssize_t cap
     if b.n == b.cap:
         cap = b.cap * 2 if b.cap else 64
-        if grow(<void**>&b.at, cap * 8) or grow(<void**>&b.col, cap * 4):
+        if grow(<void**>&b.at, cap * 8) or grow(<void**>&b.col, cap * 4) or grow(<void**>&b.why, cap):
             return -1
         b.cap = cap
     b.at[b.n] = i
     b.col[b.n] = c
+    b.why[b.n] = <int8_t>why
     b.n += 1
     return 0
+
+
+cdef inline int _note_bad(Bad* b, int64_t i, int c) noexcept nogil:
+    """A value that does not fit its column's kind."""
+    return _note(b, i, c, W_VALUE)
 
 
 cdef struct Rows:
@@ -442,6 +488,11 @@ cdef struct Col:
     int32_t* lut          # code2: key slot -> dictionary index + 1 (0: not seen yet)
     int32_t* keys         # code2: dictionary index -> key (length << 16 | byte1 << 8 | byte0)
     Dict dict             # code: the distinct values so far
+    int64_t max_len       # the field's maximum length: a longer value is not stored here (_long)
+    int index             # the column's number in its table
+    int longer            # the column of the tag's longer reading (Field.short), -1: none
+    int64_t* mlong        # that column's rows of M and ML (NULL: none)
+    uint16_t* lllong
 
 
 cdef enum:
@@ -471,8 +522,23 @@ cdef int _text_room(Col* c, int64_t need) noexcept nogil:
     return 0
 
 
+cdef int _again(const int8_t* again, int f, Py_ssize_t j, const int64_t* M) noexcept nogil:
+    """Pass A's slow path: the column for a value whose tag's column f is already filled in row j --
+    the tag's next occurrence (Field.repeat), or -1 - f when the field has no more (a repeat the
+    spec does not allow); -1 - SINK for an unknown tag (it maps to SINK, never filled in), -1 - SKIP
+    for a tag passed over."""
+    cdef int first = f
+    if f == SINK or f == SKIP:
+        return -1 - f
+    while M[f * MSTRIDE + j] >= 0:
+        if again[f] < 0:
+            return -1 - first
+        f = again[f]
+    return f
+
+
 cdef int _decode_block(const Rows* R, Py_ssize_t b0, Py_ssize_t b1, Col* cols, int nf, int s,
-                       const int8_t* frow, int64_t* M, uint16_t* ML, const int64_t* offp,
+                       const int8_t* frow, const int8_t* again, int64_t* M, uint16_t* ML, const int64_t* offp,
                        const uint16_t* lnp, const uint16_t* tagp, const uint8_t* bp,
                        int64_t nbuf, Bad* bad) noexcept nogil:
     """Rows b0..b1 of one table into its columns; -1 when memory runs out."""
@@ -480,32 +546,45 @@ cdef int _decode_block(const Rows* R, Py_ssize_t b0, Py_ssize_t b1, Col* cols, i
     cdef int64_t i, o
     cdef int f, rc
     cdef Col* col
-    # pass A: where each (field, row) value is (M: byte offset, -1 absent; ML: length); a repeated tag
-    # keeps its first value. The value bytes are prefetched for pass B: without, pass 2 took 47
-    # instead of 43 ms on the 57 MB corpus's TL table. (Summing offsets from the lengths, the
-    # tokens being laid end to end, instead of loading them was slower: 47 against 42 ms.)
-    # M arrives all -1 (set once by the caller; pass B puts -1 back behind it).
+    # pass A: where each (column, row) value is (M: byte offset, -1 absent; ML: length). The value
+    # bytes are prefetched for pass B: without, pass 2 took 47 instead of 43 ms on the 57 MB corpus's
+    # TL table. (Summing offsets from the lengths, the tokens being laid end to end, instead of loading
+    # them was slower: 47 against 42 ms.) M arrives all -1 (set once by the caller; pass B puts -1
+    # back behind it). The one test is whether the column is free: an unknown tag maps to SINK, whose
+    # row is never -1 (nor SKIP's), so unknown and skipped tags and repeats all take _again, the slow path. Lengths are checked
+    # in pass B, column by column against one maximum (checked here, with a second table per tag, pass
+    # A kept one more pointer live, spilled to the stack and took 25 instructions a token instead of
+    # 18: callgrind, 12 MB corpus).
     for j in range(nb):
         row = b0 + j
         for i in range(R.first[row], R.end[row]):
             f = frow[tagp[i]]
-            if f >= 0 and M[f * MSTRIDE + j] < 0:
-                o = offp[i]
-                M[f * MSTRIDE + j] = o
-                ML[f * MSTRIDE + j] = lnp[i]
-                _prefetch(bp + o)
-    # pass B: column by column
+            if M[f * MSTRIDE + j] >= 0:
+                f = _again(again, f, j, M)
+                if f < 0:
+                    if f == -1 - SKIP:
+                        continue
+                    if _note(bad, offp[i], -1 if f == -1 - SINK else s * MAXF + (-1 - f),
+                             W_UNKNOWN_TAG if f == -1 - SINK else W_REPEATED):
+                        return -1
+                    continue
+            o = offp[i]
+            M[f * MSTRIDE + j] = o
+            ML[f * MSTRIDE + j] = lnp[i]
+            _prefetch(bp + o)
+    # pass B: column by column; a column's values longer than its field allows go to the column of a
+    # longer reading of the tag (which comes after: tables.py orders them so) or are left out (_long)
     for f in range(nf):
         col = &cols[f]
-        if col.kind != K_TEXT:                      # absent and invalid values: 0 and null
+        if col.kind != K_TEXT and col.kind != K_DIGITS:     # absent and invalid values: 0 and null
             memset(col.val + b0 * _width(col.kind), 0, nb * _width(col.kind))
             memset(col.valid + b0, 0, nb)
-        if col.kind == K_TEXT:
-            rc = _text_cells(col, M + f * MSTRIDE, ML + f * MSTRIDE, b0, nb, bp, nbuf)
+        if col.kind == K_TEXT or col.kind == K_DIGITS:
+            rc = _text_cells(col, M + f * MSTRIDE, ML + f * MSTRIDE, b0, nb, bp, nbuf, bad, s * MAXF + f)
         elif col.kind == K_CODE2:
             rc = _code2_cells(col, M + f * MSTRIDE, ML + f * MSTRIDE, b0, nb, bp, bad, s * MAXF + f)
         elif col.kind == K_CODE:
-            rc = _code_cells(col, M + f * MSTRIDE, ML + f * MSTRIDE, b0, nb, bp, nbuf)
+            rc = _code_cells(col, M + f * MSTRIDE, ML + f * MSTRIDE, b0, nb, bp, nbuf, bad, s * MAXF + f)
         elif col.kind == K_DATE:
             rc = _date_cells(col, M + f * MSTRIDE, ML + f * MSTRIDE, b0, nb, bp, bad, s * MAXF + f)
         else:
@@ -515,20 +594,43 @@ cdef int _decode_block(const Rows* R, Py_ssize_t b0, Py_ssize_t b1, Col* cols, i
     return 0
 
 
+cdef int _long(Col* col, Py_ssize_t j, int64_t o, int64_t L, Bad* bad, int c) noexcept nogil:
+    """A value of column ``col`` (row j of the block) longer than its field allows: to the column of
+    the tag's longer reading (its row j, when free), or noted (too long, or a repeat when that column
+    is already filled) and left out. -1 when memory runs out."""
+    if col.mlong != NULL:
+        if col.mlong[j] < 0:
+            col.mlong[j] = o
+            col.lllong[j] = <uint16_t>L
+            return 0
+        return _note(bad, o, c - col.index + col.longer, W_REPEATED)
+    return _note(bad, o, c, W_TOO_LONG)
+
+
 # The cells of one column over a block: Mf[j] the value's offset (-1 absent; a present one is put
 # back to -1 here), Lf[j] its length. Each returns -1 when memory runs out. (Taking absent values down the same path
 # as present ones, reading a block of "0"s, to avoid a branch per cell on sparse columns was tried:
 # 53 ms against 48 ms for the TL table, the parsers doing work for every cell.)
 
 cdef int _text_cells(Col* col, int64_t* Mf, const uint16_t* Lf, Py_ssize_t b0, Py_ssize_t nb,
-                     const uint8_t* bp, int64_t nbuf) noexcept nogil:
+                     const uint8_t* bp, int64_t nbuf, Bad* bad, int c) noexcept nogil:
     cdef int64_t* offs = <int64_t*>col.val + b0 + 1
     cdef uint8_t* valid = col.valid + b0
     cdef int64_t p = col.size, o, L
     cdef Py_ssize_t j
+    cdef bint digits = col.kind == K_DIGITS
+    cdef int64_t mx = col.max_len
     for j in range(nb):
         o = Mf[j]
         Mf[j] = -1
+        if o >= 0 and Lf[j] > mx:
+            if _long(col, j, o, Lf[j], bad, c):
+                return -1
+            o = -1
+        if o >= 0 and digits and not _digits_or_blanks(bp + o, Lf[j], o + 32 <= nbuf):
+            if _note_bad(bad, o, c):                # a numeric field holding other bytes: null
+                return -1
+            o = -1
         if o >= 0:
             L = Lf[j]
             if p + 2 * L + 32 > col.cap and _text_room(col, p + 2 * L + 32):
@@ -559,6 +661,10 @@ cdef int _code2_cells(Col* col, int64_t* Mf, const uint16_t* Lf, Py_ssize_t b0, 
             continue
         Mf[j] = -1
         L = Lf[j]
+        if L > col.max_len:
+            if _long(col, j, o, L, bad, c):
+                return -1
+            continue
         if L == 0:
             slot = 0
         elif L == 1:
@@ -582,7 +688,7 @@ cdef int _code2_cells(Col* col, int64_t* Mf, const uint16_t* Lf, Py_ssize_t b0, 
 
 
 cdef int _code_cells(Col* col, int64_t* Mf, const uint16_t* Lf, Py_ssize_t b0, Py_ssize_t nb,
-                     const uint8_t* bp, int64_t nbuf) noexcept nogil:
+                     const uint8_t* bp, int64_t nbuf, Bad* bad, int c) noexcept nogil:
     cdef int32_t* v32 = <int32_t*>col.val + b0
     cdef uint8_t* valid = col.valid + b0
     cdef int64_t o, L
@@ -594,6 +700,10 @@ cdef int _code_cells(Col* col, int64_t* Mf, const uint16_t* Lf, Py_ssize_t b0, P
             continue
         Mf[j] = -1
         L = Lf[j]
+        if L > col.max_len:
+            if _long(col, j, o, L, bad, c):
+                return -1
+            continue
         ix = _dict_index(&col.dict, bp, o, L, o + L + 24 <= nbuf)
         if ix < 0:
             return -1
@@ -616,6 +726,10 @@ cdef int _date_cells(Col* col, int64_t* Mf, const uint16_t* Lf, Py_ssize_t b0, P
         if o < 0:
             continue
         Mf[j] = -1
+        if Lf[j] > col.max_len:
+            if _long(col, j, o, Lf[j], bad, c):
+                return -1
+            continue
         rc = _parse_date(bp + o, Lf[j], &dd)
         if rc == 1:
             v32[j] = dd
@@ -637,6 +751,10 @@ cdef int _int_cells(Col* col, int64_t* Mf, const uint16_t* Lf, Py_ssize_t b0, Py
         if o < 0:
             continue
         Mf[j] = -1
+        if Lf[j] > col.max_len:
+            if _long(col, j, o, Lf[j], bad, c):
+                return -1
+            continue
         if ((o + 8 <= nbuf and _digits8(bp + o, Lf[j], &x))
                 or _parse_int(bp + o, Lf[j], col.kind == K_AMOUNT, &x)):
             vals[j] = x
@@ -742,6 +860,8 @@ cdef struct FillCall:
     int nseg
     const int8_t* flut
     Py_ssize_t flut_w
+    const int8_t* again
+    Py_ssize_t again_w
     int64_t* M
     uint16_t* ML
     const int64_t* offp
@@ -761,7 +881,7 @@ cdef int64_t _fill_call(void* a) noexcept nogil:
         b0 = 0
         while b0 < c.rows[s].n:
             if _decode_block(&c.rows[s], b0, min(b0 + BLOCK, c.rows[s].n), &c.cols[s * MAXF], c.nfs[s], s,
-                             c.flut + s * c.flut_w, c.M, c.ML, c.offp, c.lnp, c.tagp, c.bp, c.nbuf, c.bad):
+                             c.flut + s * c.flut_w, c.again + s * c.again_w, c.M, c.ML, c.offp, c.lnp, c.tagp, c.bp, c.nbuf, c.bad):
                 return -1
             b0 += BLOCK
     return 0
@@ -773,10 +893,13 @@ cdef class Segments:
     (segment occurrences; ``counts``); ``fill(block, plan)`` then runs pass 2, each table block by
     block (_decode_block), into the fixed-width columns the caller allocated.
 
-    seg_lut: segment tag code -> slot (-1: no table); field_lut[slot, tag code]: field number or -1;
-    field_kind[slot, f]: a KIND_* code, or -1 past the last field. A tag repeated within a segment
-    keeps its first value. On the 57 MB corpus's TL table: one token-at-a-time pass writing all
-    columns took 78 ms; block by block, with the kernels above, 48 ms (pass 1 5 ms, pass 2 40 ms)."""
+    seg_lut: segment tag code -> slot (-1: no table); seg_unknown[tag code]: 1 for a segment the
+    format does not define (its start is a bad value, W_UNKNOWN_SEGMENT); field_lut[slot, tag code]:
+    the column a value goes to (UNKNOWN_COLUMN: the last slot, never a column); field_kind[slot, c]: a KIND_* code, or -1 past the last column;
+    field_max[slot, c]: the field's maximum length; field_longer, field_again[slot, c]: the column for
+    a longer value (a short reading's long one) and for the tag's next occurrence (-1: none) -- see
+    _place. On the 57 MB corpus's TL table: one token-at-a-time pass writing all columns took 78 ms;
+    block by block, with the kernels above, 48 ms (pass 1 5 ms, pass 2 40 ms)."""
     cdef Rows* rows
     cdef Col* cols
     cdef int nseg
@@ -786,12 +909,18 @@ cdef class Segments:
     cdef const uint16_t[::1] ln
     cdef const uint16_t[::1] tag
     cdef const int8_t[:, ::1] field_lut
+    cdef const uint16_t[:, ::1] field_max
+    cdef const int8_t[:, ::1] field_longer
+    cdef const int8_t[:, ::1] field_again
+    cdef Bad bad
     cdef bint filled
 
     def __cinit__(self, const uint8_t[::1] buf, const int64_t[::1] off, const uint16_t[::1] ln,
                   const uint16_t[::1] tag, const int64_t[::1] tok_start, const int64_t[::1] tok_end,
                   const int8_t[::1] rec_take, const int64_t[::1] rec_index, const int16_t[::1] seg_lut,
-                  const int8_t[:, ::1] field_lut, const int8_t[:, ::1] field_kind, int nseg):
+                  const int8_t[::1] seg_unknown, const int8_t[:, ::1] field_lut, const int8_t[:, ::1] field_kind,
+                  const uint16_t[:, ::1] field_max, const int8_t[:, ::1] field_longer,
+                  const int8_t[:, ::1] field_again, int nseg):
         cdef Py_ssize_t nrec = tok_start.shape[0]
         cdef Py_ssize_t r, i
         cdef int s, f, open_s, nf
@@ -801,12 +930,18 @@ cdef class Segments:
         cdef const int8_t* takep = &rec_take[0] if nrec else NULL
         cdef const int64_t* recidx = &rec_index[0] if nrec else NULL
         cdef const int16_t* slut = &seg_lut[0]
+        cdef const int8_t* sunk = &seg_unknown[0]
+        cdef const int64_t* offp = &off[0] if off.shape[0] else NULL
         cdef bint memfail = False
         cdef int32_t* last
         cdef int64_t* lastrec
-        if field_kind.shape[1] > MAXF or field_lut.shape[0] < nseg or field_kind.shape[0] < nseg:
+        if (field_kind.shape[1] > MAXF or field_lut.shape[0] < nseg or field_kind.shape[0] < nseg
+                or seg_lut.shape[0] < 65536 or seg_unknown.shape[0] < 65536 or field_lut.shape[1] < 65536
+                or field_max.shape[0] < nseg or field_longer.shape[0] < nseg or field_again.shape[0] < nseg
+                or field_max.shape[1] < MAXF or field_longer.shape[1] < MAXF or field_again.shape[1] < MAXF):
             raise ValueError("the field tables do not fit the decoder's column slots")
         self.buf, self.off, self.ln, self.tag, self.field_lut = buf, off, ln, tag, field_lut
+        self.field_max, self.field_longer, self.field_again = field_max, field_longer, field_again
         self.nseg = nseg
         self.rows = <Rows*>calloc(nseg, sizeof(Rows))
         self.cols = <Col*>calloc(nseg * MAXF, sizeof(Col))
@@ -819,7 +954,7 @@ cdef class Segments:
             for s in range(nseg):
                 lastrec[s] = -1
                 nf = 0
-                while nf < field_kind.shape[1] and field_kind[s, nf] >= 0:
+                while nf < SKIP and field_kind[s, nf] >= 0:
                     self.cols[s * MAXF + nf].kind = field_kind[s, nf]
                     nf += 1
                 self.nfs[s] = nf
@@ -835,6 +970,9 @@ cdef class Segments:
                             self.rows[open_s].end[self.rows[open_s].n - 1] = i
                             open_s = -1
                         s = slut[tagp[i]]
+                        if s < 0 and sunk[tagp[i]] and _note(&self.bad, offp[i], -1, W_UNKNOWN_SEGMENT):
+                            memfail = True
+                            break
                         if s >= 0:
                             if lastrec[s] != r:
                                 lastrec[s] = r
@@ -863,13 +1001,13 @@ cdef class Segments:
 
     def fill(self, uint8_t[::1] block, const int64_t[:, ::1] plan):
         """Pass 2 into ``block``: plan[s] holds byte offsets into it, for table slot s: its record
-        indices (int64), positions (int32), then per field its values (int64 numbers, int32 days or
+        indices (int64), positions (int32), then per column its values (int64 numbers, int32 days or
         dictionary indices, int64 text offsets: one more than the rows) and validity (uint8). Returns
-        (extras, present, (bad_tok, bad_col)): extras[s][f] is the UTF-8 data of a text column (a numpy
-        array owning it), the (offsets, data) dictionary of a code column, None otherwise; present[s, f]
-        the rows of the column with a value (all: no bitmap needed); bad: the tokens
-        whose values do not fit their kind and their columns (slot * MAX_FIELDS + field), in token
-        order."""
+        (extras, present, (bad_tok, bad_col, bad_why)): extras[s][c] is the UTF-8 data of a text column
+        (a numpy array owning it), the (offsets, data) dictionary of a code column, None otherwise;
+        present[s, c] the rows of the column with a value (all: no bitmap needed); bad: the tokens left
+        out of their columns or nulled there, the column (slot * MAX_FIELDS + column, -1 for an unknown
+        tag or segment) and why (WHY_*), in token order."""
         cdef int s, f, kd
         cdef Py_ssize_t n, b0
         cdef Col* col
@@ -883,7 +1021,7 @@ cdef class Segments:
         cdef const int8_t* flut = &self.field_lut[0, 0]
         cdef Py_ssize_t flut_w = self.field_lut.shape[1]
         cdef int64_t nbuf = self.buf.shape[0]
-        cdef Bad bad
+        cdef Bad* bad = &self.bad
         cdef FillCall call
         cdef int faulted = 0
         cdef int64_t rc
@@ -892,16 +1030,13 @@ cdef class Segments:
         self.filled = True
         if plan.shape[0] < self.nseg or plan.shape[1] < 2 + 2 * MAXF:
             raise ValueError("plan: a row of 2 + 2 * MAX_FIELDS offsets per table slot")
-        bad.at = NULL
-        bad.col = NULL
-        bad.n = 0
-        bad.cap = 0
         M = <int64_t*>malloc(MAXF * MSTRIDE * 8)
         ML = <uint16_t*>malloc(MAXF * MSTRIDE * 2)
         try:
             if M == NULL or ML == NULL:
                 raise MemoryError()
             memset(M, 0xFF, MAXF * MSTRIDE * 8)
+            memset(M + SKIP * MSTRIDE, 0, 2 * MSTRIDE * 8)    # unknown and skipped tags: "already filled"
             for s in range(self.nseg):
                 n = self.rows[s].n
                 if n == 0:
@@ -912,7 +1047,16 @@ cdef class Segments:
                     col = &self.cols[s * MAXF + f]
                     col.val = base + plan[s, 2 + 2 * f]
                     col.valid = <uint8_t*>(base + plan[s, 3 + 2 * f])
-                    if col.kind == K_TEXT:
+                    col.max_len = self.field_max[s, f]
+                    col.index = f
+                    col.longer = self.field_longer[s, f]
+                    col.mlong, col.lllong = NULL, NULL
+                    if col.longer >= 0:
+                        if not f < col.longer < self.nfs[s]:
+                            raise ValueError("field_longer: a longer reading's column comes after the short one")
+                        col.mlong = M + col.longer * MSTRIDE
+                        col.lllong = ML + col.longer * MSTRIDE
+                    if col.kind == K_TEXT or col.kind == K_DIGITS:
                         (<int64_t*>col.val)[0] = 0
                         col.cap = 16 * n + 64
                         col.data = <uint8_t*>malloc(col.cap)
@@ -922,7 +1066,8 @@ cdef class Segments:
                         _lut_take(col)
             call.rows, call.cols, call.nfs, call.nseg = self.rows, self.cols, self.nfs, self.nseg
             call.flut, call.flut_w, call.M, call.ML = flut, flut_w, M, ML
-            call.offp, call.lnp, call.tagp, call.bp, call.nbuf, call.bad = offp, lnp, tagp, bp, nbuf, &bad
+            call.again, call.again_w = &self.field_again[0, 0], self.field_again.shape[1]
+            call.offp, call.lnp, call.tagp, call.bp, call.nbuf, call.bad = offp, lnp, tagp, bp, nbuf, bad
             with nogil:
                 rc = guarded(_fill_call, &call, &faulted)
             if faulted:
@@ -939,7 +1084,7 @@ cdef class Segments:
                     col = &self.cols[s * MAXF + f]
                     if self.rows[s].n == 0:
                         row.append(None)
-                    elif col.kind == K_TEXT:
+                    elif col.kind == K_TEXT or col.kind == K_DIGITS:
                         row.append(_owned_bytes(&col.data, col.size))
                     elif col.kind == K_CODE2:
                         row.append(_code2_dictionary(col.keys, col.size))
@@ -951,16 +1096,21 @@ cdef class Segments:
                 extras.append(row)
             bad_tok = np.empty(bad.n, dtype=np.int64)
             bad_col = np.empty(bad.n, dtype=np.int32)
+            bad_why = np.empty(bad.n, dtype=np.int8)
             if bad.n:
                 memcpy(<char*><uintptr_t>bad_tok.ctypes.data, bad.at, bad.n * 8)
                 memcpy(<char*><uintptr_t>bad_col.ctypes.data, bad.col, bad.n * 4)
+                memcpy(<char*><uintptr_t>bad_why.ctypes.data, bad.why, bad.n)
                 order = np.argsort(bad_tok, kind="stable")
                 bad_tok = np.searchsorted(np.asarray(self.off), bad_tok[order])   # value offsets -> tokens
                 bad_col = bad_col[order]
-            return extras, present, (bad_tok, bad_col)
+                bad_why = bad_why[order]
+            return extras, present, (bad_tok, bad_col, bad_why)
         finally:
             free(bad.at)
             free(bad.col)
+            free(bad.why)
+            bad.at, bad.col, bad.why, bad.n, bad.cap = NULL, NULL, NULL, 0, 0
             free(M)
             free(ML)
 
@@ -984,6 +1134,9 @@ cdef class Segments:
         free(self.rows)
         free(self.cols)
         free(self.nfs)
+        free(self.bad.at)
+        free(self.bad.col)
+        free(self.bad.why)
 
 
 cdef struct FixedCall:

@@ -31,7 +31,9 @@ class Format:
     that hold at least two). ``describe(table, column)``: an English description of a column;
     ``catalogs``: catalogue name -> {code: label}; ``records_schema``: the records table's schema.
     ``finish_tables(tables, tok)``: the format's own columns added to decoded tables (a dict tag ->
-    table; tok is None for the empty tables the schemas come from)."""
+    table; tok is None for the empty tables the schemas come from). ``decode_codes``: the format's
+    problem codes for what the table decoder finds (names ``VALUE_TOO_LONG``, ``TAG_REPEATED``; their
+    templates are in ``messages``)."""
     name: str
     scanner: object
     kinds: Tuple[str, ...]
@@ -48,6 +50,7 @@ class Format:
     records_schema: Optional[object] = None
     finish_tables: Optional[Callable] = None
     segment_tags: FrozenSet[int] = field(default=frozenset())
+    decode_codes: Mapping[str, int] = field(default_factory=dict)
 
     def __repr__(self):
         return f"<Format {self.name}>"

@@ -35,6 +35,23 @@ class Field:
     required: Optional[bool] = None   # consulta only: R / O (None in responses)
     repeat: int = 1     # how many times the tag may appear within one segment (UR 06 and 16: 5)
     catalog: Optional[str] = None     # name of the catalogue in catalogs.py the value belongs to
+    # A value of at most ``short.max_length`` bytes is read as this other field, in a column of its own
+    # (INTL13 Anexo 14: a 1-digit TL 03 / IQ 09 is a SIC id, a longer one a phone / reserved zeros).
+    short: Optional["Field"] = None
+    # amount: negative values are codes (INTL13 SC 01: exclusion codes), moved to the code column of
+    # this name and spelled "-" + max_length - 1 digits ("-009"); the value column holds them as null.
+    negative: Optional[str] = None
+    # numeric code: leading zeros dropped, then padded to at least this many digits (one spelling a
+    # value: "010", "10" -> "10" with 2); ``code_width_by``: (tag of another field of the segment,
+    # ((its value, width), ...)) when that field's value changes the width (INTL13 SC reasons: ICC).
+    code_width: Optional[int] = None
+    code_width_by: Optional[Tuple[str, Tuple[Tuple[str, int], ...]]] = None
+
+    @property
+    def columns(self) -> Tuple[str, ...]:
+        """The table columns of the field's occurrences in a segment: ``name``, then ``name_2`` ..
+        ``name_<repeat>`` for a tag the manual lets repeat."""
+        return (self.name,) + tuple(f"{self.name}_{k}" for k in range(2, self.repeat + 1))
 
 
 @dataclass(frozen=True)
@@ -57,12 +74,18 @@ class Segment:
             for g in self.fields:
                 if g.name == tag_or_name:
                     return g
+                if g.short is not None and g.short.name == tag_or_name:
+                    return g.short
             raise KeyError(f"{self.tag} has no field {tag_or_name!r}")
         return f
 
     @property
     def max_sum(self) -> int:
         return sum(f.max_length for f in self.fields)   # each tag once, as the manual counts
+
+    def names(self) -> Tuple[str, ...]:
+        """Every name a value of the segment can be given: its fields' and their short readings'."""
+        return tuple(n for f in self.fields for n in ((f.name,) + ((f.short.name,) if f.short else ())))
 
 
 @dataclass(frozen=True)

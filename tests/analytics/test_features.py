@@ -42,12 +42,36 @@ def test_features_match_plain_python(portfolio):
         if revs and all(a["balance"] is not None for a in revs):
             assert f.at[r, "revolving_utilization"] == pytest.approx(sum(a["balance"] for a in revs) / sum(a["credit_limit"] for a in revs))
         assert f.at[r, "inquiries_6m"] == sum(1 for q in iq if q["record"] == r and 0 <= months_back(q["inquired_on"]) < 6)
-        bc = [s["score"] for s in sc if s["record"] == r and s["score_code"] == "507"]
-        if bc and bc[0] is not None and bc[0] >= 0:
-            assert f.at[r, "bc_score"] == bc[0] and pd.isna(f.at[r, "bc_score_exclusion"])
-        elif bc and bc[0] is not None:
-            assert pd.isna(f.at[r, "bc_score"]) and f.at[r, "bc_score_exclusion"] == -bc[0]
+        # the record's first BC Score of either family (507, or 007 of an integrated report)
+        bc = [s for s in sc if s["record"] == r and s["score_code"] in ("507", "007", "107")]
+        if not bc:
+            assert pd.isna(f.at[r, "bc_score"]) and pd.isna(f.at[r, "bc_score_exclusion"])
+        elif bc[0]["exclusion_code"] is not None:
+            assert pd.isna(f.at[r, "bc_score"]) and f.at[r, "bc_score_exclusion"] == int(bc[0]["exclusion_code"][1:])
+        elif bc[0]["score"] is not None:
+            assert f.at[r, "bc_score"] == bc[0]["score"] and pd.isna(f.at[r, "bc_score_exclusion"])
+        icc = [s["score"] for s in sc if s["record"] == r and s["score_code"] in ("504", "004")]
+        assert (pd.isna(f.at[r, "icc"]) if not icc or icc[0] is None else f.at[r, "icc"] == icc[0])
     assert (f["worst_mop_24m"].dropna() >= f["worst_mop_3m"].dropna().reindex(f["worst_mop_24m"].dropna().index).fillna(0)).all()
+
+
+def test_scores_of_both_product_families():
+    """BC Score and ICC of an Informe Buró (507, 504) and of an integrated Reporte de Crédito (007,
+    004: Anexo 14), and Prospector's BC Score (107). The issue's reply: SC08BC SCORE0003007 with a
+    score of 0711 gave bc_score = NaN. Exclusions (Anexo 6, negative) are not scores."""
+    def rec(*scores):
+        return writer.record_bytes({"kind": "hit", "control_number": "1", "segments": [("PN", {"paternal_surname": "A"})] + [
+            ("SC", dict(zip(("score_name", "score_code", "score"), s))) for s in scores]})
+    data = b"".join([rec(("BC SCORE", "007", "0711")),
+                     rec(("ICC", "004", "0006"), ("BC SCORE", "007", "0655")),
+                     rec(("ICC", "504", "0003"), ("BC SCORE", "507", "0702")),
+                     rec(("BC SCORE", "107", "0580")),
+                     rec(("BC SCORE", "007", "-008")),
+                     rec(("BC SCORE", "507", "-9"))])
+    f = features(mxbureau.read(data), AS_OF)
+    assert f["bc_score"].tolist()[:4] == [711, 655, 702, 580] and f["bc_score"].isna().tolist()[4:] == [True, True]
+    assert f["bc_score_exclusion"].tolist()[4:] == [8, 9] and f["bc_score_exclusion"].isna().tolist()[:4] == [True] * 4
+    assert f["icc"].tolist()[1:3] == [6, 3] and pd.isna(f["icc"].iloc[0])
 
 
 def test_roll_rates_count_every_rated_transition(portfolio):

@@ -83,7 +83,9 @@ def current_keys():
     keys = set()
     for kind, layout in spec.LAYOUTS.items():
         keys |= {(kind, HEADER_SEGMENT[kind], h.name) for h in layout.header}
-        keys |= {(kind, s.tag, f.name) for s in layout.segments for f in s.fields}
+        # a field's own column, its short reading's and its negative values' (tables.column_names)
+        keys |= {(kind, s.tag, n) for s in layout.segments for f in s.fields
+                 for n in (f.name,) + ((f.short.name,) if f.short else ()) + ((f.negative,) if f.negative else ())}
     keys |= {("records", "records", f.name) for f in records.RECORDS_SCHEMA}
     return keys
 
@@ -147,6 +149,8 @@ ANNEX_OF_FIELD = {("response", "INTL", "member_code"): 1, ("consulta", "INTL", "
                   # Anexo 14 repurposes these in the integrated Reporte de Credito
                   ("response", "INTL", "bureau_indicator"): 14, ("records", "records", "bureau_indicator"): 14,
                   ("response", "TL", "user_phone"): 14, ("response", "IQ", "sic_id"): 14,
+                  ("response", "TL", "sic_id"): 14, ("records", "records", "bureau_tum"): 14,
+                  ("records", "records", "bureau_dun"): 14, ("records", "records", "bureau_cc"): 14,
                   ("consulta", "INTL", "product"): 14}
 
 

@@ -242,7 +242,8 @@ def test_no_value_in_messages_unless_asked():
     invariants.check_error(e.value, len(bad))
     with pytest.raises(mxbureau.FormatError) as e:
         mxbureau.scan(bad, show_values=True)
-    assert "bytes at the offset: '9008" in str(e.value)
+    i = bad.index(b"ES05") + 4
+    assert "bytes at the offset: '" + bad[i:i + 4].decode() in str(e.value)
     tok = mxbureau.scan(bad, strict=False)
     for p in tok.errors:
         invariants.check_message(p.message)
@@ -270,7 +271,7 @@ def test_personal_data_names_exist_in_the_spec():
         assert segs, tag
         for name, how in fields.items():
             assert how in ("hmac", "year")
-            assert any(name in {f.name for f in s.fields} for s in segs), (tag, name)
+            assert any(name in {c for f in s.fields for c in f.columns} for s in segs), (tag, name)
             if how == "year":
                 assert all(s.field(name).kind == "date" for s in segs if name in {f.name for f in s.fields})
 

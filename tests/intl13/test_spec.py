@@ -91,7 +91,8 @@ def test_fixed_names_of_the_design():
 
 def test_anexo_14_additions_are_in_the_spec():
     assert "SIC" in spec.segment("response", "TL").field("03").spanish
-    assert spec.segment("response", "IQ").field("09").name == "sic_id"
+    assert spec.segment("response", "TL").field("03").short.name == "sic_id"
+    assert spec.segment("response", "IQ").field("09").short.name == "sic_id"
     assert {h.name for h in spec.RESPONSE_HEADER} >= {"bureau_indicator"}
 
 

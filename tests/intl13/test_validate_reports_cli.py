@@ -39,7 +39,8 @@ def test_each_kind_of_problem_is_found_with_its_place():
         # a 7-digit birth date: the wrong fixed length, and so not a date either
         "fixed": (raw_record(PN + b"04070101202", PA),
                   [("PN", "04", "fixed length 8 expected", 63), ("PN", "04", "not a valid date", 63)]),
-        "long": (raw_record(PN + b"0705ABCDE", PA), [("PN", "07", "longer than 4", 63)]),
+        "long": (raw_record(PN + b"0705ABCDE", PA),
+                 [("PN", "07", "value of 5 bytes, longer than the field's maximum of 4", 63)]),
         "code": (raw_record(PN, PA, b"TL08010120202602XX"), [("TL", "26", "code not in catalogue MOP", 102)]),
         # 31 February; the MOP is a valid 01
         "date": (raw_record(PN, PA, b"TL08310220202602" + b"01"), [("TL", "TL", "not a valid date", 90)]),

@@ -14,7 +14,11 @@ accounts_ever_30 / 60 / 90_plus                accounts ever at MOP 03 / 04 / 05
 inquiries_3m / 6m / 12m                        inquiries (IQ) within the months before as_of
 accounts_adverse_observation                   accounts whose observation key (Anexo 5) is adverse
 hawk_alerts, hawk_fraud_alerts                 HI + HR segments; those of fraud / identity types
-bc_score, bc_score_exclusion, icc              BC Score 507 (exclusion codes, negative, kept apart), ICC 504
+bc_score, bc_score_exclusion, icc              the record's first BC Score (507, the integrated report's 007,
+                                               Prospector's 107) and ICC (504, 004): catalogs.BC_SCORE_CODES,
+                                               ICC_SCORE_CODES. bc_score is null when that BC Score is an
+                                               exclusion: bc_score_exclusion holds it (SC exclusion_code
+                                               "-009" -> 9); both null on an error code
 """
 from __future__ import annotations
 
@@ -150,12 +154,17 @@ def _features(tables, as_of: DateLike, metrics: pd.DataFrame = None) -> pd.DataF
         cols["hawk_alerts"], cols["hawk_fraud_alerts"] = alerts[:, 0], alerts[:, 1]
     sc = tables["SC"] if "SC" in tables.names else None
     if sc is not None and sc.num_rows:
-        s = pd.DataFrame({"rec": _col(sc, "record"), "val": _num(sc, "score"),
-                          "bc": is_in(sc, "score_code", ["507"]), "icc": is_in(sc, "score_code", ["504"])})
-        bc = s[s["bc"]].groupby("rec")["val"].first().reindex(idx)
-        cols["bc_score"] = bc.where(bc >= 0).to_numpy()
-        cols["bc_score_exclusion"] = (-bc.where(bc < 0)).astype("Int16").array
-        cols["icc"] = s[s["icc"]].groupby("rec")["val"].first().reindex(idx).to_numpy()
+        code = Codes(sc, "score_code")
+        excl = Codes(sc, "exclusion_code")
+        excl_num = np.array([-int(v) if v.lstrip("-").isdigit() else np.nan for v in excl.values.to_pylist()]
+                            + [np.nan], dtype=np.float64)[excl.index]
+        s = pd.DataFrame({"rec": _col(sc, "record"), "val": _num(sc, "score"), "excl": excl_num,
+                          "bc": code.isin(catalogs.BC_SCORE_CODES), "icc": code.isin(catalogs.ICC_SCORE_CODES)})
+        first = lambda m: s[m].drop_duplicates("rec").set_index("rec").reindex(idx)   # the record's first row
+        bc = first(s["bc"])
+        cols["bc_score"] = bc["val"].to_numpy()
+        cols["bc_score_exclusion"] = bc["excl"].astype("Int16").array
+        cols["icc"] = first(s["icc"])["val"].to_numpy()
     out = pd.DataFrame(cols, index=idx)
     counts = [c for c in out.columns if c.startswith(("accounts_", "inquiries_", "hawk_"))]
     out[counts] = out[counts].astype("int32")

@@ -35,12 +35,19 @@ _TABLES.update({s.tag: s for s in spec.ERROR.segments if s.tag != "ES"})
 
 def _describe(table: str, column: str) -> str:
     layout = "records" if table == "records" else ("error" if table in ("UR", "AR") else "response")
-    return descriptions.describe(layout, table, column) or DERIVED.get((table, column), "")
+    text = descriptions.describe(layout, table, column) or DERIVED.get((table, column), "")
+    if not text and table in _TABLES:
+        for f in _TABLES[table].fields:                   # name_2 .. name_5 of a tag that may repeat
+            if column in f.columns[1:]:
+                return (f"{descriptions.describe(layout, table, f.name)} Occurrence {f.columns.index(column) + 1} "
+                        f"of tag {f.tag}, which the manual lets repeat.")
+    return text
 
 
 FORMAT = formats.register(formats.Format(
     name="intl13", scanner=_scan, kinds=spec.KINDS, decoded_kinds=spec.DECODED_KINDS,
-    messages=spec.MESSAGES, tables=_TABLES, known=_known(), records_table=records_table, sniff=_sniff,
+    messages={**spec.MESSAGES, **spec.DECODE_MESSAGES}, tables=_TABLES, known=_known(), records_table=records_table, sniff=_sniff,
     personal=spec.PERSONAL_DATA, max_record=_scan.CONSTANTS["MAX_RECORD"], describe=_describe,
     catalogs=catalogs.CATALOGS, records_schema=RECORDS_SCHEMA, finish_tables=finish_tables,
+    decode_codes=spec.DECODE_CODE,
     segment_tags=frozenset(tag_code(s.tag) for L in spec.LAYOUTS.values() for s in L.segments)))

@@ -1,4 +1,4 @@
-"""Annexes 1 to 12 of the INTL13 manual as data, plus the short value lists the field tables give.
+"""Annexes 1 to 14 of the INTL13 manual as data, plus the short value lists the field tables give.
 
 Annex tables were transcribed from the manual (seed 002); descriptions keep the manual's Spanish.
 Each catalogue is a dict code -> description; ``CATALOGS`` maps the names used by ``spec.Field.catalog``.
@@ -718,6 +718,11 @@ STATES = {'AGS': 'Aguascalientes',
  'YUC': 'Yucatán',
  'ZAC': 'Zacatecas'}
 
+# Not in Anexo 11: production replies write CDMX (Ciudad de México, the name since 2016) where the annex
+# lists DF. Responses holding CDMX are accepted as Mexico City (validate finds nothing); consultas are
+# written with the annex's DF (consulta.py normalises CDMX, "CIUDAD DE MEXICO", "CD MX"... to it).
+STATE_ALIASES = {'CDMX': 'DF'}
+
 # Anexo 12 - Sintetiza characteristics
 SINTETIZA = {'1': 'Número de cuentas Abiertas',
  '2': 'Número de cuentas Cerradas',
@@ -862,16 +867,33 @@ PAY_PERIODS = {'B': 'Bimestral', 'D': 'Diario', 'H': 'Por Hora', 'K': 'Catorcena
                'S': 'Quincenal', 'W': 'Semanal', 'Y': 'Anual'}
 VERIFICATION_MODES = {'A': 'Automatizado', 'M': 'Manual'}
 # Product codes (consulta header positions 32-34; SC tag 00). 001/004/007: Reporte de Crédito (Anexo 14).
+# SC 00's own description lists 504 and 507; the Optimiza examples and Anexo 14 answer 007 and 004.
 SCORE_PRODUCTS = {'001': 'Reporte de Crédito', '004': 'Reporte de Crédito con ICC',
                   '007': 'Reporte de Crédito con BC-Score recalibrado (2008)', '107': 'BC Score (Prospector)',
                   '501': 'Informe Buró', '504': 'Informe Buró con Índice de Capacidad Crediticia (ICC)',
                   '507': 'Informe Buró con BC-Score recalibrado (2008)'}
 SINTETIZA_ERRORS = {'1': 'Servicio de características no disponible', '2': 'Solicitud de características inválida',
                     '3': 'Error en cálculo de características'}
-# Anexo 14: each of the 4 positions of the bureau indicator (TUM, DUN, CC, future use).
+# Score codes (SC 00) by family, the one definition features, validate, the generator and the views
+# read: BC Score -- 507 (Informe Buró), 007 (integrated Reporte de Crédito, Anexo 14), 107 (Prospector)
+# -- and the Índice de Capacidad Crediticia, 504 and 004. Reasons are Anexo 6 codes for a BC Score,
+# Anexo 7 codes for an ICC; exclusion codes (negative values) are Anexo 6's.
+BC_SCORE_CODES = ('507', '007', '107')
+ICC_SCORE_CODES = ('504', '004')
+REASON_CATALOG = {**{c: 'SCORE_REASONS' for c in BC_SCORE_CODES}, **{c: 'ICC_REASONS' for c in ICC_SCORE_CODES}}
+
+# Anexo 14: each of the 4 positions of the bureau indicator (INTL positions 34-37): 1st Trans Union de
+# México (TUM, Buró de Crédito), 2nd Dun & Bradstreet (DUN), 3rd Círculo de Crédito (CC), 4th future use.
 BUREAU_INDICATOR_VALUES = {'0': 'NO HIT', '1': 'HIT', '2': 'Sistema no disponible en la SIC',
                            '3': 'Reporte de Crédito Extenso D&B'}
+# The records table's column per position (the 4th, future use, has none), and the values that mean
+# the bureau sent data (a hit, or D&B's extended report).
+BUREAU_INDICATOR_COLUMNS = ('bureau_tum', 'bureau_dun', 'bureau_cc')
+BUREAU_INDICATOR_DATA = ('1', '3')
+# Anexo 14: the SIC an account (TL 03) or an inquiry (IQ 09) of an integrated report comes from. The
+# two lists differ in code 2: DUN for accounts, "para uso futuro" for inquiries.
 SIC_IDS = {'0': 'Buró de Crédito (TUM)', '1': 'Círculo de Crédito (CC)', '2': 'Dun & Bradstreet (DUN)'}
+IQ_SIC_IDS = {'0': 'Buró de Crédito (TUM)', '1': 'Círculo de Crédito (CC)', '2': 'Uso futuro'}
 
 # Not in the manual: SEPOMEX assigns the first two digits of a postal code by state. The bureau checks
 # the full SEPOMEX table ("Validación de campos de domicilio con el CODIGO POSTAL"); this range check

@@ -12,7 +12,13 @@ Normalisation ("Descripción y validación de los campos"): uppercase, accents a
 Ñ -> N, runs of blanks collapsed; in AN fields ``@ % $ -> N``, ``#`` not followed by a digit -> N,
 ``> -> #``, ``< -> blank``, ``{ -> $ -> N``; ``S/N`` -> ``SN``; dates DDMMAAAA; phones and postal codes
 keep their digits only (``+52`` dropped, a 4-digit postal code regains its leading zero); the INTL
-reference is right-justified in 25 blanks and repeated in AU and CL.
+reference is right-justified in 25 blanks and repeated in AU and CL; a state written CDMX (what
+production systems hold for Mexico City), "CIUDAD DE MEXICO" or "CD MX" becomes Anexo 11's DF.
+
+Order and version: a consulta is written in the manual's order -- CL (Sintetiza) before INTL, AU
+before INTL when ``online`` (the AUTENTICADOR online), after PI in batch -- with its ES length counted
+from the record's first byte; ``version`` 11, 12 or 13 (default) goes in the header, and an INTL11 or
+INTL12 consulta carries no PA 13 / PE 20 (origin country), which version 13 added and requires.
 
 Validation: the manual's rules (required fields, names of 3+ letters without prefixes, "NO
 PROPORCIONADO" for a missing maternal surname, an address with a number or SN, municipality or
@@ -95,7 +101,9 @@ def normalize_text(value: str, alphanumeric: bool = True) -> str:
 for _code, _name in catalogs.STATES.items():
     _STATE_NAMES[normalize_text(_name, False)] = _code
     _STATE_NAMES[_code] = _code
-_STATE_NAMES.update({"CDMX": "DF", "CIUDAD DE MEXICO": "DF", "ESTADO DE MEXICO": "EM", "EDOMEX": "EM",
+_STATE_NAMES.update(catalogs.STATE_ALIASES)
+_STATE_NAMES.update({"CIUDAD DE MEXICO": "DF", "CD MX": "DF", "CD DE MEXICO": "DF", "C D MX": "DF",
+                     "ESTADO DE MEXICO": "EM", "EDOMEX": "EM",
                      "MEXICO CITY": "DF", "MICHOACAN DE OCAMPO": "MICH", "BAJA CALIFORNIA": "BCN",
                      "COAHUILA DE ZARAGOZA": "COA", "VERACRUZ DE IGNACIO DE LA LLAVE": "VER"})
 
@@ -150,10 +158,13 @@ class _Row:
         return str(v)
 
 
-def _field(row: _Row, column: str, seg: str, f: spec.Field, today: _dt.date) -> None:
+def _field(row: _Row, column: str, seg: str, f: spec.Field, today: _dt.date, version: str = "13") -> None:
     """Normalise and check one column by its spec field; store the value to write."""
     raw = row.raw.get(column)
     if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+        return
+    if not spec.consulta_allows(version, seg, f.tag):
+        row.bad(column, f"not in INTL{version} consultas (new in version 13)")
         return
     if f.kind == "date":
         d = _date(raw)
@@ -225,7 +236,7 @@ def _text_of(row: _Row, column: str, f: spec.Field, text: str) -> Optional[str]:
     return None
 
 
-def _rules(row: _Row, today: _dt.date) -> None:
+def _rules(row: _Row, today: _dt.date, version: str = "13") -> None:
     """The manual's rules that look beyond one field's type."""
     pn, pa, pe, au = row.seg["PN"], row.seg["PA"], row.seg["PE"], row.seg["AU"]
     done = {r.field for r in row.rejects}
@@ -263,7 +274,8 @@ def _rules(row: _Row, today: _dt.date) -> None:
     if "municipality" not in pa and "city" not in pa and not done & {"municipality", "city"}:
         row.bad("municipality", "municipality or city is required")
     _postal_in_state(row, pa, "postal_code")
-    pa.setdefault("origin_country", "MX")
+    if spec.consulta_allows(version, "PA", "13"):
+        pa.setdefault("origin_country", "MX")      # required in version 13
     if pe:
         pe.setdefault("employer", _NOT_GIVEN)    # the manual: NO PROPORCIONADO when the name is missing
         if "address_line1" in pe and not _HAS_NUMBER.search(pe["address_line1"]):
@@ -271,7 +283,8 @@ def _rules(row: _Row, today: _dt.date) -> None:
         if "salary_currency" in pe and not {"salary", "pay_period"} <= set(pe):
             row.bad("employment_salary_currency", "salary and pay_period are required with the currency")
         _postal_in_state(row, pe, "employment_postal_code")
-        pe.setdefault("origin_country", "MX")
+        if spec.consulta_allows(version, "PE", "20"):
+            pe.setdefault("origin_country", "MX")
     if row.seg["PI"] and "account_number" not in row.seg["PI"] and "credit_reference_account_number" not in done:
         row.bad("credit_reference_account_number", "required with any other credit reference field")
     if au:
@@ -294,9 +307,11 @@ def _postal_in_state(row: _Row, seg: Dict, postal_column: str) -> None:
 
 # ---------------------------------------------------------------------------------------------
 def header(*, member_code: str, password: str, product: str = "507", contract_type: str = "UK",
-           currency: str = "MX", responsibility: str = "I", language: str = "SP", output: str = "01") -> Dict:
+           currency: str = "MX", responsibility: str = "I", language: str = "SP", output: str = "01",
+           version: str = "13") -> Dict:
     """The batch-wide INTL header fields, checked (ConsultaError names the parameter, never a secret)."""
     checks = [
+        ("version", version in spec.CONSULTA_VERSIONS, " or ".join(spec.CONSULTA_VERSIONS)),
         ("member_code", re.fullmatch(r"[A-Z]{2}[0-9]{8}", member_code or "") is not None
          and member_code[:2] in catalogs.KOB, "2 letters of Anexo 1 (KOB) and 8 digits"),
         ("password", isinstance(password, str) and len(password) == 8 and password.isascii()
@@ -311,7 +326,7 @@ def header(*, member_code: str, password: str, product: str = "507", contract_ty
     for name, ok, rule in checks:
         if not ok:
             raise ConsultaError(f"consulta header: {name} must be {rule}")
-    return {"kind": "consulta", "version": "13", "product": product, "member_code": member_code,
+    return {"kind": "consulta", "version": version, "product": product, "member_code": member_code,
             "password": password, "responsibility": responsibility, "contract_type": contract_type,
             "currency": currency, "language": language, "output": output}
 
@@ -319,15 +334,18 @@ def header(*, member_code: str, password: str, product: str = "507", contract_ty
 def consultas(rows: Iterable[Mapping], *, member_code: str, password: str, product: str = "507",
               contract_type: str = "UK", currency: str = "MX", responsibility: str = "I",
               language: str = "SP", output: str = "01", authentication: Optional[str] = None,
-              sintetiza_template: Optional[str] = None,
+              sintetiza_template: Optional[str] = None, online: bool = False, version: str = "13",
               today: Optional[_dt.date] = None) -> Iterator[Tuple[int, Optional[bytes], List[Reject]]]:
     """Stream (row number, record bytes or None, rejects) per row: the bulk path behind build() and
     the CLI (a portfolio of millions never sits in memory).
 
     ``authentication``: AU's output type ("1"-"4") to add the AUTENTICADOR segment (its V/F answers
-    come from the ``authentication_*`` columns); ``sintetiza_template``: add a CL segment."""
+    come from the ``authentication_*`` columns); ``online``: the consultas go online, AU before INTL
+    (batch: after PI); ``sintetiza_template``: add a CL segment, before INTL. ``version``: 11, 12 or
+    13, the fields each allows (spec.consulta_allows)."""
     head = header(member_code=member_code, password=password, product=product, contract_type=contract_type,
-                  currency=currency, responsibility=responsibility, language=language, output=output)
+                  currency=currency, responsibility=responsibility, language=language, output=output,
+                  version=version)
     if authentication is not None and authentication not in ("1", "2", "3", "4"):
         raise ConsultaError("consulta header: authentication must be 1, 2, 3 or 4")
     if sintetiza_template is not None and not (0 < len(sintetiza_template) <= 10 and sintetiza_template.isascii()):
@@ -355,10 +373,10 @@ def consultas(rows: Iterable[Mapping], *, member_code: str, password: str, produ
         for column in raw:
             where = COLUMNS.get(column)
             if where is not None and (where[0] != "AU" or authentication is not None):
-                _field(row, column, where[0], where[1], today)
+                _field(row, column, where[0], where[1], today, version)
         if authentication is not None:
             row.seg["AU"].update(report_type="RCN", output_type=authentication)
-        _rules(row, today)
+        _rules(row, today, version)
         if row.rejects:
             yield number, None, row.rejects
             continue
@@ -372,7 +390,8 @@ def consultas(rows: Iterable[Mapping], *, member_code: str, password: str, produ
             segments.append(("AU", dict(row.seg["AU"], reference=ref25)))
         if sintetiza_template is not None:
             segments.append(("CL", {"template": sintetiza_template, "reference": ref25}))
-        yield number, writer.record_bytes({"kind": "consulta", "segments": segments},
+        yield number, writer.record_bytes({"kind": "consulta", "segments": segments, "online": online,
+                                           "version": version},
                                           header=head_bytes[:6] + ref25.encode("ascii") + head_bytes[31:]), []
 
 

@@ -213,6 +213,9 @@ _TL = {
     "user_phone": ("The reporting user's telephone (area code plus up to 8 digits), or blanks. In an "
                    "integrated Reporte de Credito (Anexo 14) it holds the bureau the account comes from "
                    "instead: 0 Buro de Credito (TransUnion), 1 Circulo de Credito, 2 Dun & Bradstreet."),
+    "sic_id": ("Anexo 14: in an integrated Reporte de Credito, the bureau (SIC) the account comes from, a one-digit "
+               "value of tag 03: 0 Buro de Credito (TransUnion), 1 Circulo de Credito, 2 Dun & Bradstreet; null "
+               "when tag 03 holds a telephone (user_phone)."),
     "account_number": "The number of the account or credit, as the user reports it.",
     "responsibility": ("The customer's liability for the account: A authorized (additional) user, "
                        "I individual, J joint, C co-obligor (obligado solidario)."),
@@ -298,8 +301,10 @@ _IQ = {
                        "I individual, J joint, C co-obligor."),
     "new_customer": ("Y when the inquiry brought a new customer into the bureau's database: the name and "
                      "address were entered as a result of the inquiry."),
-    "sic_id": ("Reserved: zeros in an Informe Buro. In an integrated Reporte de Credito (Anexo 14) the bureau "
-               "the inquiry comes from: 0 Buro de Credito (TransUnion), 1 Circulo de Credito, 2 future use."),
+    "sic_id": ("Anexo 14: in an integrated Reporte de Credito, the bureau (SIC) the inquiry comes from, a "
+               "one-digit value of tag 09: 0 Buro de Credito (TransUnion), 1 Circulo de Credito, 2 future use."),
+    "reserved_09": ("Tag 09 when longer than one digit: reserved, zeros in an Informe Buro (the one-digit "
+                    "reading is sic_id)."),
 }
 
 # RS: the summary of the file.
@@ -391,7 +396,9 @@ _SC = {
                    "consultas (Anexo 14) are also seen with 004 and 007."),
     "score": ("The score value, a positive number (BC Score runs from 400 to 850; lower means a higher "
               "probability of default). A negative value is an exclusion code (Anexo 6) saying why no score "
-              "could be computed."),
+              "could be computed: such values are null here and go to exclusion_code."),
+    "exclusion_code": ("Why no score could be computed: the negative value of tag 01 (an exclusion code of Anexo 6), "
+                       "spelled with its sign and three digits, e.g. -009; null when there is a score."),
     "reason_1": "The first " + _REASON,
     "reason_2": "The second " + _REASON,
     "reason_3": "The third " + _REASON,
@@ -447,6 +454,8 @@ _UR = {
     "bad_segment_count": "The tag of a segment sent more times than allowed.",
     "missing_required_field": _MISSING_FIELD,
     "file_blocked": "Y when the customer's file is blocked for consultas at the customer's request.",
+    "optimiza_result": ("Tag 18, seen in the manual's Optimiza examples though its UR table lacks it: the result "
+                        "of an Optimiza request, free text (its meaning is not given)."),
 }
 _AR = {
     "reference": _REFERENCE,
@@ -540,6 +549,14 @@ _RECORDS = {
     "found": ("From the response header: true when the customer's file was found (hit), false when not "
               "(no-hit); null for error, consulta and damaged records."),
     "bureau_indicator": "Response header positions 34-37: " + _INDICATOR,
+    "bureau_tum": ("Anexo 14: the bureau indicator's first digit, for Buro de Credito (TransUnion), as the "
+                   "catalogue's label (hit, no hit, bureau unavailable); null in an Informe Buro (indicator 0000)."),
+    "bureau_dun": ("Anexo 14: the bureau indicator's second digit, for Dun & Bradstreet, as the catalogue's label "
+                   "(hit, no hit, bureau unavailable, D&B extended report); null in an Informe Buro."),
+    "bureau_cc": ("Anexo 14: the bureau indicator's third digit, for Circulo de Credito, as the catalogue's label "
+                  "(hit, no hit, bureau unavailable); null in an Informe Buro."),
+    "has_data": ("True when the response carries data from some bureau: found in Buro de Credito, or another "
+                 "bureau's hit or extended report in an integrated Reporte de Credito; null for other records."),
     "control_number": ("ES tag 00: the control number Buro de Credito assigned to the consulta; null when ES "
                        "has none (consultas, older files)."),
     "declared_length": ("The record length in bytes that ES declares; it equals length for every intact "

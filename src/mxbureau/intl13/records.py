@@ -1,5 +1,13 @@
 """The INTL13 records table: one row per record, from the header fields (spec.RESPONSE_HEADER,
-CONSULTA_HEADER, the UR/AR reference of an error record) and the scanner's per-record numbers."""
+CONSULTA_HEADER, the UR/AR reference of an error record) and the scanner's per-record numbers.
+
+The Anexo 14 bureau indicator (header positions 34-37) is split into one column per bureau it names,
+``bureau_tum`` (Buró de Crédito), ``bureau_dun`` (Dun & Bradstreet), ``bureau_cc`` (Círculo de Crédito),
+holding the catalogue's label (``HIT``, ``NO HIT``, ``Sistema no disponible en la SIC``, ``Reporte de
+Crédito Extenso D&B``); null for an Informe Buró, whose indicator is the reserved ``0000``. ``has_data``:
+the record has data from some bureau -- found in Buró (``found``), or another SIC's hit (an integrated
+report may say found = 0 and still carry Círculo's accounts and inquiries): the filter for "records
+with any data" is ``has_data``, not ``kind == "hit"``."""
 from __future__ import annotations
 
 import numpy as np
@@ -7,7 +15,8 @@ import pyarrow as pa
 
 from ..columns import coded, fixed_strings, token_strings
 from ..tokens import Tokens, kind_names
-from . import spec
+from ..layout import tag_code
+from . import catalogs, spec
 
 __all__ = ["RECORDS_SCHEMA", "records_table"]
 
@@ -21,6 +30,8 @@ RECORDS_SCHEMA = pa.schema([
     pa.field("member_code", pa.large_string()),
     pa.field("found", pa.bool_()),
     pa.field("bureau_indicator", pa.large_string()),
+    *(pa.field(name, pa.dictionary(pa.int32(), pa.large_string())) for name in catalogs.BUREAU_INDICATOR_COLUMNS),
+    pa.field("has_data", pa.bool_()),
     pa.field("control_number", pa.large_string()),
     pa.field("declared_length", pa.int64()),
     pa.field("cr_reading", pa.dictionary(pa.int32(), pa.large_string())),
@@ -30,6 +41,39 @@ RECORDS_SCHEMA = pa.schema([
 _R = {h.name: h for h in spec.RESPONSE_HEADER}
 _Q = {h.name: h for h in spec.CONSULTA_HEADER}
 _CR_READINGS = pa.array(["text", "segment"], pa.large_string())   # records["cr_reading"] 1 and 2
+_INDICATOR = pa.array(list(catalogs.BUREAU_INDICATOR_VALUES.values()), pa.large_string())
+_INDICATOR_CODE = np.full(256, -1, np.int32)          # a byte of the indicator -> its label's index
+for _k, _code in enumerate(catalogs.BUREAU_INDICATOR_VALUES):
+    _INDICATOR_CODE[ord(_code)] = _k
+_HAS_DATA = np.zeros(256, bool)
+_HAS_DATA[[ord(c) for c in catalogs.BUREAU_INDICATOR_DATA]] = True
+_PN = tag_code("PN")
+_PREFIX_TOKENS = 16       # a CL (5 fields) and an AU (7) before INTL: the PN that follows is within 16
+
+
+def _consulta_headers(tok: Tokens, rows: np.ndarray) -> np.ndarray:
+    """Where the 88-byte INTL header of consultas ``rows`` starts: at the record's start, or, for a
+    consulta written in the manual's order with CL (Sintetiza) or AU (online authentication) before
+    INTL, the 88 + 4 bytes before the value of its PN (the record starts at the CL / AU, which the
+    scanner tokenizes; the header is not a token). -1 where no PN follows."""
+    buf = tok.buffer
+    start = tok.records["start"][rows] - tok.base     # positions in tok.buffer (a stream's window)
+    at = start.copy()
+    intl = np.frombuffer(b"INTL", np.uint8)
+    head = buf[np.minimum(start[:, None] + np.arange(4), len(buf) - 1)] if len(rows) else np.empty((0, 4), np.uint8)
+    moved = np.flatnonzero(~(head == intl).all(axis=1))
+    if len(moved):
+        ts, te = tok.records["tok_start"][rows[moved]], tok.records["tok_end"][rows[moved]]
+        last = max(len(tok) - 1, 0)
+        idx = np.minimum(ts[:, None] + np.arange(_PREFIX_TOKENS), np.maximum(te - 1, ts)[:, None])
+        idx = np.minimum(idx, last)
+        tags = tok.take("tag", idx.reshape(-1)).reshape(idx.shape) if len(tok) else np.zeros(idx.shape, np.uint16)
+        is_pn = (tags == _PN) & (idx < te[:, None])
+        k = np.argmax(is_pn, axis=1)
+        found = is_pn[np.arange(len(k)), k]
+        pn_value = tok.take("offset", idx[np.arange(len(k)), k]) if len(tok) else np.zeros(len(k), np.int64)
+        at[moved] = np.where(found, pn_value - 4 - spec.CONSULTA_HEADER_LENGTH, -1)
+    return at
 
 
 def records_table(tok: Tokens) -> pa.Table:
@@ -43,14 +87,21 @@ def records_table(tok: Tokens) -> pa.Table:
     is_err = kind_code == spec.ERROR_RECORD
     ok = r["ok"]
     hdr = ok & (is_resp | is_cons)            # whole headers: parsed records only
+    head_at = start.copy()                    # where the INTL header is (a consulta may open with CL / AU)
+    cons = np.flatnonzero(is_cons & ok)
+    if len(cons):
+        head_at[cons] = _consulta_headers(tok, cons)
+        hdr = hdr & (head_at >= 0)
+        head_at = np.maximum(head_at, 0)
 
-    member = fixed_strings(buf, start + np.where(is_resp, _R["member_code"].start, _Q["member_code"].start),
+    member = fixed_strings(buf, head_at + np.where(is_resp, _R["member_code"].start, _Q["member_code"].start),
                            hdr, _R["member_code"].length)
     indicator = fixed_strings(buf, start + _R["bureau_indicator"].start, hdr & is_resp,
                               _R["bureau_indicator"].length)
     # the reference: the header's, or for an error record the first field of UR / AR
+    bureaus, has_data = _bureaus(buf, start, hdr & is_resp, kind_code == spec.HIT)
     err = is_err & ok
-    ref_at = start + _R["reference"].start
+    ref_at = head_at + _R["reference"].start
     if err.any():
         ref_at[err] = tok.take("offset", r["tok_start"][err])
     reference = fixed_strings(buf, ref_at, hdr | err, _R["reference"].length)
@@ -67,5 +118,22 @@ def records_table(tok: Tokens) -> pa.Table:
                  pa.array(names.tolist(), pa.large_string()))
     return pa.Table.from_arrays([
         pa.array(r["record"]), kind, pa.array(r["start"]), pa.array(r["end"] - r["start"]), version,
-        reference, member, found, indicator, control, declared, cr, pa.array(ok)],
+        reference, member, found, indicator, *bureaus, has_data, control, declared, cr, pa.array(ok)],
         schema=RECORDS_SCHEMA)
+
+
+def _bureaus(buf: np.ndarray, start: np.ndarray, resp: np.ndarray, hit: np.ndarray):
+    """The Anexo 14 indicator of responses ``resp``: a labelled column per bureau (null where the
+    indicator is 0000, an Informe Buró's reserved zeros, or the byte is not in the catalogue), and
+    has_data (found, or a bureau's hit or extended report). One 1-D gather a position: a 2-D one
+    took 4.5 ms on the 57 MB corpus's 24k records, this 0.6."""
+    h = _R["bureau_indicator"]
+    at = np.where(resp, start + h.start, 0)
+    b = [buf[at + k] if len(at) else np.zeros(0, np.uint8) for k in range(h.length)]
+    live = resp & ~((b[0] == 48) & (b[1] == 48) & (b[2] == 48) & (b[3] == 48))
+    cols, data = [], hit.copy()
+    for k in range(len(catalogs.BUREAU_INDICATOR_COLUMNS)):
+        idx = np.where(live, _INDICATOR_CODE[b[k]], -1).astype(np.int32)
+        cols.append(pa.DictionaryArray.from_arrays(pa.array(idx, mask=idx < 0), _INDICATOR))
+        data |= live & _HAS_DATA[b[k]]
+    return cols, pa.array(data, mask=~resp)

@@ -3,7 +3,9 @@
     for rep in mxbureau.reports("responses.txt"):
         rep.name.paternal_surname, rep.accounts[0].balance, rep.scores[0].score, rep.to_dict()
 
-Built from the typed tables (the bulk path) and sliced per record, so values are typed the same way.
+Built from the typed tables (the bulk path) and sliced per record, so values are typed the same way:
+a tag the manual lets repeat has an attribute per occurrence (``bad_field_info``, ``bad_field_info_2``
+...), and ``row.all("bad_field_info")`` lists the values present, in order.
 """
 from __future__ import annotations
 
@@ -38,6 +40,20 @@ class Row:
 
     def to_dict(self) -> Dict:
         return dict(self._d)
+
+    def all(self, name: str) -> List:
+        """Every value of a field the manual lets repeat (UR 06, UR 16, AR 16), in order: its columns
+        ``name``, ``name_2``..., the ones present."""
+        if name not in self._d:
+            raise AttributeError(name)
+        out, k = [], 1
+        while True:
+            key = name if k == 1 else f"{name}_{k}"
+            if key not in self._d:
+                return out
+            if self._d[key] is not None:
+                out.append(self._d[key])
+            k += 1
 
     def __repr__(self):
         return f"Row({', '.join(k for k, v in self._d.items() if v is not None)})"   # names only
@@ -99,9 +115,10 @@ def _slicer(tables: Tables, tag: str):
 
 
 def reports(source, *, strict: bool = True) -> Iterator[Report]:
-    """Reports of a source, in file order (error and consulta records included, with empty parts)."""
+    """Reports of a source, in file order (error and consulta records included, with empty parts).
+    ``strict``: damage raises FormatError, values too long and tags repeated past the manual too."""
     for tok in scan_chunks(source, strict=strict):
-        tables = build_tables(tok)
+        tables = build_tables(tok, strict=strict)
         heads = tables.records.to_pylist()
         one = {k: _slicer(tables, tag) for k, tag in _ONE.items()}
         many = {k: _slicer(tables, tag) for k, tag in _MANY.items()}

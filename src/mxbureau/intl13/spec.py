@@ -17,6 +17,7 @@ from dataclasses import replace
 from typing import Dict
 
 from ..layout import Field, HeaderField, RecordLayout, Segment, tag_code, tag_str
+from .catalogs import BC_SCORE_CODES, ICC_SCORE_CODES
 
 __all__ = [
     "Field", "Segment", "HeaderField", "RecordLayout",
@@ -24,11 +25,12 @@ __all__ = [
     "RESPONSE_HEADER", "CONSULTA_HEADER", "RESPONSE_HEADER_LENGTH", "CONSULTA_HEADER_LENGTH",
     "ERROR_HEADER", "MANUAL_NOTES", "PERSONAL_DATA", "segment", "tag_code", "tag_str",
     "KINDS", "HIT", "NOHIT", "ERROR_RECORD", "CONSULTA_RECORD", "DECODED_KINDS", "PROBLEMS", "CODE", "MESSAGES",
+    "DECODE_PROBLEMS", "DECODE_CODE", "DECODE_MESSAGES", "CONSULTA_VERSIONS", "consulta_allows", "BEFORE_HEADER",
 ]
 
 
-def F(tag, name, spanish, type_, max_length, fixed, kind, required=None, repeat=1, catalog=None):
-    return Field(tag, name, spanish, type_, max_length, fixed == "F", kind, required, repeat, catalog)
+def F(tag, name, spanish, type_, max_length, fixed, kind, required=None, repeat=1, catalog=None, **more):
+    return Field(tag, name, spanish, type_, max_length, fixed == "F", kind, required, repeat, catalog, **more)
 
 
 def _req(v):
@@ -91,7 +93,7 @@ PA = Segment("PA", "address", "Dirección del Cliente", (
     F("11", "special_indicator", "INDICADOR ESPECIAL DE DOMICILIO", "A", 1, "F", "code", catalog="ADDRESS_INDICATORS"),
     F("12", "reported_on", "FECHA DE REPORTE DE LA DIRECCION", "N", 8, "F", "date"),
     F("13", "origin_country", "ORIGEN DEL DOMICILIO (PAIS)", "A", 2, "F", "code", catalog="COUNTRIES"),
-), max_occurs=4, manual_max_sum=259)
+), max_occurs=4, manual_max_sum=259, required=True)     # "al menos una se presentará" (~1598)
 
 PE = Segment("PE", "employment", "Empleo del Cliente", (
     F("PE", "employer", "NOMBRE O RAZON SOCIAL DEL EMPLEADOR", "AN", 40, "V", "text"),
@@ -123,8 +125,13 @@ TL = Segment("TL", "account", "Cuenta o Crédito del Cliente", (
     F("00", "disputed", "REGISTRO IMPUGNADO", "N", 4, "F", "int"),
     F("01", "member_code", "CLAVE DEL USUARIO o MEMBER CODE", "AN", 10, "F", "code"),
     F("02", "user_name", "NOMBRE DEL USUARIO", "AN", 16, "V", "code"),
-    # Anexo 14 repurposes tag 03 in an integrated report as the SIC identifier (0 TUM, 1 CC, 2 DUN).
-    F("03", "user_phone", "NUMERO DE TELEFONO DEL USUARIO / IDENTIFICADOR DE LA SIC (Anexo 14)", "N", 11, "V", "digits"),
+    # Anexo 14 repurposes tag 03 in an integrated report (Reporte de Crédito) as the SIC the account
+    # comes from, one digit (0 TUM, 1 CC, 2 DUN); elsewhere it is the user's phone (5 to 11 digits, as
+    # the consulta's phones). Told apart by length: one digit -> sic_id, longer -> user_phone.
+    F("03", "user_phone", "NUMERO DE TELEFONO DEL USUARIO (un dígito: IDENTIFICADOR DE LA SIC, Anexo 14)",
+      "N", 11, "V", "digits",
+      short=F("03", "sic_id", "IDENTIFICADOR DE LA SOCIEDAD DE INFORMACION CREDITICIA (SIC), Anexo 14",
+              "N", 1, "F", "code", catalog="SIC_IDS")),
     F("04", "account_number", "NUMERO DE CUENTA O CREDITO ACTUAL", "AN", 25, "V", "text"),
     F("05", "responsibility", "TIPO DE RESPONSABILIDAD DE LA CUENTA", "A", 1, "F", "code", catalog="RESPONSIBILITY"),
     F("06", "account_type", "TIPO DE CUENTA", "A", 1, "F", "code", catalog="ACCOUNT_TYPES"),
@@ -176,8 +183,12 @@ IQ = Segment("IQ", "inquiry", "Consultas al Informe Buró", (
     F("06", "contract_amount", "IMPORTE DEL CONTRATO", "N", 9, "V", "amount"),
     F("07", "responsibility", "TIPO DE RESPONSABILIDAD DE LA CUENTA", "A", 1, "F", "code", catalog="RESPONSIBILITY"),
     F("08", "new_customer", "INDICADOR DE CLIENTE NUEVO", "A", 1, "F", "code"),
-    # Anexo 14: in an integrated report the reserved tag 09 carries the SIC identifier.
-    F("09", "sic_id", "RESERVADO / IDENTIFICADOR DE LA SIC (Anexo 14)", "N", 25, "V", "digits"),
+    # Reserved: zeros in an Informe Buró (the manual's example: 25 of them). Anexo 14: in an integrated
+    # report the SIC the inquiry comes from, one digit (0 TUM, 1 CC, 2 "uso futuro": not TL 03's list).
+    # Told apart by length: one digit -> sic_id, longer -> reserved_09.
+    F("09", "reserved_09", "RESERVADO (ceros; un dígito: IDENTIFICADOR DE LA SIC, Anexo 14)", "N", 25, "V", "digits",
+      short=F("09", "sic_id", "IDENTIFICADOR DE LA SOCIEDAD DE INFORMACION CREDITICIA (SIC), Anexo 14",
+              "N", 1, "F", "code", catalog="IQ_SIC_IDS")),
 ), max_occurs=None, manual_max_sum=89)
 
 RS = Segment("RS", "summary", "Resumen del Informe Buró", (
@@ -258,20 +269,24 @@ CR = Segment("CR", "declarativa", "Declarativa del Consumidor", (
 SC = Segment("SC", "score", "BC-Score", (
     F("SC", "score_name", "NOMBRE DEL SCORE", "AN", 30, "V", "code"),
     F("00", "score_code", "CODIGO DEL SCORE", "N", 3, "F", "code", catalog="SCORE_PRODUCTS"),
-    F("01", "score", "VALOR DEL SCORE", "N", 4, "V", "amount"),
-    F("02", "reason_1", "CODIGO DE RAZON", "N", 3, "V", "code", catalog="SCORE_REASONS"),
-    F("03", "reason_2", "CODIGO DE RAZON", "N", 3, "V", "code", catalog="SCORE_REASONS"),
-    F("04", "reason_3", "CODIGO DE RAZON", "N", 3, "V", "code", catalog="SCORE_REASONS"),
-    F("06", "error_code", "CODIGO DE ERROR", "N", 2, "V", "code", catalog="SCORE_ERRORS"),
+    # A negative value is an exclusion code (Anexo 6): the column ``score`` holds scores only, and
+    # ``exclusion_code`` the exclusions, spelled as the annex ("-009").
+    F("01", "score", "VALOR DEL SCORE", "N", 4, "V", "amount", negative="exclusion_code"),
+    # Reasons: Anexo 6 (2 digits, "04") for BC Score, Anexo 7 (3 digits, "010") for ICC (504, 004):
+    # spelled so whatever zeros the bureau put in front ("4", "004" -> "04"; "10" -> "010").
+    *(F(tag, name, "CODIGO DE RAZON", "N", 3, "V", "code", catalog="SCORE_REASONS", code_width=2,
+        code_width_by=("00", tuple((c, 3) for c in ICC_SCORE_CODES)))
+      for tag, name in (("02", "reason_1"), ("03", "reason_2"), ("04", "reason_3"))),
+    F("06", "error_code", "CODIGO DE ERROR", "N", 2, "V", "code", catalog="SCORE_ERRORS", code_width=2),
 ), max_occurs=15, manual_max_sum=46)
 
 CL = Segment("CL", "sintetiza", "Sintetiza", (
     # Fixed 10 in the table, but the manual's own example has CL0215 (length 2): read as variable.
     F("CL", "template", "PLANTILLA SOLICITADA", "N", 10, "V", "digits"),
     F("00", "characteristic_id", "IDENTIFICADOR DE CARACTERISTICA EN PLANTILLA", "N", 10, "V", "digits"),
-    F("01", "characteristic", "NUMERO DE CARACTERISTICA", "N", 10, "V", "code", catalog="SINTETIZA"),
+    F("01", "characteristic", "NUMERO DE CARACTERISTICA", "N", 10, "V", "code", catalog="SINTETIZA", code_width=1),
     F("02", "value", "VALOR DE LA CARACTERISTICA", "N", 10, "V", "amount"),
-    F("03", "error_code", "CODIGO DE ERROR", "N", 2, "V", "code", catalog="SINTETIZA_ERRORS"),
+    F("03", "error_code", "CODIGO DE ERROR", "N", 2, "V", "code", catalog="SINTETIZA_ERRORS", code_width=1),
 ), max_occurs=99, manual_max_sum=42)
 
 ES = Segment("ES", "end", "Fin del Informe Buró", (
@@ -302,6 +317,10 @@ UR = Segment("UR", "user_error", "Referencia de Error del Usuario", (
     F("13", "bad_segment_order", "ORDEN ERRONEO DEL SEGMENTO", "A", 4, "F", "code"),
     F("14", "bad_segment_count", "NUMERO ERRONEO DE SEGMENTOS", "A", 2, "F", "code"),
     F("16", "missing_required_field", "FALTA CAMPO REQUERIDO", "AN", 4, "F", "code", repeat=5),
+    # Not in the UR table: the Optimiza example (~2421) returns, under tag 18, the message that the score
+    # did not reach the user's cut-off, or the score itself ("1808SC000561"). No length is given: the
+    # 2-digit length allows 99.
+    F("18", "optimiza_result", "OPTIMIZA: MENSAJE DE PUNTO DE CORTE O VALOR DEL SCORE", "AN", 99, "V", "text"),
     F("20", "file_blocked", "EXPEDIENTE BLOQUEADO PARA CONSULTA", "A", 1, "F", "code"),
 ), max_occurs=1, manual_max_sum=208)
 
@@ -311,7 +330,7 @@ AR = Segment("AR", "auth_error", "Error para Autenticación", (
     F("03", "bad_member_or_password", "CLAVE DE USUARIO O CONTRASENA DE ACCESO ERRONEA", "AN", 14, "V", "text"),
     F("11", "system_error", "ERROR EN EL SISTEMA DE BURO DE CREDITO", "A", 1, "F", "code"),
     F("12", "bad_segment_tag", "ETIQUETA DE SEGMENTO ERRONEA", "A", 2, "F", "code"),
-    F("16", "missing_required_field", "FALTA CAMPO REQUERIDO", "AN", 4, "F", "code"),
+    F("16", "missing_required_field", "FALTA CAMPO REQUERIDO", "AN", 4, "F", "code", repeat=5),
     F("18", "file_blocked", "EXPEDIENTE BLOQUEADO", "AN", 20, "F", "code"),
 ), max_occurs=1, manual_max_sum=80)
 
@@ -391,6 +410,24 @@ Q_ES = Segment("ES", "end", "Cierre", (
 CONSULTA = RecordLayout("consulta", CONSULTA_HEADER, CONSULTA_HEADER_LENGTH,
                         (Q_PN, Q_PA, Q_PE, Q_PI, Q_AU, Q_CL, Q_ES))
 
+# Where a consulta's CL and AU go. Sintetiza: "se incluye el segmento de Sintetiza antes del segmento
+# INTL" (~1176-1190): CL comes first. AUTENTICADOR online: AU is the first of the 7 segments, before
+# INTL (~564-567, the example at ~1358); in batch it follows PI, before ES (~520-535, ~1349). With
+# both, CL is written first, then AU (the manual shows no record with both). The ES length counts
+# from the record's first byte. BEFORE_HEADER: the segments that may precede INTL, in that order.
+BEFORE_HEADER = ("CL", "AU")
+
+# Consulta versions and what each allows: version 13 added PA 13 (origin of the address) and PE 20
+# (origin of the employer), required in it (the manual's change history, "Creación de versión 13");
+# INTL11 and INTL12 consultas have neither. Everything else is the same in the three.
+CONSULTA_VERSIONS = ("11", "12", "13")
+_NEW_IN_13 = frozenset({("PA", "13"), ("PE", "20")})
+
+
+def consulta_allows(version: str, segment: str, tag: str) -> bool:
+    """Whether a consulta of ``version`` (11, 12, 13) may carry the field ``segment`` ``tag``."""
+    return version == "13" or (segment, tag) not in _NEW_IN_13
+
 LAYOUTS = {"response": RESPONSE, "error": ERROR, "consulta": CONSULTA}
 
 # Record kinds as the scanner codes them (Tokens.records["kind_code"]; _scan.pyx compiles the same
@@ -434,7 +471,21 @@ PROBLEMS = {
     "RUNS_INTO_NEXT": (18, "record has no end before the next intact record starts"),
 }
 CODE = {name: code for name, (code, _) in PROBLEMS.items()}
+
+# Problems the table decoder finds in well-formed records (tables.build_tables): a strict read raises
+# FormatError with these codes, a lenient one lists them in Tables.problems. Not the scanner's: its
+# compiled codes stop at 15 (_scan.pyx; a test holds those equal to PROBLEMS above).
+DECODE_PROBLEMS = {
+    # The value is nulled in every output (a damaged length that realigns would otherwise carry the
+    # next field's bytes, maybe personal, into a column that redaction leaves alone).
+    "VALUE_TOO_LONG": (16, "value of {a} bytes, longer than the field's maximum of {b}"),
+    # A tag the manual lets appear once (or {b} times: UR 06, UR 16, AR 16) appears again: the value of
+    # the extra occurrence is in no column.
+    "TAG_REPEATED": (17, "tag repeated within its segment: the manual allows {b} occurrence(s)"),
+}
+DECODE_CODE = {name: code for name, (code, _) in DECODE_PROBLEMS.items()}
 MESSAGES = {code: text for code, text in PROBLEMS.values()}
+DECODE_MESSAGES = {code: text for code, text in DECODE_PROBLEMS.values()}
 
 # ---------------------------------------------------------------------------------------------
 # Where the manual contradicts itself, and what mxbureau does. Keyed by (layout, segment).
@@ -448,7 +499,7 @@ MANUAL_NOTES = {
     ("response", "SC"): "Suma says 46 and 24 bytes of tags: the table has seven fields (48 bytes, 28 "
                         "of tags); tag 06 (error code) was evidently added later. The table is followed. "
                         "The score (tag 01) is 'N' but carries negative exclusion codes (-001..-009): "
-                        "decoded as a signed integer.",
+                        "scores go to `score`, exclusions to `exclusion_code` ('-009').",
     ("response", "CL"): "Tag CL is 'N 10 F' but the manual's own example is CL0215 (length 2): read "
                         "as variable length. Sum says 42 (matches) but '10 bytes' of tags for five fields.",
     ("response", "ES"): "ES length is 'N 6 V'; the examples use 5 digits. Both accepted. 16 bytes of "
@@ -457,10 +508,39 @@ MANUAL_NOTES = {
                         "says the count is the text length; a public fixture uses the whole segment "
                         "length. Both readings accepted, resolved by the next segment and the ES length.",
     ("response", "INTL"): "VERSION 'always 13'; files from INTL11/12 consultas carry 11 or 12. Accepted.",
-    ("response", "TL03"): "TL 03 says '10 digits' with a maximum of 11; Anexo 14 reuses it for the SIC id.",
-    ("error", "UR"): "Tags 06 and 16 may appear up to five times (repeated field tags). The stated "
-                     "58 bytes of tags do not match fifteen fields (60). The Optimiza example shows "
-                     "UR tag 18 (from the AR table): unknown field tags are kept and flagged.",
+    ("response", "TL03"): "TL 03 says '10 digits' with a maximum of 11; Anexo 14 reuses it for the SIC id "
+                          "(one digit): read by length, one digit is sic_id, longer values user_phone.",
+    ("error", "UR"): "Tags 06 and 16 may appear up to five times (repeated field tags): each "
+                     "occurrence has a column (bad_field_info, bad_field_info_2 .. _5); a sixth, or a "
+                     "second of any other tag, is a TAG_REPEATED problem. The stated 58 bytes of tags "
+                     "do not match fifteen fields (60). The Optimiza example (~2421) has tag 18, which "
+                     "the table lacks (AR's 18 is 'expediente bloqueado'): modelled as optimiza_result, "
+                     "AN up to 99 (no length is given), so the sum is 307.",
+    ("error", "AR"): "Tag 16 'Puede incluirse hasta 5 veces' like UR 16: repeat=5 (columns "
+                     "missing_required_field .. _5).",
+    ("error", "ES"): "The AR examples close with 'ES 05 00066 00 02 **': the end mark under tag 00 "
+                     "and no control number (the old style of responses). Accepted like it.",
+    ("response", "PA"): "Required: 'al menos una se presentará' (~1598); validate reports a response "
+                        "without PA.",
+    ("response", "IQ09"): "Tag 09 is 'RESERVADO' (zeros in an Informe Buró) and, in Anexo 14, the "
+                          "SIC of an integrated report's inquiry, whose list says 2 = 'para uso futuro' "
+                          "where TL 03's says 2 = DUN. Read by length: one digit is sic_id (catalogue "
+                          "IQ_SIC_IDS), longer values reserved_09. The IQ example's legend says 25 "
+                          "characters and prints 30 zeros (extraction): the table's 25 is the maximum.",
+    ("response", "SC00"): "The field lists 504 and 507; the Optimiza examples (~2413-2417) and Anexo 14 "
+                          "(products 001/004/007) answer 007 and 004. Families: BC Score 507/007/107, "
+                          "ICC 504/004 (catalogs.BC_SCORE_CODES, ICC_SCORE_CODES).",
+    ("response", "records.reference"): "The INTL reference is right-justified in 25 blanks; "
+                                       "records.reference holds it with the blanks stripped (the "
+                                       "operator's key, as find_report looks it up); the UR / AR / "
+                                       "AU / CL reference fields are free text and kept exactly, "
+                                       "blanks included.",
+    ("consulta", "INTL"): "IMPORTE DEL CONTRATO says 'Reportar 9 ceros' (~747) while the header "
+                          "examples carry 000050000: the writer writes the 9 zeros the field's rule "
+                          "asks for.",
+    ("consulta", "AU"): "AU goes before INTL online (~564, ~1358) and after PI in batch (~530, ~1349); "
+                        "CL (Sintetiza) before INTL (~1187). The ES length counts from the record's "
+                        "first byte, the CL or AU in front included.",
     ("consulta", "PA"): "The segment list says 'hasta 3 direcciones', the PA description 'hasta 4'. "
                         "mxbureau allows 4.",
     ("consulta", "PI"): "The segment list says PI is 'Requerido'; its description says OPCIONAL. "
@@ -483,6 +563,7 @@ MANUAL_SUM_CONTRADICTIONS = {
     ("response", "RS"): 204,
     ("response", "SC"): 48,
     ("consulta", "CL"): 65,
+    ("error", "UR"): 307,                    # tag 18 of the Optimiza example, up to 99
 }
 
 
@@ -505,7 +586,7 @@ PERSONAL_DATA: Dict[str, Dict[str, str]] = {
     "TL": {"account_number": "hmac"},
     "PI": {"account_number": "hmac"},
     "CR": {"declarativa": "hmac"},
-    "UR": {"last_valid_info": "hmac", "bad_field_info": "hmac"},
+    "UR": {"last_valid_info": "hmac", **{name: "hmac" for name in UR.field("06").columns}},
 }
 
 

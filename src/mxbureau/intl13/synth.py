@@ -4,6 +4,14 @@ Record ``i`` of seed ``s`` is built from its own RNG, seeded by ``(s, i)``: the 
 bytes for the same seed whatever the chunking or the number of processes, and memory stays constant
 at any N. Records are dicts in the writer's form (``writer.record_bytes``), so what is generated is
 exactly what the spec allows.
+
+What real replies carry is generated too: integrated reports (Anexo 14: the bureau indicator, TL 03 and
+IQ 09 SIC ids, BC Score 007 and ICC 004), records not found in Buró (found = 0) that hold another SIC's
+accounts, inquiries and summary, exclusion codes in the bureau's spellings (-009, -9, 009-), reason
+codes with and without their leading zeros, UR 06 / UR 16 / AR 16 repeated up to five times,
+Optimiza's UR 18, CDMX for Mexico City, consultas of versions 11 and 12 without INTL13's PA 13 / PE
+20. ``manual_order=True`` also writes consultas that open with CL (Sintetiza) or AU (online
+authentication) before INTL, as the manual orders them.
 """
 from __future__ import annotations
 
@@ -162,8 +170,12 @@ def _person(r: random.Random):
     return pn
 
 
-def _address(r: random.Random, employer: bool = False):
+def _address(r: random.Random, employer: bool = False, cdmx: bool = False):
+    """``cdmx``: Mexico City's state is sometimes CDMX, as production replies write it (Anexo 11 has
+    DF; consultas are written with DF)."""
     mun, city, state, cp = r.choice(_PLACES)
+    if cdmx and state == "DF" and r.random() < 0.4:
+        state = "CDMX"
     a = {"employer": r.choice(_EMPLOYERS)} if employer else {}
     line = f"{r.choice(_STREETS)} {r.randint(1, 999) if r.random() < 0.95 else 'SN'}"
     if r.random() < 0.2:
@@ -218,7 +230,9 @@ def _address(r: random.Random, employer: bool = False):
     return a
 
 
-def _account(r: random.Random, member_code: str, integrated: bool):
+def _account(r: random.Random, member_code: str, integrated: bool, sics: str = "0001122"):
+    """``integrated``: a Reporte de Crédito's account, its TL 03 the SIC it comes from (one of
+    ``sics``: 0 TUM, 1 CC, 2 DUN), else a plain one, TL 03 a phone when present."""
     kob, product, acct_type = r.choice(_KOB_FOR_PRODUCT)
     bad = r.random() < 0.12
     age = int(r.expovariate(1 / 40)) + 1
@@ -236,7 +250,7 @@ def _account(r: random.Random, member_code: str, integrated: bool):
     if r.random() < 0.05:
         t["disputed"] = "0000" if r.random() < 0.7 else f"{r.randint(1, 99):04d}"
     if integrated:
-        t["user_phone"] = r.choice("0001122")
+        t["sic_id"] = r.choice(sics)
     elif r.random() < 0.2:
         t["user_phone"] = "55" + "".join(r.choice("0123456789") for _ in range(8))
     limit = r.choice((5000, 10000, 20000, 50550, 100000, 250000, 1500000))
@@ -301,7 +315,9 @@ def _account(r: random.Random, member_code: str, integrated: bool):
     return t
 
 
-def _inquiry(r: random.Random, integrated: bool):
+def _inquiry(r: random.Random, integrated: bool, sics: str = "01"):
+    """IQ 09: the SIC of an integrated report's inquiry (0 TUM, 1 CC; 2 is "uso futuro"), or the
+    zeros of an Informe Buró (the manual's example: 25)."""
     kob, product, _ = r.choice(_KOB_FOR_PRODUCT)
     q = {"inquired_on": _d(_months_back(AS_OF, r.randint(0, 23)).replace(day=r.randint(1, 28))),
          "member_code": " " * 10, "user_name": catalogs.KOB[kob][1][:16], "contract_type": product,
@@ -313,7 +329,10 @@ def _inquiry(r: random.Random, integrated: bool):
         q["user_phone"] = "55" + "".join(r.choice("0123456789") for _ in range(8))
     if r.random() < 0.05:
         q["new_customer"] = "Y"
-    q["sic_id"] = r.choice("01") if integrated else "0" * r.choice((1, 25))
+    if integrated:
+        q["sic_id"] = r.choice(sics)
+    elif r.random() < 0.9:
+        q["reserved_09"] = "0" * r.choice((25, 25, 25, 2, 10))
     return q
 
 
@@ -354,23 +373,47 @@ def _summary(r: random.Random, tls, iqs, has_cr: bool):
     return s
 
 
-def _scores(r: random.Random, product: str):
+def _reason(r: random.Random, icc: bool) -> str:
+    """A reason code of the score's annex (Anexo 7 for ICC, 6 for BC Score), with the leading zeros
+    the bureau may or may not write ("010" or "10"; "04", "4" or "004")."""
+    code = r.choice(_ICC_REASONS if icc else _BC_REASONS)
+    x = r.random()
+    if x < 0.25:
+        return code.lstrip("0") or "0"
+    if x < 0.35:
+        return code.zfill(3)
+    return code
+
+
+_BC_REASONS = tuple(catalogs.SCORE_REASONS)
+_ICC_REASONS = tuple(catalogs.ICC_REASONS)
+
+
+def _scores(r: random.Random, product: str, integrated: bool = False):
+    """SC segments: a BC Score, sometimes with an ICC before it (product 504 or 004). An integrated
+    report (Anexo 14) answers the Reporte de Crédito's codes 007 / 004, an Informe Buró 507 / 504."""
     out = []
-    codes = ("504", "507") if product == "504" and r.random() < 0.5 else ("507",)
+    bc, icc = ("007", "004") if integrated else ("507", "504")
+    codes = (icc, bc) if product == "504" and r.random() < 0.5 else (bc,)
     for code in codes:
-        sc = {"score_name": "BC SCORE" if code == "507" else "ICC", "score_code": code}
+        is_icc = code in catalogs.ICC_SCORE_CODES
+        sc = {"score_name": "ICC" if is_icc else "BC SCORE", "score_code": code}
         x = r.random()
         if x < 0.04:
-            sc["error_code"] = r.choice(("01", "02", "03"))
-        elif x < 0.10:
-            sc["score"] = r.choice(tuple(catalogs.SCORE_EXCLUSIONS))
+            sc["error_code"] = r.choice(("01", "02", "03", "1", "2", "3"))
+        elif x < 0.10 and not is_icc:
+            sc["score"] = r.choice(_EXCLUSION_SPELLINGS)
         else:
-            sc["score"] = _amount(r, r.randint(400, 850)) if code == "507" else f"{r.randint(0, 9):04d}"
+            sc["score"] = f"{r.randint(0, 9):04d}" if is_icc else _amount(r, r.randint(400, 850)).zfill(r.choice((3, 4)))
             for k, name in enumerate(("reason_1", "reason_2", "reason_3")):
                 if r.random() < 0.95:
-                    sc[name] = r.choice(tuple(catalogs.SCORE_REASONS))
+                    sc[name] = _reason(r, is_icc)
         out.append(("SC", sc))
     return out
+
+
+# Exclusion codes as the annex writes them and, rarely, with fewer zeros or a trailing sign.
+_EXCLUSION_SPELLINGS = tuple(catalogs.SCORE_EXCLUSIONS) * 4 + ("-9", "009-", "-08")
 
 
 def _declarativa(r: random.Random) -> str:
@@ -404,7 +447,21 @@ def _control(r: random.Random) -> Optional[str]:
     return str(r.randint(0, 999999999)).zfill(r.choice((9, 9, 9, 10, 12)))
 
 
-def generate_record(seed: int, index: int, mix: Mapping[str, float] = DEFAULT_MIX) -> Dict:
+# UR 06 (up to five: the segment, the length and 40 bytes of the field refused) and UR / AR 16
+# (segment + field tag of a missing required field, up to five).
+_BAD_FIELDS = ("PN0005ABC", "PA0404XXXX", "PA0505ABCDE", "PN0408310220", "PE0503XYZ", "PN0513AB12")
+_MISSING = ("PN02", "PA05", "PA04", "PN00", "PA02", "AU02", "AU07", "PE00")
+
+
+def _some(r: random.Random, values, most: int = 5):
+    return [r.choice(values) for _ in range(r.randint(1, most))]
+
+
+def generate_record(seed: int, index: int, mix: Mapping[str, float] = DEFAULT_MIX, *,
+                    manual_order: bool = False) -> Dict:
+    """Record ``index`` of ``seed``. ``manual_order``: consultas with Sintetiza (CL) or online
+    authentication (AU) carry that segment before INTL, as the manual orders them (else the
+    generator writes no CL and only batch AU, after PI)."""
     r = random.Random(seed * 0x9E3779B1 + index)
     kind = r.choices(tuple(mix), weights=tuple(mix.values()))[0]
     rec = {"kind": kind, "control_number": _control(r)}
@@ -413,18 +470,21 @@ def generate_record(seed: int, index: int, mix: Mapping[str, float] = DEFAULT_MI
         if r.random() < 0.7:
             ur = {"reference": ref}
             for name, val in r.choice((
-                    (("missing_segment", "PA"),), (("bad_field_info", ["PN0005ABC", "PA0404XXXX"]),),
+                    (("missing_segment", "PA"),), (("bad_field_info", _some(r, _BAD_FIELDS)),),
                     (("system_error", "Y"),), (("file_blocked", "Y"),), (("bad_version", "10"),),
                     (("bad_member_or_password", "BC12345678XXXX"),), (("bad_segment_order", "PAPN"),),
-                    (("missing_required_field", ["PN02", "PA05"]), ("last_valid_info", "PA0404")),
+                    (("missing_required_field", _some(r, _MISSING)), ("last_valid_info", "PA0404")),
                     (("bad_product", "999"), ("bad_request", "INTX")), (("bad_segment_count", "PN"),),
-                    (("bad_related_value", "PA0402DF0505XXXXX"),), (("bad_segment_tag", "XX"),))):
+                    (("bad_related_value", "PA0402DF0505XXXXX"),), (("bad_segment_tag", "XX"),),
+                    (("bad_field_info", _some(r, _BAD_FIELDS)), ("missing_required_field", _some(r, _MISSING))),
+                    # Optimiza: the score fell short of the user's cut-off (~2421)
+                    (("optimiza_result", r.choice(("SC000561", "SC000402", "SCORE NO SATISFACTORIO"))),))):
                 ur[name] = val
             rec["segments"] = [("UR", ur)]
         else:
             ar = {"reference": ref}
             name, val = r.choice((("not_authenticated", "NO AUTENTICADO"), ("system_error", "Y"),
-                                  ("file_blocked", "EXPEDIENTE BLOQUEADO"), ("missing_required_field", "AU02"),
+                                  ("file_blocked", "EXPEDIENTE BLOQUEADO"), ("missing_required_field", _some(r, _MISSING)),
                                   ("bad_segment_tag", "AX"), ("bad_member_or_password", "BC1234567")))
             ar[name] = val
             rec["segments"] = [("AR", ar)]
@@ -437,15 +497,16 @@ def generate_record(seed: int, index: int, mix: Mapping[str, float] = DEFAULT_MI
         rec.update({"product": r.choice(("501", "504", "507", "001", "007")), "password": "XXXXXXXX",
                     "responsibility": "I", "contract_type": r.choice(("CC", "PL", "AU")), "currency": "MX",
                     "language": "SP", "output": "01", "control_number": None})
+        new_in_13 = () if rec["version"] == "13" else ("origin_country",)   # PA 13, PE 20 (spec.consulta_allows)
         segs = [("PN", {k: v for k, v in _person(r).items() if k not in ("dependents_reported_on", "death_date")})]
         for _ in range(r.randint(1, 2)):
             a = _address(r)
-            for k in ("reported_on",):
+            for k in ("reported_on",) + new_in_13:
                 a.pop(k, None)
             segs.append(("PA", a))
         if r.random() < 0.3:
             e = _address(r, employer=True)
-            for k in ("reported_on", "verified_on", "verification_mode"):
+            for k in ("reported_on", "verified_on", "verification_mode") + new_in_13:
                 e.pop(k, None)
             segs.append(("PE", e))
         for _ in range(r.choice((0, 0, 1, 2))):
@@ -455,17 +516,35 @@ def generate_record(seed: int, index: int, mix: Mapping[str, float] = DEFAULT_MI
                                 "reference": rec["reference"].rjust(25), "has_credit_card": "V",
                                 "card_last_digits": f"{r.randint(0, 9999):04d}", "has_mortgage": "F",
                                 "has_auto_loan_24m": "V"}))
+            if manual_order and r.random() < 0.5:
+                rec["online"] = True                   # AU before INTL
+        if manual_order and r.random() < 0.15:
+            segs.append(("CL", {"template": str(r.randint(0, 99)), "reference": rec["reference"].rjust(25)}))
         rec["segments"] = segs
         return rec
     integrated = r.random() < 0.15
     rec["bureau_indicator"] = r.choice(("1110", "1010", "1100", "1200", "1013")) if integrated else "0000"
     segs = [("PN", _person(r))]
     for _ in range(r.choices((1, 2, 3, 4), weights=(0.55, 0.25, 0.12, 0.08))[0]):
-        segs.append(("PA", _address(r)))
+        segs.append(("PA", _address(r, cdmx=True)))
     for _ in range(r.choices((0, 1, 2), weights=(0.45, 0.4, 0.15))[0]):
-        segs.append(("PE", _address(r, employer=True)))
+        segs.append(("PE", _address(r, employer=True, cdmx=True)))
     if kind == "nohit":
-        if r.random() < 0.7:
+        rec["bureau_indicator"] = "0000"            # found = 0: Buró (TUM, 1st position) has no file
+        if r.random() < 0.3:
+            # Not in Buró but in another SIC (Anexo 14): found = 0, the indicator names the bureau
+            # that had data (Círculo, 3rd position; DUN, 2nd), and the record carries that bureau's
+            # accounts, inquiries and the summary of them.
+            rec["bureau_indicator"] = r.choice(("0010", "0010", "0100", "0110", "0020"))
+            if "1" in rec["bureau_indicator"]:
+                sics = ("1" if rec["bureau_indicator"][2] == "1" else "") + ("2" if rec["bureau_indicator"][1] == "1" else "")
+                tls = [_account(r, member, True, sics) for _ in range(r.randint(0, 3))]
+                iqs = [_inquiry(r, True, "1") for _ in range(r.randint(1, 4))]
+                segs += [("TL", t) for t in tls] + [("IQ", q) for q in iqs]
+                segs.append(("RS", _summary(r, tls, iqs, False)))
+            if r.random() < 0.7:
+                segs.append(("SC", {"score_name": "BC SCORE", "score_code": "007", "score": "-009"}))
+        elif r.random() < 0.7:
             segs.append(("SC", {"score_name": "BC SCORE", "score_code": "507", "score": "-009"}))
         rec["segments"] = segs
         return rec
@@ -492,7 +571,7 @@ def generate_record(seed: int, index: int, mix: Mapping[str, float] = DEFAULT_MI
         segs.append(("CR", {"declarativa": _declarativa(r)}))
         rec["cr_reading"] = "text" if r.random() < 0.6 else "segment"
     if r.random() < 0.9:
-        segs += _scores(r, r.choice(("507", "504")))
+        segs += _scores(r, r.choice(("507", "504")), integrated)
     if r.random() < 0.05:
         template = str(r.randint(0, 99))
         if r.random() < 0.1:
@@ -506,15 +585,16 @@ def generate_record(seed: int, index: int, mix: Mapping[str, float] = DEFAULT_MI
     return rec
 
 
-def records(n: int, seed: int = 0, mix: Mapping[str, float] = DEFAULT_MIX, start: int = 0) -> Iterator[Dict]:
+def records(n: int, seed: int = 0, mix: Mapping[str, float] = DEFAULT_MIX, start: int = 0, *,
+            manual_order: bool = False) -> Iterator[Dict]:
     for i in range(start, start + n):
-        yield generate_record(seed, i, mix)
+        yield generate_record(seed, i, mix, manual_order=manual_order)
 
 
 def generate_bytes(n: int, seed: int = 0, mix: Mapping[str, float] = DEFAULT_MIX, separator: str = "none",
-                   start: int = 0) -> bytes:
+                   start: int = 0, *, manual_order: bool = False) -> bytes:
     sep = writer.SEPARATORS[separator]
-    return b"".join(writer.record_bytes(rec) + sep for rec in records(n, seed, mix, start))
+    return b"".join(writer.record_bytes(rec) + sep for rec in records(n, seed, mix, start, manual_order=manual_order))
 
 
 def _iso(ddmmyyyy: str) -> str:
@@ -538,7 +618,7 @@ def portfolio_rows(n: int, seed: int = 0) -> Iterator[Dict[str, str]]:
     for i in range(n):
         r = random.Random(f"portfolio:{seed}:{i}")
         pn = _person(r)
-        pa = _address(r)
+        pa = _address(r, cdmx=True)
         row = {"reference": f"CUST{seed:03d}{i:09d}"}
         for k, v in pn.items():
             if k in ("dependents_reported_on", "death_date", "prefix", "suffix"):

@@ -7,13 +7,20 @@ A record is a dict::
      "segments": [("PN", {"paternal_surname": "MENDEZ", ...}), ("PA", {...}), ("TL", {...}), ...],
      "control_number": "044979158",   # None: old-style ES ("0002**" under tag 00)
      "cr_reading": "text",            # or "segment": what the CR count means (see spec.CR)
-     "es_digits": None}               # force 5 or 6 digits for the ES length
+     "es_digits": None,               # force 5 or 6 digits for the ES length
+     "online": False}                 # consulta: AU (AUTENTICADOR) online, before INTL
 
 Field values: ``str`` is written verbatim (it must already be in the bureau's alphabet), ``int`` as
 decimal (zero-padded to the length of a fixed numeric field), ``datetime.date`` as DDMMAAAA, a
 ``list`` repeats the tag (UR 06, 16), ``None`` leaves the field out. Segments are written in the order
 given, fields in the manual's order. The ES segment is added with the exact length of the record.
 Errors (``WriteError``) name the segment and field, never the value.
+
+A consulta is written in the manual's order whatever the order given (spec.BEFORE_HEADER): CL
+(Sintetiza) first, before INTL; AU before INTL too when ``online``, else (batch) after PI; then PN, PA,
+PE, PI in the order given, and ES, whose length counts from the record's first byte. Its ``version``
+(11, 12 or 13, default 13) decides which fields it may carry (spec.consulta_allows: PA 13 and PE 20
+are INTL13's).
 """
 from __future__ import annotations
 
@@ -59,11 +66,17 @@ def field_bytes(f: spec.Field, value, where: str = "") -> bytes:
 
 
 def _plan(seg: spec.Segment):
-    """Per segment, once: (name, field, tag bytes) in the manual's order."""
+    """Per segment, once: (name, field, tag bytes) in the manual's order, a field's short reading
+    (Field.short: Anexo 14's sic_id) just before it, under the same tag."""
     plan = _PLANS.get(id(seg))
     if plan is None:
-        plan = _PLANS[id(seg)] = (seg, tuple((f.name, f, f.tag.encode("ascii")) for f in seg.fields),
-                                  frozenset(f.name for f in seg.fields))
+        entries = []
+        for f in seg.fields:
+            if f.short is not None:
+                entries.append((f.short.name, f.short, f.tag.encode("ascii")))
+            entries.append((f.name, f, f.tag.encode("ascii")))
+        plan = _PLANS[id(seg)] = (seg, tuple(entries), frozenset(seg.names()),
+                                  tuple((f.short.name, f.name) for f in seg.fields if f.short is not None))
     return plan
 
 
@@ -71,9 +84,12 @@ _PLANS: dict = {}
 
 
 def segment_bytes(seg: spec.Segment, values: Mapping, where: str = "") -> bytes:
-    _, plan, names = _plan(seg)
+    _, plan, names, shared = _plan(seg)
     if not names.issuperset(values):
         raise WriteError(f"{where}{seg.tag} has no field(s) {sorted(set(values) - names)}")
+    for a, b in shared:
+        if values.get(a) is not None and values.get(b) is not None:
+            raise WriteError(f"{where}{seg.tag}: {a} and {b} are two readings of one tag; give one")
     parts = []
     get = values.get
     for name, f, tagb in plan:
@@ -174,8 +190,7 @@ def record_bytes(rec: Mapping, header: bytes = None) -> bytes:
         layout = spec.ERROR
         head = b"ERRR"
     elif kind == "consulta":
-        layout = spec.CONSULTA
-        head = header or _header(layout, rec)
+        return _consulta_bytes(rec, header)
     else:
         raise WriteError(f"unknown record kind {kind!r}")
     parts = [head]
@@ -189,3 +204,27 @@ def record_bytes(rec: Mapping, header: bytes = None) -> bytes:
         parts.append(segment_bytes(seg, values))
     body = b"".join(parts)
     return body + _es(layout, len(body), rec)
+
+
+def _consulta_bytes(rec: Mapping, header: bytes = None) -> bytes:
+    """A consulta in the manual's order (see the module docstring)."""
+    layout = spec.CONSULTA
+    version = str(rec.get("version", "13"))
+    if version not in spec.CONSULTA_VERSIONS:
+        raise WriteError(f"consulta version is one of {', '.join(spec.CONSULTA_VERSIONS)}")
+    before = ("CL", "AU") if rec.get("online") else ("CL",)
+    lead, body = [], []
+    for tag, values in rec.get("segments", ()):
+        seg = layout.by_tag.get(tag)
+        if seg is None or tag == "ES":
+            raise WriteError(f"consulta records have no segment {tag!r} (ES is added by the writer)")
+        for f in seg.fields:
+            if values.get(f.name) is not None and not spec.consulta_allows(version, tag, f.tag):
+                raise WriteError(f"consulta {tag} {f.tag}: not in INTL{version} consultas (new in version 13)")
+        (lead if tag in before else body).append((spec.BEFORE_HEADER.index(tag) if tag in before
+                                                  else layout.order.index(tag), segment_bytes(seg, values)))
+    lead.sort(key=lambda x: x[0])                  # CL, then AU
+    body.sort(key=lambda x: x[0])                  # PN, PA, PE, PI, AU (batch); a segment's repeats in order
+    head = header or _header(layout, rec)
+    data = b"".join(b for _, b in lead) + head + b"".join(b for _, b in body)
+    return data + _es(layout, len(data), rec)

@@ -12,8 +12,8 @@ __all__ = ["label", "annex_of", "score_family", "score_reason", "exclusion", "ha
            "bureau_positions", "is_integrated", "rs_alerts", "consulta_segment", "consulta_field", "MOP_LEVEL_CODES"]
 
 # Score codes whose reasons are Anexo 7 (ICC) codes; every other score (507, 007, 107) uses Anexo 6.
-ICC_CODES = ("504", "004")
-BC_SCORE_CODES = ("507", "007")
+ICC_CODES = catalogs.ICC_SCORE_CODES
+BC_SCORE_CODES = catalogs.BC_SCORE_CODES
 
 # History matrix levels (mxbureau.history) -> the MOP codes (Anexo 3) they stand for.
 MOP_LEVEL_CODES = {1: "01", 2: "02", 3: "03", 4: "04", 5: "05", 6: "06", 7: "07", 9: "96/97/99"}
@@ -64,8 +64,11 @@ def score_reason(score_code: Optional[str], reason: Optional[str]) -> Tuple[str,
     return "Anexo 6", catalogs.SCORE_REASONS.get(key)
 
 
-def exclusion(score: Optional[int]) -> Optional[Tuple[str, Optional[str]]]:
-    """A negative score is an exclusion code (Anexo 6): (code as the manual writes it, text)."""
+def exclusion(score) -> Optional[Tuple[str, Optional[str]]]:
+    """An exclusion code (Anexo 6; SC ``exclusion_code``, "-009") or a negative score: (code as the
+    manual writes it, text)."""
+    if isinstance(score, str):
+        return score, catalogs.SCORE_EXCLUSIONS.get(score)
     if score is None or score >= 0:
         return None
     code = f"-{-int(score):03d}"

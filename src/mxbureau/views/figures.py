@@ -95,6 +95,10 @@ def _scores(tables):
     rows = keep[first]
     fam = family[rows]
     score = np.asarray(sc.column("score").combine_chunks().cast(pa.float64()).fill_null(np.nan))[rows]
+    if "exclusion_code" in sc.column_names:        # exclusions have a column of their own ("-009")
+        ex = Codes(sc, "exclusion_code")
+        ex_val = np.array([float(v) if v.lstrip("-").isdigit() else np.nan for v in ex.values.to_pylist()] + [np.nan])
+        score = np.where(np.isnan(score), ex_val[ex.index[rows]], score)
     err = Codes(sc, "error_code")
     err_at = err.index[rows]
     ok = (err_at < 0) & ~np.isnan(score)

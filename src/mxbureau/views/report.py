@@ -87,12 +87,10 @@ class _Render:
         if v is None:
             return None
         name = f.name
-        if seg == "TL" and name == "user_phone" and self.integrated:      # Anexo 14: the SIC id
+        if seg == "TL" and name == "sic_id":                              # Anexo 14: the SIC id
             return code(v, catalogs.SIC_IDS.get(v.strip()), "Anexo 14", self.lang)
         if seg == "IQ" and name == "sic_id":
-            if not self.integrated:
-                return esc(v)
-            return code(v, catalogs.SIC_IDS.get(v.strip()), "Anexo 14", self.lang)
+            return code(v, catalogs.IQ_SIC_IDS.get(v.strip()), "Anexo 14", self.lang)
         if seg == "RS" and name == "alert_messages":
             found = codes.rs_alerts(v)
             if not found:
@@ -123,7 +121,7 @@ class _Render:
     def fields(self, seg: spec.Segment, row, skip=()) -> List[tuple]:
         """(heading, html, field name) for every field of a segment row that has a value."""
         out = []
-        for f in seg.fields:
+        for f in [g for h in seg.fields for g in ((h.short, h) if h.short else (h,))]:
             if f.name in skip:
                 continue
             v = _get(row, f.name)
@@ -328,9 +326,13 @@ class _Render:
         for s in rows:
             sc = (_get(s, "score_code") or "").strip()
             value = _get(s, "score")
+            excluded = _get(s, "exclusion_code")
             err = (_get(s, "error_code") or "").strip()
             if err:
                 shown = f'{esc(t("score_error"))}: {code(err, catalogs.SCORE_ERRORS.get(err), "Anexo 6", self.lang)}'
+            elif excluded is not None:
+                ex, lab = codes.exclusion(excluded)
+                shown = f'{esc(t("exclusion"))}: {code(ex, lab, "Anexo 6", self.lang)}'
             elif value is None:
                 shown = "—"
             elif value < 0:

@@ -122,9 +122,11 @@ def _score_line(s, lang: str) -> str:
     sc = (_get(s, "score_code") or "").strip()
     name = (_get(s, "score_name") or "").strip()
     value, err = _get(s, "score"), (_get(s, "error_code") or "").strip()
+    if _get(s, "exclusion_code") is not None and not err:
+        value = _get(s, "exclusion_code")
     if err:
         shown = f"error {err} {catalogs.SCORE_ERRORS.get(err, '')}".rstrip()
-    elif value is not None and value < 0:
+    elif isinstance(value, str) or (value is not None and value < 0):
         code, lab = codes.exclusion(value)
         shown = f"{code} {lab or ''}".rstrip()
     else:
