@@ -151,6 +151,9 @@ def test_unknown_tags_are_problems_with_their_place_and_counted_by_the_cli(tmp_p
     pn99, zz = data.index(b"9903ZQX") + 4, data.index(b"ZZ02QQ") + 4
     assert got == [("PN", "99", pn99, "tag not in the manual"), ("ZZ", "ZZ", zz, "tag not in the manual")]
     assert "ZQX" not in str(got)
+    # a column selection passes over the fields it leaves out, and still reports the unknown tag
+    sel = mxbureau.read(data, columns=["first_name"])
+    assert [(p["segment"], p["tag"]) for p in sel.problems.to_pylist()] == [("PN", "99"), ("ZZ", "ZZ")]
     f = tmp_path / "u.intl"
     f.write_bytes(data)
     assert cli.main(["scan", str(f)]) == 0
