@@ -27,7 +27,7 @@ from . import __version__
 from .analytics.features import features
 from .analytics.scorecard import Scorecard
 from .bench import parse_size, run
-from .convert import convert
+from .convert import convert, prepare_output
 from .errors import ConsultaError, FormatError, MxbureauError
 from .intl13.consulta import consultas, read_csv
 from .intl13.lookup import find_report
@@ -160,10 +160,21 @@ def cmd_convert(a) -> int:
     inputs = _inputs(a)
     columns = [c.strip() for c in a.columns.split(",") if c.strip()] if a.columns else None
     t0 = time.perf_counter()
-    with _progress(a, _size(inputs), "convert") as bar:
-        s = convert(inputs, a.output, fmt=a.format, segments=a.segments or None, columns=columns,
-                    strict=not a.lenient, chunk_bytes=a.chunk_mb << 20, workers=a.workers, redact_key=key,
-                    show_values=a.show_values, overwrite=a.overwrite, progress=bar.update)
+    if a.dask is not None:                    # the dask extra: one task a byte range, on a cluster
+        if key is not None or a.format != "parquet" or a.show_values:
+            raise UserError("--dask writes Parquet, without --redact-key-file or --show-values")
+        from . import dask as mxdask
+        from distributed import Client, LocalCluster
+        prepare_output(a.output, a.overwrite)
+        with (Client(a.dask) if a.dask != "local" else Client(LocalCluster(processes=True))) as client:
+            s = mxdask.to_parquet(inputs, a.output, blocksize=a.chunk_mb << 20, segments=a.segments or None,
+                                  columns=columns, strict=not a.lenient)
+            client.close()
+    else:
+        with _progress(a, _size(inputs), "convert") as bar:
+            s = convert(inputs, a.output, fmt=a.format, segments=a.segments or None, columns=columns,
+                        strict=not a.lenient, chunk_bytes=a.chunk_mb << 20, workers=a.workers, redact_key=key,
+                        show_values=a.show_values, overwrite=a.overwrite, progress=bar.update)
     took = time.perf_counter() - t0
     print(f"converted {s.files} source(s), {s.bytes:,} bytes in {took:.2f} s "
           f"({s.bytes / max(took, 1e-9) / 1e6:,.1f} MB/s) -> {a.output} ({a.format}: a folder per table)")
@@ -419,7 +430,10 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--columns", default="", help="only these columns, e.g. balance,mop (record always)")
     c.add_argument("--lenient", action="store_true", help="skip and report damaged spans instead of stopping")
     c.add_argument("--overwrite", action="store_true", help="replace an earlier conversion in a non-empty folder")
-    c.add_argument("--chunk-mb", type=int, default=64, help="scan chunk size (bounds memory)")
+    c.add_argument("--chunk-mb", type=int, default=64, help="scan chunk size (bounds memory); with --dask the range size")
+    c.add_argument("--dask", nargs="?", const="local", metavar="SCHEDULER_ADDRESS",
+                   help="convert on a Dask cluster, a task per byte range (mxbureau[dask]); without an address "
+                        "a local cluster; tables then carry source and record_start, not record")
     c.add_argument("--workers", type=int, default=1, help="threads scanning each chunk and writing its tables")
     c.add_argument("--redact-key-file", help="replace personal data by HMAC-SHA256 under the key in this file "
                                              "(>= 16 bytes; birth dates -> birth_year); see README")
