@@ -57,3 +57,32 @@ def plain(t, drop=("record",)):
     t = t.drop_columns([c for c in drop if c in t.column_names])
     cols = [c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c for c in t.columns]
     return pa.Table.from_arrays([c.combine_chunks() for c in cols], names=t.column_names)
+
+
+def as_values(df):
+    """A frame (a Dask result or Tables.to_pandas) as comparable values: the index as a column,
+    categoricals as strings, without ``record``; rows in file order."""
+    import pandas as pd
+    df = df.reset_index() if df.index.name else df.reset_index(drop=True)
+    df = df.drop(columns=[c for c in ("record",) if c in df.columns])
+    for c in df.columns:
+        if isinstance(df[c].dtype, pd.CategoricalDtype):
+            df[c] = df[c].astype("string")
+    return df.reset_index(drop=True)
+
+
+def expected(whole, name, source=None, n_scan=0):
+    """What the distributed frame ``name`` must hold: ``whole`` (the Tables of read() of the same
+    input) as pandas, keyed like the frames: problems by the start of their damaged span (the first
+    ``n_scan`` rows, the scanner's) or of the record whose value they are about."""
+    import numpy as np
+    df = whole.to_pandas()[name]
+    if name == "problems":
+        starts = whole.records.column("start").to_numpy()
+        key = df["start"].to_numpy().copy()
+        key[n_scan:] = starts[df["record"].to_numpy()[n_scan:]]
+        df.insert(1, "record_start", key)
+        df = df.sort_values("record_start", kind="stable")
+    if source is not None and "source" not in df.columns:
+        df.insert(0, "source", source)
+    return as_values(df)
