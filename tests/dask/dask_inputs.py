@@ -56,6 +56,7 @@ def plain(t, drop=("record",)):
     import pyarrow as pa
     t = t.drop_columns([c for c in drop if c in t.column_names])
     cols = [c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c for c in t.columns]
+    cols = [c.cast(pa.large_string()) if c.type == pa.string() else c for c in cols]       # as Parquet reads back
     return pa.Table.from_arrays([c.combine_chunks() for c in cols], names=t.column_names)
 
 
@@ -76,7 +77,8 @@ def expected(whole, name, source=None, n_scan=0):
     input) as pandas, keyed like the frames: problems by the start of their damaged span (the first
     ``n_scan`` rows, the scanner's) or of the record whose value they are about."""
     import numpy as np
-    df = whole.to_pandas()[name]
+    from mxbureau.tables import pandas_types
+    df = whole[name].to_pandas(types_mapper=pandas_types, date_as_object=False)     # as Tables.to_pandas
     if name == "problems":
         starts = whole.records.column("start").to_numpy()
         key = df["start"].to_numpy().copy()
