@@ -309,6 +309,11 @@ def _divisions(blks: List[Block]):
     return tuple(b.start for b in blks) + (blks[-1].size,)
 
 
+def _lookback(lookback) -> Optional[int]:
+    """``lookback`` in bytes or as a string like "64 KiB" (None: the format's longest record)."""
+    return _blocksize(lookback)
+
+
 def _prepare(urlpath, blocksize, segments, columns, storage_options):
     fs, blks = blocks(urlpath, blocksize, storage_options)
     sources = list(dict.fromkeys(b.source for b in blks))
@@ -325,14 +330,16 @@ def read_intl13(urlpath, *, blocksize="128 MiB", segments=None, columns=None, st
     ``mxbureau.read`` (only those tables, only those columns decoded). ``strict=True``: a damaged
     record raises ``FormatError`` (absolute offset, ``source`` set) when its range is computed;
     by default damaged spans are skipped and reported in ``problems``. ``lookback``: the alignment
-    window (``mxbureau.align``), by default the longest record the format allows (~1 MB; a range
-    then reads at most ~2.3 MB beyond its bytes).
+    window (``mxbureau.align``): bytes or a string like ``"64 KiB"``; by default the longest record
+    the format allows (~1 MB; a remote range then reads ~2.25 MB beyond its bytes). A shorter one is
+    exact for inputs whose records are all shorter than it.
 
     Every range is one task that scans and decodes all the tables; the frames select from it, so
     compute them together -- ``dask.compute(frames)`` or ``client.persist`` -- to read each byte
     once. Join on the index within a source, or on (``source``, ``record_start``) in general:
     ``tl.merge(records, on=["source", "record_start"])`` after ``reset_index()``."""
     fs, blks, lay = _prepare(urlpath, blocksize, segments, columns, storage_options)
+    lookback = _lookback(lookback)
     parts = [dask.delayed(_range_frames, pure=True)(fs, b, lay, strict, lookback,
                                                     dask_key_name=f"mxbureau-range-{dask.base.tokenize(fs, b, lay, strict, lookback)}")
              for b in blks]
@@ -375,6 +382,7 @@ def _range_metrics(fs, blk: Block, lay: _Layout, strict, lookback, as_of) -> pd.
 
 def _mapped(fn, urlpath, as_of, blocksize, strict, storage_options, lookback, meta) -> dd.DataFrame:
     fs, blks, lay = _prepare(urlpath, blocksize, None, None, storage_options)
+    lookback = _lookback(lookback)
     parts = [dask.delayed(fn, pure=True)(fs, b, lay, strict, lookback, as_of) for b in blks]
     meta = _keyed(meta, Tables({}, schema_of("records").empty_table(), PROBLEMS_SCHEMA.empty_table()),
                   lay.sources[0], lay.sources, fn is _range_features)
@@ -437,6 +445,7 @@ def to_parquet(urlpath, outdir, *, blocksize="128 MiB", segments=None, columns=N
     Tables carry ``source`` and ``record_start`` (not ``record``). ``outdir``: a folder or any
     fsspec URL. Returns a ``Summary`` (or, with ``compute=False``, the delayed one)."""
     fs, blks, lay = _prepare(urlpath, blocksize, segments, columns, storage_options)
+    lookback = _lookback(lookback)
     out_fs, out_path = url_to_fs(str(outdir), **(storage_options or {}))
     out_fs.makedirs(out_path, exist_ok=True)
     parts = [dask.delayed(_range_parquet, pure=False)(fs, b, lay, strict, lookback, out_fs, out_path, compression)

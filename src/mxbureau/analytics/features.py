@@ -110,7 +110,9 @@ def _complete(out: pd.DataFrame) -> pd.DataFrame:
     for c, t in _COLUMNS:
         if c not in out.columns:
             out[c] = pd.Series(0 if t == "int32" else None, index=out.index, dtype=t)
-    return out[[c for c, _ in _COLUMNS]].astype(dict(_COLUMNS))
+    out = out[[c for c, _ in _COLUMNS]]
+    cast = {c: t for c, t in _COLUMNS if str(out[c].dtype) != t}
+    return out.astype(cast) if cast else out
 
 
 def features(tables, as_of: DateLike, metrics: pd.DataFrame = None) -> pd.DataFrame:
