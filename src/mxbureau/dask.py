@@ -93,7 +93,10 @@ def blocks(urlpath, blocksize="128 MiB", storage_options=None) -> Tuple[object, 
     local = isinstance(fs, LocalFileSystem)
     out: List[Block] = []
     for p in paths:
-        size = int(fs.size(p))
+        try:
+            size = int(fs.size(p))
+        except FileNotFoundError:
+            raise MissingSourceError(f"cannot read {str(p)[:40]}: no such file") from None
         name = p if local else fs.unstrip_protocol(p)
         if local:
             with open(p, "rb") as f:

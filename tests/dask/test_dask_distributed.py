@@ -17,7 +17,7 @@ from distributed import Client, LocalCluster
 
 import mxbureau
 import mxbureau.dask as mdd
-from dask_inputs import as_values, expected, file_bytes, plain, records_with_declarativas
+from dask_inputs import as_values, damaged, expected, file_bytes, plain, records_with_declarativas
 from mxbureau import cli
 from mxbureau.intl13 import synth
 
@@ -103,6 +103,12 @@ def test_to_parquet_round_trip_and_cli(client, portfolio, tmp_path):
     rc = cli.main(["convert", *portfolio, "-o", str(cli_out), "--dask", client.scheduler.address, "--quiet"])
     assert rc == 0
     assert ds.dataset(str(cli_out / "TL")).count_rows() == whole["TL"].num_rows
+    bad = tmp_path / "bad.intl"
+    bad.write_bytes(damaged(open(portfolio[0], "rb").read()))
+    args = ["convert", str(bad), "-o", str(tmp_path / "bad"), "--dask", client.scheduler.address, "--quiet"]
+    assert cli.main(args) == 1                       # strict: the damage is a data problem (exit 1)
+    assert cli.main(args + ["--lenient", "--overwrite"]) == 1      # lenient: written, problems reported
+    assert ds.dataset(str(tmp_path / "bad" / "problems")).count_rows() == mxbureau.read(str(bad), strict=False).problems.num_rows
 
 
 # ---------------------------------------------------------------------------------------------
