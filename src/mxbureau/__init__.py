@@ -10,7 +10,7 @@ from .layout import tag_code, tag_str
 from . import intl13                                  # registers the INTL13 format
 from . import circulo                                 # registers the Círculo load format
 from .intl13 import catalogs, consulta, report, spec, synth, twin, writer
-from .scanner import scan, scan_chunks
+from .scanner import align, scan, scan_chunks
 from .tables import Tables, build_tables, read, read_chunks, schema_of
 from .schema import catalog, schema
 from .samples import sample_path, scorecard_example_path
@@ -19,8 +19,8 @@ from .intl13.report import Report, reports
 from .intl13.lookup import find_report
 from .intl13.validate import validate
 from .analytics import history, portfolio, scorecard
-from .analytics.features import features
-from .analytics.history import account_metrics
+from .analytics.features import features, features_schema
+from .analytics.history import account_metrics, account_metrics_schema
 from .analytics.portfolio import roll_rates, rs_crosscheck
 from .analytics.scorecard import Scorecard
 
@@ -33,7 +33,7 @@ for _old, _mod in {"spec": spec, "catalogs": catalogs, "consulta": consulta, "re
     _sys.modules[f"{__name__}.{_old}"] = _mod
 del _old, _mod
 
-__all__ = ["consulta", "history", "account_metrics", "features", "roll_rates", "rs_crosscheck", "Scorecard", "scan",
+__all__ = ["consulta", "history", "account_metrics", "account_metrics_schema", "features", "features_schema", "roll_rates", "rs_crosscheck", "Scorecard", "scan", "align",
            "scan_chunks", "read", "read_chunks", "schema", "catalog", "sample_path", "Tables", "build_tables", "schema_of", "reports", "Report", "find_report", "NotFoundError", "validate", "Tokens",
            "MxbureauError", "FormatError", "SourceError", "SourceTypeError", "UsageError", "UnknownNameError",
            "WriteError", "ConsultaError", "Problem", "tag_code", "tag_str", "__version__"]

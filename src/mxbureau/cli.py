@@ -28,7 +28,7 @@ from .analytics.features import features
 from .analytics.scorecard import Scorecard
 from .bench import parse_size, run, run_scaling
 from .circulo.cli import register as register_circulo      # the `mxbureau circulo ...` group
-from .convert import convert
+from .convert import convert, prepare_output
 from .errors import ConsultaError, FormatError, MxbureauError
 from .intl13.consulta import consultas, read_csv
 from .intl13.lookup import find_report
@@ -161,11 +161,22 @@ def cmd_convert(a) -> int:
     inputs = _inputs(a)
     columns = [c.strip() for c in a.columns.split(",") if c.strip()] if a.columns else None
     t0 = time.perf_counter()
-    with _progress(a, _size(inputs), "convert") as bar:
-        s = convert(inputs, a.output, fmt=a.format, segments=a.segments or None, columns=columns,
-                    strict=not a.lenient, chunk_bytes=a.chunk_mb << 20, workers=a.workers, redact_key=key,
-                    show_values=a.show_values, overwrite=a.overwrite, compression=a.compression,
-                    row_group_size=a.row_group_size, progress=bar.update)
+    if a.dask is not None:                    # the dask extra: one task a byte range, on a cluster
+        if key is not None or a.format != "parquet" or a.show_values or a.row_group_size:
+            raise UserError("--dask writes Parquet, without --redact-key-file, --show-values or --row-group-size")
+        from . import dask as mxdask
+        from distributed import Client, LocalCluster
+        prepare_output(a.output, a.overwrite)
+        with (Client(a.dask) if a.dask != "local" else Client(LocalCluster(processes=True))) as client:
+            s = mxdask.to_parquet(inputs, a.output, blocksize=a.chunk_mb << 20, segments=a.segments or None,
+                                  columns=columns, strict=not a.lenient, compression=a.compression or "snappy")
+            client.close()
+    else:
+        with _progress(a, _size(inputs), "convert") as bar:
+            s = convert(inputs, a.output, fmt=a.format, segments=a.segments or None, columns=columns,
+                        strict=not a.lenient, chunk_bytes=a.chunk_mb << 20, workers=a.workers, redact_key=key,
+                        show_values=a.show_values, overwrite=a.overwrite, compression=a.compression,
+                        row_group_size=a.row_group_size, progress=bar.update)
     took = time.perf_counter() - t0
     print(f"converted {s.files} source(s), {s.bytes:,} bytes in {took:.2f} s "
           f"({s.bytes / max(took, 1e-9) / 1e6:,.1f} MB/s) -> {a.output} ({a.format}: a folder per table)")
@@ -424,7 +435,10 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--columns", default="", help="only these columns, e.g. balance,mop (record always)")
     c.add_argument("--lenient", action="store_true", help="skip and report damaged spans instead of stopping")
     c.add_argument("--overwrite", action="store_true", help="replace an earlier conversion in a non-empty folder")
-    c.add_argument("--chunk-mb", type=int, default=64, help="scan chunk size (bounds memory)")
+    c.add_argument("--chunk-mb", type=int, default=64, help="scan chunk size (bounds memory); with --dask the range size")
+    c.add_argument("--dask", nargs="?", const="local", metavar="SCHEDULER_ADDRESS",
+                   help="convert on a Dask cluster, a task per byte range (mxbureau[dask]); without an address "
+                        "a local cluster; tables then carry source and record_start, not record")
     c.add_argument("--compression", choices=("snappy", "zstd", "lz4", "gzip", "none"),
                    help="Parquet compression (default snappy: see the README's figures)")
     c.add_argument("--row-group-size", type=int, help="Parquet rows per row group (default: a chunk's rows)")

@@ -21,7 +21,7 @@ from .parallel import shared_out
 from .redact import check_key, redact_table
 from .scanner import scan_chunks
 from .source import Source, label, open_all
-from .tables import build_tables, schema_of, selection, with_source, with_values
+from .tables import build_tables, records_schema, schema_of, selection, with_source, with_values
 
 __all__ = ["convert", "Summary", "Sink", "prepare_output"]
 
@@ -150,7 +150,7 @@ def convert(inputs: Iterable, output: str, *, fmt: str = "parquet", segments=Non
                 if wanted is None:
                     tags, _ = selection(tok.format, segments, columns)
                     wanted = tags
-                t = build_tables(tok, segments, workers=workers, columns=columns)
+                t = build_tables(tok, segments, workers=workers, columns=columns, strict=strict)
                 out = [("records", t.records)]
                 for name in (wanted or t.names):
                     table = t[name] if name in t.names else schema_of(name, tok.format.name).empty_table()
@@ -172,8 +172,7 @@ def convert(inputs: Iterable, output: str, *, fmt: str = "parquet", segments=Non
                 pending.result()
                 pending = None
             if "records" not in sink.writers:             # an empty source: its datasets still exist
-                fmt_ = get_format(None)
-                empty = fmt_.records_schema.empty_table()
+                empty = records_schema().empty_table()
                 sink.write("records", with_source(empty, src.name) if many else empty)
         except FormatError as e:
             e.source = src.name                   # which input (a message never holds its bytes)

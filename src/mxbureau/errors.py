@@ -49,6 +49,17 @@ class FormatError(MxbureauError, ValueError):
             where += f", tag {tag}"
         super().__init__(f"{msg} ({where})")
 
+    def __reduce__(self):
+        # picklable with its attributes: a distributed task raises it in another process
+        return (_rebuilt, (type(self), self.args, dict(self.__dict__)))
+
+
+def _rebuilt(cls, args, state):
+    e = cls.__new__(cls)
+    Exception.__init__(e, *args)
+    e.__dict__.update(state)
+    return e
+
 
 class SourceError(MxbureauError, OSError):
     """An input that cannot be opened or read (the message names it, never its bytes)."""

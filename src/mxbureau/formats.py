@@ -29,7 +29,8 @@ class Format:
     ``personal``: table -> {column: "hmac" | "year"}, the personal data redaction replaces.
     ``max_record``: the longest record the format allows, in bytes (streams are read in windows
     that hold at least two). ``describe(table, column)``: an English description of a column;
-    ``catalogs``: catalogue name -> {code: label}; ``records_schema``: the records table's schema.
+    ``catalogs``: catalogue name -> {code: label}; ``accepted``: catalogue name -> the catalogues
+    whose codes a column of it may hold (default: its own); ``records_schema``: the records table's schema.
     ``finish_tables(tables, tok)``: the format's own columns added to decoded tables (a dict tag ->
     table; tok is None for the empty tables the schemas come from). ``decode_codes``: the format's
     problem codes for what the table decoder finds (names ``VALUE_TOO_LONG``, ``TAG_REPEATED``; their
@@ -47,6 +48,7 @@ class Format:
     max_record: int = 1 << 20
     describe: Optional[Callable[[str, str], str]] = None
     catalogs: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    accepted: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
     records_schema: Optional[object] = None
     finish_tables: Optional[Callable] = None
     segment_tags: FrozenSet[int] = field(default=frozenset())

@@ -15,7 +15,7 @@ from .source import Source, expand, label, open_source, release
 from .tokens import Tokens, problems_from, safe_tag
 from ._index import Lane
 
-__all__ = ["scan", "scan_chunks", "bounds"]
+__all__ = ["scan", "scan_chunks", "bounds", "align", "align_in", "scan_between", "lookback_of"]
 
 # Below this size a second thread costs more than it saves.
 MIN_PARALLEL_BYTES = 1 << 20
@@ -181,7 +181,8 @@ def _tokens(fmt: Format, src: Source, buf: np.ndarray, scanned, show, record_bas
 
 
 def scan(source, *, strict: bool = True, workers: int = 1, show_values: bool = False,
-         format: Optional[str] = None) -> Tokens:
+         format: Optional[str] = None, start: Optional[int] = None, stop: Optional[int] = None,
+         lookback: Optional[int] = None) -> Tokens:
     """Tokenize one source of concatenated records (INTL13 responses, error records, consultas): a
     path (memory-mapped), ``-`` (stdin), bytes or a buffer, a binary file object; compressed ones
     (gzip, bzip2, xz, zstd, a zip of one file) are decompressed. The token index covers the whole
@@ -194,7 +195,15 @@ def scan(source, *, strict: bool = True, workers: int = 1, show_values: bool = F
     identical to ``workers=1``; its token arrays stay one set per range (``Tokens.parts``). Messages
     carry positions and tags, never bytes of the input, unless ``show_values=True`` (debugging on
     one's own machine: these files hold personal data). ``format``: a registered format's name
-    (default: detected from the first bytes)."""
+    (default: detected from the first bytes).
+
+    ``start``, ``stop`` (byte positions in the source): only the records that start in
+    ``[align(start), align(stop))`` -- a byte range of the source, as a distributed task reads it;
+    consecutive ranges give exactly the scan of the whole. Offsets stay positions in the source,
+    strict errors name the absolute offset, and ``record`` counts from 0 at the range's first record
+    (``records["start"]`` is the key that does not depend on the range). ``lookback``: see ``align``."""
+    if start is not None or stop is not None:
+        return _scan_range_of(source, start, stop, strict, _workers(workers), show_values, format, lookback)
     workers = _workers(workers)
     inputs = expand(source)
     srcs = [s for i in inputs for s in open_source(i)]
@@ -349,3 +358,113 @@ def _stream_chunks(src: Source, chunk_bytes: int, strict: bool, workers: int, sh
         nrec += chunk.n_records
         base += end
         carry = data[end:]
+
+
+# ---------------------------------------------------------------------------------------------
+# Byte ranges: where a range of a source begins, and the records that start in it. A distributed
+# reader splits a file by bytes (dask.bytes.read_bytes, Hadoop's LineRecordReader): each range owns
+# the records that start in it, its owner reads past its end to finish the last one, and the next
+# range skips to its first record start. That start must be one the whole scan reaches: the first
+# position after pos where a record parses may lie inside another record's text (a declarativa of
+# up to 12,000 bytes may hold anything, a whole INTL record too), and a task cannot repair that
+# afterwards as the threaded scan does (_stitch), since it never sees the neighbouring range.
+
+def lookback_of(fmt: Format, lookback: Optional[int] = None) -> int:
+    """The look-back window of ``align``: ``lookback`` or, by default, the longest record the format
+    allows (INTL13: 999,999 bytes, the 6-digit ES length) plus a separator."""
+    if lookback is None:
+        return _lookahead(fmt)
+    if int(lookback) < 1:
+        raise UsageError("lookback must be positive")
+    return int(lookback)
+
+
+def align_in(fmt: Format, buf: np.ndarray, pos: int, *, lookback: Optional[int] = None,
+             origin: Optional[int] = 0) -> int:
+    """``align`` within a buffer (positions in it). ``origin``: where the source begins in ``buf``
+    (None: the buffer is a window that begins after the source's first byte, so the chain cannot
+    start at the source's beginning).
+
+    The whole scan of a source is a chain: from a record's end it skips separators and parses the
+    next record; from a damaged span it resumes at the next position where a record parses. The
+    result is the first position >= ``pos`` on that chain (a record start, a damaged span's start, or
+    separators before one: a range may begin there), found by following the chain from the first
+    record that parses after ``pos - lookback``. Two chains that meet go on together; a chain begun
+    at a false start (inside a declarativa's text) leaves it at the end of the record that holds it,
+    and meets the true chain there. So with a look-back at least as long as the longest record, the
+    result is the position the scan of the whole source reaches, and two tasks that align the same
+    boundary agree on it whatever else they read."""
+    n = len(buf)
+    W = lookback_of(fmt, lookback)
+    if origin is not None and pos <= origin:
+        return origin
+    if pos >= n:
+        return n
+    lo = pos - W
+    if origin is not None and lo <= origin:
+        c = origin                      # the chain from the source's beginning is the true one
+    else:
+        c = fmt.scanner.find_record_start(buf, max(lo, 0))
+    if c >= pos:
+        return c
+    # Follow the chain (lenient: a damaged span is a step too) to the first position >= pos: the end
+    # of the scan of the records that start in [c, pos).
+    return int(fmt.scanner.scan_range(buf, c, pos, False)[0])
+
+
+def align(source, pos: int, *, lookback: Optional[int] = None, format: Optional[str] = None) -> int:
+    """The first verified record start at or after byte ``pos`` of a source (a path, a buffer, a file
+    object; a stream is read whole): where a byte range of it may begin, so that the ranges
+    ``[align(a), align(b))`` of consecutive ``a < b`` hold every record once, as the scan of the
+    whole source has them (damaged spans too). Verified: records chain to it, each with an exact ES
+    length, from the first record that parses in a look-back window before ``pos`` (``lookback``
+    bytes, by default the longest record the format allows; a shorter one is exact for files whose
+    records are all shorter). Returns the source's size when no record starts after ``pos``.
+    Positions are offsets in the source."""
+    src = _one(source)
+    try:
+        buf = src.read_all()
+        fmt = detect(buf[src.start:], format)
+        p = max(int(pos) - src.base, 0)
+        return src.base + align_in(fmt, buf, p, lookback=lookback, origin=src.start)
+    finally:
+        src.close()
+
+
+def scan_between(fmt: Format, buf: np.ndarray, a: int, b: int, strict: bool, *, workers: int = 1,
+                 show_values: bool = False, base: int = 0, source: Optional[str] = None) -> Tokens:
+    """The Tokens of the records of ``buf`` that start in [a, b) (aligned positions in buf, from
+    ``align_in``); ``base``: the source offset of ``buf[0]`` (a window of a remote file), so that
+    record and error offsets are positions in the source. ``record`` counts from 0 at ``a``."""
+    show = buf if show_values else None
+    scanned = _scan_buffer(fmt, buf, strict, _workers(workers), show, lo=a, hi=b, base=base)
+    return Tokens(buf, fmt, scanned[1], scanned[2],
+                  problems_from(scanned[3], fmt, values_of=show, base=base), base=base, source=source,
+                  span=(base + a, base + scanned[0]))
+
+
+def _one(source) -> Source:
+    srcs = [s for i in expand(source) for s in open_source(i)]
+    if len(srcs) != 1:
+        for s in srcs:
+            s.close()
+        raise UsageError(f"a byte range is of one source, not {len(srcs)}")
+    return srcs[0]
+
+
+def _scan_range_of(source, start, stop, strict, workers, show_values, format, lookback) -> Tokens:
+    src = _one(source)
+    try:
+        buf = src.read_all()
+    finally:
+        src.close()
+    fmt = detect(buf[src.start:], format)
+    n = len(buf)
+    at = lambda p, default: default if p is None else min(max(int(p) - src.base, src.start), n)
+    lo, hi = at(start, src.start), at(stop, n)
+    if hi < lo:
+        raise UsageError("stop must not be before start")
+    a = align_in(fmt, buf, lo, lookback=lookback, origin=src.start)
+    b = align_in(fmt, buf, hi, lookback=lookback, origin=src.start) if hi < n else n
+    return scan_between(fmt, buf, a, max(a, b), strict, workers=workers, show_values=show_values,
+                        base=src.base, source=src.name)

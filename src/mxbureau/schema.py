@@ -9,7 +9,7 @@ import pyarrow as pa
 
 from .errors import UnknownNameError
 from .formats import get as get_format
-from .tables import decoding
+from .tables import decoding, records_schema
 
 __all__ = ["schema", "catalog"]
 
@@ -34,12 +34,14 @@ def schema(table: Optional[str] = None, format: Optional[str] = None) -> pa.Tabl
     describe = fmt.describe or (lambda t, c: "")
     rows = []
     for tag in tags:
-        arrow = fmt.records_schema if tag == "records" else d.schemas[tag]
+        arrow = records_schema(fmt) if tag == "records" else d.schemas[tag]
         fields = {} if tag == "records" else {f.name: f for f in d.segments[tag].fields}
         for af in arrow:
             f = fields.get(af.name)
             text = {"record": "Index of the record in its source (0-based).",
-                    "position": "Order of the segment within its record (0-based)."}.get(af.name)
+                    "position": "Order of the segment within its record (0-based).",
+                    "record_start": "Byte offset of the record in its source (with source: the key "
+                                    "whatever range or chunk was read)."}.get(af.name)
             rows.append({"table": tag, "column": af.name, "type": str(af.type), "tag": f.tag if f else "",
                          "spanish": f.spanish if f else "", "description": text or describe(tag, af.name),
                          "catalog": (f.catalog or "") if f else ""})

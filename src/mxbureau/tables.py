@@ -1,7 +1,9 @@
 """Tokens -> one typed Arrow table per segment, plus ``records`` and ``problems``, for any format.
 
 Column names and types come from the format's layout (``Format.tables``). Every table has ``record``
-(index of the record in its source); tables of repeatable segments have ``position`` (0-based order
+(index of the record in its source) and ``record_start`` (byte offset of the record in its source:
+the key that a byte range of the source knows too, see ``with_record_start``; in the records table
+it equals ``start``); tables of repeatable segments have ``position`` (0-based order
 of the segment within its record). Types: dates -> date32 (00000000 -> null), amounts -> int64 with a
 leading or trailing sign, counts -> int64, codes -> dictionary-encoded strings, free text -> strings
 decoded from latin-1 and kept exactly (a payment history's spaces are data). Absent fields -> null.
@@ -39,6 +41,7 @@ from .source import open_all
 from .tokens import Tokens, safe_tag
 
 __all__ = ["Tables", "build_tables", "read", "read_chunks", "schema_of", "decoding", "selection", "PROBLEMS_SCHEMA",
+           "with_record_start", "records_schema", "RECORD_START",
            "token_problems", "with_values", "with_source", "pandas_types"]
 
 _ARROW = {"text": pa.large_string(), "digits": pa.large_string(), "history": pa.large_string(),
@@ -162,7 +165,8 @@ class Decoding:
         self.take[list(fmt.decoded_kinds)] = 1
         self.decoded = {tag: self._schema(tag) for tag in self.slots}       # what the decoder fills
         # ... and the tables' schemas: with the format's own columns (Format.finish_tables)
-        self.schemas = finish(fmt, {tag: s.empty_table() for tag, s in self.decoded.items()})
+        self.schemas = finish(fmt, {tag: with_record_start(s.empty_table(), np.empty(0, np.int64))
+                                    for tag, s in self.decoded.items()})
         self.schemas = {tag: t.schema for tag, t in self.schemas.items()}
 
     def _add(self, s: int, cols: List[Column], col: Column) -> None:
@@ -277,7 +281,10 @@ def selection(fmt: Format, segments=None, columns=None):
 
 
 def schema_of(tag: str, format: Optional[str] = None) -> pa.Schema:
-    """The Arrow schema of a segment table: the same for every chunk of every file."""
+    """The Arrow schema of a segment table (or of ``"records"``): the same for every chunk of every
+    file."""
+    if tag == "records":
+        return records_schema(format)
     d = decoding(format)
     if tag not in d.schemas:
         raise UnknownNameError(f"no table for segment {tag!r}; tables exist for {d.slots}")
@@ -594,6 +601,7 @@ def build_tables(tok: Tokens, segments=None, workers: int = 1, columns=None, str
                 continue
             chunks = [d.decoded[tag].empty_table()]
         tables[tag] = chunks[0] if len(chunks) == 1 else pa.concat_tables(chunks)
+    tables = {tag: with_record_start(t, tok) for tag, t in tables.items()}
     tables = finish(tok.format, tables, tok)
     bad_tok = np.concatenate([bad[0] for _, bad in parts])
     bad_col = np.concatenate([bad[1] for _, bad in parts])
@@ -601,7 +609,32 @@ def build_tables(tok: Tokens, segments=None, workers: int = 1, columns=None, str
     if strict:
         _raise_first(tok, d, bad_tok, bad_col, bad_why)
     problems = pa.concat_tables([scan_problems(tok), token_problems(tok, bad_tok, _reasons(tok, d, bad_tok, bad_col, bad_why))])
-    return Tables(tables, tok.format.records_table(tok), problems, tok.format.name)
+    return Tables(tables, with_record_start(tok.format.records_table(tok), tok), problems, tok.format.name)
+
+
+RECORD_START = pa.field("record_start", pa.int64(), nullable=False, metadata={
+    b"description": b"Byte offset of the record in its source: with source, the key of a record whatever "
+                    b"range or chunk of the source was read."})
+
+
+def with_record_start(t: pa.Table, tok) -> pa.Table:
+    """t with ``record_start`` after ``record``: the source offset of each row's record, taken from
+    the records' ``start`` by the row's record index (``tok``: the Tokens the rows came from, or the
+    starts themselves)."""
+    starts = tok if isinstance(tok, np.ndarray) else tok.records["start"]
+    rec = t.column("record")
+    if t.num_rows:
+        first = 0 if isinstance(tok, np.ndarray) or not tok.n_records else int(tok.records["record"][0])
+        col = pa.array(starts[np.asarray(rec.combine_chunks() if isinstance(rec, pa.ChunkedArray) else rec) - first])
+    else:
+        col = pa.array(np.empty(0, np.int64))
+    return t.add_column(t.schema.get_field_index("record") + 1, RECORD_START, col)
+
+
+def records_schema(format: Optional[str] = None) -> pa.Schema:
+    """The records table's schema as ``build_tables`` gives it (the format's, with ``record_start``)."""
+    fmt = get_format(format)
+    return with_record_start(fmt.records_schema.empty_table(), np.empty(0, np.int64)).schema
 
 
 def _details(tok: Tokens, d: Decoding, tokens, col: int, why: int):
@@ -705,7 +738,8 @@ def read_chunks(source, *, chunk_bytes: int = 64 << 20, strict: bool = True, seg
 
 
 def read(source, *, strict: bool = True, segments=None, columns=None, workers: int = 1,
-         show_values: bool = False, format: Optional[str] = None) -> Tables:
+         show_values: bool = False, format: Optional[str] = None, start: Optional[int] = None,
+         stop: Optional[int] = None, lookback: Optional[int] = None) -> Tables:
     """Scan sources and decode their tables: ``read(path)["TL"]`` is the accounts table.
 
     ``source``: a path (memory-mapped), ``-`` (stdin), bytes or a buffer, a binary file object, a
@@ -715,7 +749,19 @@ def read(source, *, strict: bool = True, segments=None, columns=None, workers: i
     (a list, or a dict table -> names), the others not decoded at all. ``strict``: damage raises
     FormatError (the scanner's, a value longer than its field allows, a tag repeated past the spec). ``workers=N`` scans and
     decodes in N threads (tables then have a chunk per scanned range). ``show_values=True`` puts the
-    offending bytes in errors and problems (never by default)."""
+    offending bytes in errors and problems (never by default).
+
+    ``start``, ``stop``: a byte range of one source -- the records that start in ``[align(start),
+    align(stop))`` (``mxbureau.align``; ``lookback`` is its window), with offsets and
+    ``record_start`` positions in the whole source, strict errors at absolute offsets, and
+    ``record`` counting from 0 in the range. Consecutive ranges give the tables of the whole."""
+    if start is not None or stop is not None:
+        tok = scan(source, strict=strict, workers=workers, show_values=show_values, format=format,
+                   start=start, stop=stop, lookback=lookback)
+        t = build_tables(tok, segments, workers=workers, columns=columns, strict=strict)
+        if show_values:
+            t = Tables(t._tables, t.records, with_values(t.problems, tok.buffer, tok.base), t.format)
+        return t
     srcs = open_all(source)
     if len(srcs) == 1 and srcs[0].buffer is not None and len(srcs[0].buffer) <= READ_WHOLE_BYTES:
         tok = scan(srcs[0], strict=strict, workers=workers, show_values=show_values, format=format)

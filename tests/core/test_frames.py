@@ -41,12 +41,12 @@ def test_to_polars(full):
 def test_columns_decode_only_what_is_named(full):
     some = mxbureau.read(DATA, columns=["balance", "mop", "paternal_surname"])
     assert some.names == ["PN", "TL"]
-    assert some["TL"].column_names == ["record", "position", "balance", "mop", "mop_level"]   # the manual's order
+    assert some["TL"].column_names == ["record", "record_start", "position", "balance", "mop", "mop_level"]   # the manual's order
     for c in ("record", "position", "balance", "mop", "mop_level"):
         assert some["TL"].column(c).equals(full["TL"].column(c)), c
     assert some["PN"].column("paternal_surname").equals(full["PN"].column("paternal_surname"))
     by_table = mxbureau.read(DATA, columns={"tl": ["payment_history"]})
-    assert by_table.names == ["TL"] and by_table["TL"].column_names == ["record", "position", "payment_history"]
+    assert by_table.names == ["TL"] and by_table["TL"].column_names == ["record", "record_start", "position", "payment_history"]
     # the fields left out are passed over, not reported as tags the manual lacks (test_real_replies: an
     # unknown tag still is)
     assert full.problems.num_rows == 0 and some.problems.num_rows == 0 and by_table.problems.num_rows == 0
@@ -73,7 +73,7 @@ def test_read_chunks_concatenated_equal_read(full):
     for name in ["records"] + full.names:
         assert back[name].to_pylist() == full[name].to_pylist(), name
     tl_only = list(mxbureau.read_chunks(DATA, chunk_bytes=30_000, segments="TL", columns=["balance"]))
-    assert all(p.names == ["TL"] and p["TL"].column_names == ["record", "position", "balance"] for p in tl_only)
+    assert all(p.names == ["TL"] and p["TL"].column_names == ["record", "record_start", "position", "balance"] for p in tl_only)
 
 
 def test_schema_and_catalog():

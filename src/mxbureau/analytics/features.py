@@ -32,7 +32,7 @@ from .arrow import (Codes, DateLike, as_of_month, by_source, column as _col, is_
                     numbers as _num, record_keys)
 from .history import account_metrics
 
-__all__ = ["features"]
+__all__ = ["features", "features_schema"]
 
 
 def _customers(tables) -> pd.Index:
@@ -86,6 +86,37 @@ _COUNTS = ("accounts_open", "accounts_closed", "accounts_open_revolving", "accou
            "accounts_open_mortgage", "accounts_open_open_end")
 _LATE = ("accounts_ever_30_plus", "accounts_ever_60_plus", "accounts_ever_90_plus", "accounts_adverse_observation")
 _WORST = ("worst_mop_3m", "worst_mop_6m", "worst_mop_12m", "worst_mop_24m")
+
+
+# Every column features() returns, in order, with its dtype: the same whatever the data (a range of a
+# file without accounts, inquiries or scores has them too: Dask needs one meta for every partition).
+# A customer without accounts has 0 in the counts and missing values elsewhere.
+_COLUMNS = ((("reference", "string"), ("control_number", "string"))
+            + tuple((c, "int32") for c in _COUNTS)
+            + (("total_balance", "float64"), ("total_past_due", "float64"), ("revolving_utilization", "float64"))
+            + tuple((c, "Int16") for c in _WORST) + (("months_since_delinquency", "Int16"),)
+            + tuple((c, "int32") for c in _LATE)
+            + tuple((f"inquiries_{w}m", "int32") for w in (3, 6, 12))
+            + (("hawk_alerts", "int32"), ("hawk_fraud_alerts", "int32"),
+               ("bc_score", "float64"), ("bc_score_exclusion", "Int16"), ("icc", "float64")))
+
+
+def features_schema() -> pd.DataFrame:
+    """The frame ``features`` returns for no customer: every column with its dtype, the index
+    ``record`` (int64). Its columns are those of every result (tables of several sources add the
+    index level ``source``)."""
+    return pd.DataFrame({c: pd.Series([], dtype=t) for c, t in _COLUMNS},
+                        index=pd.Index(np.empty(0, np.int64), name="record"))
+
+
+def _complete(out: pd.DataFrame) -> pd.DataFrame:
+    """Every column of features_schema, in its order and dtype (absent ones: 0 for counts, missing)."""
+    for c, t in _COLUMNS:
+        if c not in out.columns:
+            out[c] = pd.Series(0 if t == "int32" else None, index=out.index, dtype=t)
+    out = out[[c for c, _ in _COLUMNS]]
+    cast = {c: t for c, t in _COLUMNS if str(out[c].dtype) != t}
+    return out.astype(cast) if cast else out
 
 
 def features(tables, as_of: DateLike, metrics: pd.DataFrame = None) -> pd.DataFrame:
@@ -170,4 +201,4 @@ def _features(tables, as_of: DateLike, metrics: pd.DataFrame = None) -> pd.DataF
     out[counts] = out[counts].astype("int32")
     keys = record_keys(tables, customers)
     keys.index = idx
-    return pd.concat([keys, out], axis=1)
+    return _complete(pd.concat([keys, out], axis=1))

@@ -18,7 +18,7 @@ from ..tables import schema_of
 from .arrow import Codes, DateLike, as_of_month, by_source, chunk, is_in, month_index, nullable, record_keys
 
 __all__ = ["NO_DATA", "TOO_NEW", "NO_INFORMATION", "ANNULLED", "NOT_REPORTED", "REMOVED", "INVALID",
-           "matrix", "account_metrics", "Codes", "is_in"]
+           "matrix", "account_metrics", "account_metrics_schema", "Codes", "is_in"]
 
 # The Anexo 4 levels (intl13.catalogs), by the names the analytics use.
 NO_DATA = catalogs.HISTORY_NO_DATA
@@ -109,3 +109,15 @@ def account_metrics(tables, as_of: DateLike, months: int = 24, hist: np.ndarray 
 
 def _empty_tl(tables) -> pa.Table:
     return schema_of("TL", tables.format).empty_table()
+
+
+def account_metrics_schema(keys: bool = True) -> pd.DataFrame:
+    """The frame ``account_metrics`` returns for no account: every column with its dtype (``keys``:
+    given Tables, which add ``reference`` and ``control_number`` first; tables of several sources add
+    ``source`` before them). The columns are the same whatever the data."""
+    empty = schema_of("TL").empty_table()
+    m = account_metrics(empty, "2000-01-31")
+    if not keys:
+        return m
+    k = pd.DataFrame({"reference": pd.Series([], dtype="string"), "control_number": pd.Series([], dtype="string")})
+    return pd.concat([k, m], axis=1)

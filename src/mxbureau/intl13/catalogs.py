@@ -914,3 +914,9 @@ ADVERSE_OBSERVATION_KEYS = ('CV', 'FD', 'FR', 'GP', 'IM', 'LC', 'LG', 'LO', 'NV'
 
 CATALOGS = {name: value for name, value in globals().items()
             if name.isupper() and isinstance(value, dict) and name not in ('CATALOGS', 'HISTORY_LEVELS', 'MOP_LEVELS')}
+
+# The codes a column of a catalogue may hold in a reply beyond the catalogue's own: an SC reason is a
+# BC Score reason or, in an ICC's SC (score code 504 / 004: REASON_CATALOG), an ICC reason; a state is
+# Anexo 11's or CDMX (what production systems hold for Mexico City). Catalogue -> the catalogues
+# whose codes together are the column's (dask's categories, for one).
+ACCEPTED = {'SCORE_REASONS': ('SCORE_REASONS', 'ICC_REASONS'), 'STATES': ('STATES', 'STATE_ALIASES')}

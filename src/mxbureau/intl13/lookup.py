@@ -55,5 +55,5 @@ def _decode_one(tok, i: int) -> Report:
     start, end = int(tok.records["start"][i]), int(tok.records["end"][i])
     rep = next(reports(bytes(tok.buffer[start - tok.base:end - tok.base]), strict=False))
     rep.record = rep.header["record"] = int(tok.records["record"][i])
-    rep.header["start"] = start
+    rep.header["start"] = rep.header["record_start"] = start
     return rep

@@ -106,7 +106,7 @@ def _slicer(tables: Tables, tag: str):
         return lambda rec: []
     t = tables[tag]
     recs = np.asarray(t.column("record"))
-    cols = {name: t.column(name).to_pylist() for name in t.column_names if name not in ("record", "position")}
+    cols = {name: t.column(name).to_pylist() for name in t.column_names if name not in ("record", "record_start", "position")}
 
     def rows(rec: int) -> List[Row]:
         lo, hi = np.searchsorted(recs, rec, "left"), np.searchsorted(recs, rec, "right")
