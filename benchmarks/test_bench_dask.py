@@ -14,7 +14,6 @@ import shutil
 import tempfile
 import time
 
-import dask
 import numpy as np
 import pytest
 from distributed import Client, LocalCluster

@@ -5,7 +5,6 @@ convert`` on the dense pattern and on a generated GB file, each in a subprocess.
     pytest benchmarks/test_bench_hostile.py -s          # prints a table; ratios in extra_info
 """
 import os
-import resource
 import subprocess
 import sys
 

@@ -29,7 +29,7 @@ from .analytics.scorecard import Scorecard
 from .bench import parse_size, run, run_scaling
 from .circulo.cli import register as register_circulo      # the `mxbureau circulo ...` group
 from .convert import convert, prepare_output
-from .errors import ConsultaError, FormatError, MxbureauError
+from .errors import FormatError, MxbureauError
 from .intl13.consulta import consultas, read_csv
 from .intl13.lookup import find_report
 from .intl13.synth import DEFAULT_MIX, write_file

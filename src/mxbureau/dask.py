@@ -24,7 +24,6 @@ its catalogue is left missing and reported in ``problems``), other code columns 
 from __future__ import annotations
 
 import operator
-import os
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 

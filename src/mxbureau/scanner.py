@@ -4,14 +4,14 @@ the ranges, read streams in record-aligned windows, raise ``FormatError``."""
 from __future__ import annotations
 
 import threading
-from typing import Iterable, Iterator, List, Optional
+from typing import Iterator, List, Optional
 
 import numpy as np
 
 from .errors import FormatError, UsageError, message, snippet
 from .formats import Format, detect
 from .parallel import in_threads
-from .source import Source, expand, label, open_source, release
+from .source import Source, expand, open_source, release
 from .tokens import Tokens, problems_from, safe_tag
 from ._index import Lane
 

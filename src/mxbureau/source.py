@@ -19,7 +19,7 @@ import zipfile
 import zlib
 from zlib import error as zlibError      # what gzip raises on corrupt deflate data
 from dataclasses import dataclass, field
-from typing import BinaryIO, Callable, Iterable, List, Optional
+from typing import BinaryIO, Callable, List, Optional
 
 import numpy as np
 import zstandard

@@ -4,7 +4,6 @@ import pathlib
 import re
 import shlex
 
-import pytest
 
 from mxbureau.cli import build_parser
 

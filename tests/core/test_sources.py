@@ -12,7 +12,6 @@ import sys
 import threading
 import zipfile
 
-import numpy as np
 import pyarrow.parquet as pq
 import pytest
 import zstandard

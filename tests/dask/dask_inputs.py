@@ -76,7 +76,6 @@ def expected(whole, name, source=None, n_scan=0):
     """What the distributed frame ``name`` must hold: ``whole`` (the Tables of read() of the same
     input) as pandas, keyed like the frames: problems by the start of their damaged span (the first
     ``n_scan`` rows, the scanner's) or of the record whose value they are about."""
-    import numpy as np
     from mxbureau.tables import pandas_types
     df = whole[name].to_pandas(types_mapper=pandas_types, date_as_object=False)     # as Tables.to_pandas
     if name == "problems":

@@ -8,9 +8,7 @@ import os
 import threading
 
 import dask
-import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.dataset as ds
 import pytest
 from distributed import Client, LocalCluster

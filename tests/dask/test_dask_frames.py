@@ -5,7 +5,6 @@ sampling) equal to every partition's dtypes, known categories and divisions; one
 import os
 
 import dask
-import numpy as np
 import pandas as pd
 import pytest
 from dask.callbacks import Callback

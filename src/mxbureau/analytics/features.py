@@ -25,7 +25,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from ..intl13 import catalogs
 from .arrow import (Codes, DateLike, as_of_month, by_source, column as _col, is_in, month_index, nullable,

@@ -37,7 +37,7 @@ import unicodedata
 from dataclasses import dataclass, field as _dc_field
 from typing import Dict, Iterable, Iterator, List, Mapping, Optional, Tuple
 
-from ..errors import ConsultaError, WriteError
+from ..errors import ConsultaError
 from . import catalogs, spec, writer
 
 __all__ = ["COLUMNS", "REQUIRED_COLUMNS", "Reject", "Batch", "build", "consultas", "header", "read_csv",

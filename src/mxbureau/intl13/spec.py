@@ -17,7 +17,7 @@ from dataclasses import replace
 from typing import Dict
 
 from ..layout import Field, HeaderField, RecordLayout, Segment, tag_code, tag_str
-from .catalogs import BC_SCORE_CODES, ICC_SCORE_CODES
+from .catalogs import ICC_SCORE_CODES
 
 __all__ = [
     "Field", "Segment", "HeaderField", "RecordLayout",
