@@ -913,6 +913,20 @@ cdef inline void _set(ArrowArray* c, const void** b, int nbuf, int64_t n, int64_
 
 
 
+cdef inline void _pack_bits(uint8_t* bm, const uint8_t* valid, int64_t n) noexcept nogil:
+    """A byte a row (0 or 1) -> an Arrow validity bitmap: 8 rows a multiply (the bytes' low bits
+    gathered into the top byte). A bit at a time made read() of the 57 MB corpus 13% slower than
+    np.packbits (285 against 329 MB/s)."""
+    cdef int64_t j, k
+    cdef uint64_t w
+    for j in range(n >> 3):
+        memcpy(&w, valid + 8 * j, 8)
+        bm[j] = <uint8_t>((w * 0x0102040810204080ULL) >> 56)
+    for k in range((n >> 3) << 3, n):
+        if valid[k]:
+            bm[k >> 3] |= <uint8_t>(1 << (k & 7))
+
+
 cdef class _Owner:
     """The malloc'd buffers of one table's columns (text data, dictionaries), freed with the last
     Arrow array over them: one Python object a table, not one (numpy array) a column."""
@@ -1173,7 +1187,7 @@ cdef class Segments:
                             raise MemoryError()
                         if col.kind == K_CODE2:
                             _lut_give(col)
-                    elif (col.kind == K_TEXT or col.kind == K_DIGITS) and col.cap > 2 * col.size + 4096:
+                    elif (col.kind == K_TEXT or col.kind == K_DIGITS) and col.cap > col.size + (col.size >> 3) + 4096:
                         grow(<void**>&col.data, col.size + 8)     # a failed shrink keeps the block
                         col.cap = col.size + 8
             bad_tok = np.empty(bad.n, dtype=np.int64)
@@ -1272,10 +1286,7 @@ cdef class Segments:
             kd = col.kind
             nulls = n - col.present
             if nulls:
-                valid = <const uint8_t*>(base + plan[3 + 2 * f])
-                for j in range(n):
-                    if valid[j]:
-                        bm[j >> 3] |= <uint8_t>(1 << (j & 7))
+                _pack_bits(bm, <const uint8_t*>(base + plan[3 + 2 * f]), n)
                 bufs[0] = bm
                 bm += nb
             else:

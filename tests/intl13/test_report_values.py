@@ -1,6 +1,6 @@
-"""Report values read off the Arrow buffers (columns.pylist) equal pyarrow's own to_pylist: for every
-column of every table, sliced and in several chunks, and for whole reports against the rows of the
-tables."""
+"""Report values (columns.pylist: pyarrow's to_pylist, faster for codes and dates) equal pyarrow's
+own to_pylist: for every column of every table, sliced and in several chunks, and whole reports hold
+the rows of the tables."""
 import mxbureau
 import pyarrow as pa
 

@@ -113,7 +113,7 @@ def _slicer(tables: Tables, tag: str):
         return _none
     t = tables[tag]
     recs = np.asarray(t.column("record"))
-    cols = {name: pylist(t.column(name)) for name in t.column_names if name not in ("record", "record_start", "position")}
+    cols = {name: pylist(c) for name, c in zip(t.column_names, t.columns) if name not in ("record", "record_start", "position")}
 
     def rows(rec: int) -> List[Row]:
         lo, hi = np.searchsorted(recs, rec, "left"), np.searchsorted(recs, rec, "right")
