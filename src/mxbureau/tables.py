@@ -513,8 +513,8 @@ def _widths(d: Decoding, tag: str, f: Field, cols: List[pa.Array]):
 
 
 def _valid(arr: pa.Array) -> np.ndarray:
-    """The rows of arr with a value (bool), from its bitmap: fill_null or is_valid (compute kernels)
-    cost SC's post-processing of one record ~10 us each, this ~1."""
+    """The rows of arr with a value (bool), from its bitmap, not through fill_null / is_valid (compute
+    kernels): one record's SC, _widths 17.0 -> 7.2 us, _split_negative 21.9 -> 13.1 us."""
     if not arr.null_count:
         return np.ones(len(arr), bool)
     bits = np.frombuffer(arr.buffers()[0], np.uint8)
@@ -563,7 +563,7 @@ def _spell_codes(arr: pa.DictionaryArray, width) -> pa.DictionaryArray:
         new = lut[raw]
     else:
         # every (value, width) that occurs already spelled so (one record's SC reasons): as it is
-        # (18 -> ~4 us a column)
+        # (20.2 -> 6.0 us a column)
         used = np.unique(width).tolist()
         if all(_spell(v, w) == v for v in values for w in used):
             return arr
