@@ -9,9 +9,8 @@ a tag the manual lets repeat has an attribute per occurrence (``bad_field_info``
 """
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from typing import Dict, Iterator, List, Optional
-
-import numpy as np
 
 from ..columns import pylist
 from ..scanner import scan_chunks
@@ -112,12 +111,13 @@ def _slicer(tables: Tables, tag: str):
     if tag not in tables or not tables[tag].num_rows:
         return _none
     t = tables[tag]
-    recs = np.asarray(t.column("record"))
+    # the record column as a Python list and bisect, not np.asarray of a ChunkedArray and two
+    # np.searchsorted: one 3.4 KB record's slicers (8 tables with rows) 582 -> 556 us
+    recs = pylist(t.column("record"))
     cols = {name: pylist(c) for name, c in zip(t.column_names, t.columns) if name not in ("record", "record_start", "position")}
 
     def rows(rec: int) -> List[Row]:
-        lo, hi = np.searchsorted(recs, rec, "left"), np.searchsorted(recs, rec, "right")
-        return [Row({k: v[i] for k, v in cols.items()}) for i in range(lo, hi)]
+        return [Row({k: v[i] for k, v in cols.items()}) for i in range(bisect_left(recs, rec), bisect_right(recs, rec))]
     return rows
 
 
