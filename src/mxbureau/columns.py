@@ -1,8 +1,9 @@
 """Arrow arrays over buffers the compiled decoders filled (no copy): validity bitmaps, strings,
-dictionary-encoded codes, fixed-width header fields. Shared by tables.py and the formats' records
-tables."""
+dictionary-encoded codes, fixed-width header fields; and back, an array's values as Python objects
+(``pylist``, for Report). Shared by tables.py, the formats' records tables and reports."""
 from __future__ import annotations
 
+import datetime
 from typing import Optional
 
 import numpy as np
@@ -10,7 +11,7 @@ import pyarrow as pa
 
 from . import _decode
 
-__all__ = ["bitmap", "strings", "dictionary", "coded", "fixed_strings", "token_strings"]
+__all__ = ["bitmap", "strings", "dictionary", "coded", "fixed_strings", "token_strings", "pylist"]
 
 
 def bitmap(valid: np.ndarray) -> Optional[pa.Buffer]:
@@ -57,3 +58,24 @@ def token_strings(buf: np.ndarray, offset: np.ndarray, length: np.ndarray, rows:
                                                np.arange(len(rows), dtype=np.int64),
                                                np.ascontiguousarray(rows, dtype=np.int64), n)
     return strings(n, offsets, data, valid)
+
+
+_EPOCH = datetime.date(1970, 1, 1).toordinal()
+_DATE32, _DICTIONARY = pa.date32().id, pa.dictionary(pa.int32(), pa.string()).id
+
+
+def pylist(a) -> list:
+    """``a.to_pylist()`` (an Array or ChunkedArray), faster where pyarrow makes a scalar a value:
+    codes (a dictionary: its values and the indices as Python lists, then one lookup a row; 18.8 ->
+    ~3 us for a column of one record's 8 accounts) and dates (the days as ints: 7.8 -> ~3 us).
+    Other types (ints, strings: ~1 us a column) through pyarrow's own."""
+    if isinstance(a, pa.ChunkedArray):
+        return pylist(a.chunk(0)) if a.num_chunks == 1 else [v for c in a.chunks for v in pylist(c)]
+    tid = a.type.id
+    if tid == _DICTIONARY:
+        names = a.dictionary.to_pylist()
+        return [None if i is None else names[i] for i in a.indices.to_pylist()]
+    if tid == _DATE32:
+        fromordinal = datetime.date.fromordinal
+        return [None if d is None else fromordinal(_EPOCH + d) for d in a.view(pa.int32()).to_pylist()]
+    return a.to_pylist()
