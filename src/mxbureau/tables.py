@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
-from typing import Dict, Iterable, Iterator, List, NamedTuple, Optional
+from typing import Dict, Iterator, List, NamedTuple, Optional
 
 import numpy as np
 import pandas as pd
@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import _decode
-from .columns import bitmap, dictionary, strings
+from .columns import bitmap
 from .errors import FormatError, UnknownNameError, UsageError, message, snippet
 from .formats import Format, get as get_format
 from .layout import Field, Segment, tag_code

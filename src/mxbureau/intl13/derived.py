@@ -8,7 +8,6 @@ from typing import Dict
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from . import catalogs
 
