@@ -11,7 +11,15 @@ import pyarrow as pa
 
 from . import _decode
 
-__all__ = ["bitmap", "strings", "dictionary", "coded", "fixed_strings", "token_strings", "pylist"]
+__all__ = ["bitmap", "strings", "dictionary", "coded", "fixed_strings", "token_strings", "pylist", "RECORD_FIELDS"]
+
+# The columns every format's records table starts with (Format.records_table).
+RECORD_FIELDS = (
+    pa.field("record", pa.int64(), nullable=False),
+    pa.field("kind", pa.dictionary(pa.int32(), pa.large_string())),
+    pa.field("start", pa.int64(), nullable=False),
+    pa.field("length", pa.int64(), nullable=False),
+)
 
 
 def bitmap(valid: np.ndarray) -> Optional[pa.Buffer]:

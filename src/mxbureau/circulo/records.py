@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from ..columns import coded
+from ..columns import RECORD_FIELDS, coded
 from ..tokens import Tokens, kind_names
 from . import spec
 from .keys import bases
@@ -13,10 +13,7 @@ from .keys import bases
 __all__ = ["RECORDS_SCHEMA", "records_table"]
 
 RECORDS_SCHEMA = pa.schema([
-    pa.field("record", pa.int64(), nullable=False),
-    pa.field("kind", pa.dictionary(pa.int32(), pa.large_string())),
-    pa.field("start", pa.int64(), nullable=False),
-    pa.field("length", pa.int64(), nullable=False),
+    *RECORD_FIELDS,
     pa.field("company", pa.int64()),
     pa.field("credits", pa.int32(), nullable=False),
     pa.field("details", pa.int32(), nullable=False),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from ..columns import coded, fixed_strings, token_strings
+from ..columns import RECORD_FIELDS, coded, fixed_strings, token_strings
 from ..tokens import Tokens, kind_names
 from ..layout import tag_code
 from . import catalogs, spec
@@ -21,10 +21,7 @@ from . import catalogs, spec
 __all__ = ["RECORDS_SCHEMA", "records_table"]
 
 RECORDS_SCHEMA = pa.schema([
-    pa.field("record", pa.int64(), nullable=False),
-    pa.field("kind", pa.dictionary(pa.int32(), pa.large_string())),
-    pa.field("start", pa.int64(), nullable=False),
-    pa.field("length", pa.int64(), nullable=False),
+    *RECORD_FIELDS,
     pa.field("version", pa.int8()),
     pa.field("reference", pa.large_string()),
     pa.field("member_code", pa.large_string()),
