@@ -36,8 +36,9 @@ MIN_STEAL_BYTES = 1 << 20
 # 64 MB chunks on 100 MB of such records: 4.9 GB by bytes alone; 1.34 GB with 24 bytes a token
 # (2.8 M tokens a chunk), 846 MB with 40 (1.7 M); on 142 MB of the generated corpus 630 MB -> 354 MB
 # (chunks of ~16 MB instead of 64). With record_start in every table and the next chunk decoded while
-# the last one is written, 40 peaked at 974 MB (1,034 MB on CI), 48 at 883 MB, 64 at 774 MB.
-CHUNK_TOKEN_BYTES = 48
+# the last one is written, 40 peaked at 974 MB (1,034 MB in a full CI run), 48 at 883 MB (1,042 MB
+# in a full CI run: the margin varies with the load), 64 at 774 MB.
+CHUNK_TOKEN_BYTES = 64
 # A chunk is scanned in record-aligned pieces of at most 4 bytes per token still allowed (a token
 # takes at least 4 bytes), and at least a 64th of the chunk or this: a chunk is a few scans, not one
 # per record, and passes its token budget by at most a record and a 64th of chunk_bytes / 4 tokens.
@@ -228,7 +229,7 @@ def scan_chunks(source, *, chunk_bytes: int = 64 << 20, strict: bool = True, wor
                 chunk_tokens: Optional[int] = None) -> Iterator[Tokens]:
     """Tokens for consecutive record-aligned chunks of about ``chunk_bytes`` of each source (a path,
     a list or a glob of them, ``-``, a buffer, a binary file object; compressed or not), and of about
-    ``chunk_tokens`` tokens at most (default ``chunk_bytes // 48``; passed by at most a record and
+    ``chunk_tokens`` tokens at most (default ``chunk_bytes // 64``; passed by at most a record and
     chunk_bytes / 256 tokens), so that inputs larger than RAM, and streams, go through with memory
     bounded by the chunk setting whatever their token density. For each source, the chunks
     concatenated give exactly ``scan`` of it: record indices continue across its chunks (and start

@@ -58,7 +58,7 @@ def test_chunks_of_a_generated_corpus_unchanged_in_content():
 
 def test_convert_peak_rss_on_dense_records(tmp_path):
     # 100 MB of the record: convert with default settings peaked at 4.9 GB when chunks were
-    # cut by bytes alone; now under 1 GB (measured 883 MB; 974-1,034 MB with 40 bytes a token), in a subprocess of its own
+    # cut by bytes alone; now under 1 GB (measured 774 MB; 974-1,034 MB with 40 bytes a token, up to 1,042 with 48), in a subprocess of its own
     src = tmp_path / "dense.intl"
     src.write_bytes(DENSE * 100)
     code = ("import resource, sys; from mxbureau.cli import main; rc = main(['convert', sys.argv[1], '-o', sys.argv[2]]);"
