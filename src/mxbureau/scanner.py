@@ -36,8 +36,8 @@ MIN_STEAL_BYTES = 1 << 20
 # 64 MB chunks on 100 MB of such records: 4.9 GB by bytes alone; 1.34 GB with 24 bytes a token
 # (2.8 M tokens a chunk), 846 MB with 40 (1.7 M); on 142 MB of the generated corpus 630 MB -> 354 MB
 # (chunks of ~16 MB instead of 64). With record_start in every table and the next chunk decoded while
-# the last one is written, 40 peaked at 974 MB (1,034 MB in a full CI run), 48 at 883 MB (1,042 MB
-# in a full CI run: the margin varies with the load), 64 at 774 MB.
+# the last one is written, 40 peaked at 974 MB, 48 at 883 MB, 64 at 774 MB (a 56 MB generated corpus
+# converts as fast within noise).
 CHUNK_TOKEN_BYTES = 64
 # A chunk is scanned in record-aligned pieces of at most 4 bytes per token still allowed (a token
 # takes at least 4 bytes), and at least a 64th of the chunk or this: a chunk is a few scans, not one
