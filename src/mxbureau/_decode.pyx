@@ -7,7 +7,7 @@ from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memcmp, memcpy, memset
 from cpython.ref cimport Py_INCREF, Py_DECREF
 
-from mxbureau._index cimport grow, guarded, input_changed
+from mxbureau._index cimport days_in_month, grow, guarded, input_changed
 
 import numpy as np
 import pyarrow as pa
@@ -226,14 +226,6 @@ def text_column(const uint8_t[::1] buf, const int64_t[::1] off, const uint16_t[:
     return offsets_np, data_np[:p], valid_np
 
 
-cdef inline int _days_in_month(int y, int m) noexcept nogil:
-    if m == 2:
-        return 29 if (y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)) else 28
-    if m == 4 or m == 6 or m == 9 or m == 11:
-        return 30
-    return 31
-
-
 cdef inline int32_t _days_from_civil(int y, int m, int d) noexcept nogil:
     # days since 1970-01-01 (H. Hinnant's algorithm)
     y -= m <= 2
@@ -308,7 +300,7 @@ cdef inline int _parse_date(const uint8_t* p, int64_t n, int32_t* out) noexcept 
     d = (p[0] - 48) * 10 + (p[1] - 48)
     m = (p[2] - 48) * 10 + (p[3] - 48)
     y = (p[4] - 48) * 1000 + (p[5] - 48) * 100 + (p[6] - 48) * 10 + (p[7] - 48)
-    if not (1 <= m <= 12 and y >= 1 and 1 <= d <= _days_in_month(y, m)):
+    if not (1 <= m <= 12 and y >= 1 and 1 <= d <= days_in_month(y, m)):
         return -1
     if 1900 <= y < 2200:
         out[0] = MONTH0[y - 1900][m] + d - 1

@@ -102,3 +102,12 @@ cdef object errors_dict(ErrBuf* e)
 cdef class Lane:
     cdef Span span
     cdef readonly int64_t start
+
+
+cdef inline int days_in_month(int y, int m) noexcept nogil:
+    """Days in month m of year y (Gregorian): the date checks of the decoder and of the scanners."""
+    if m == 2:
+        return 29 if (y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)) else 28
+    if m == 4 or m == 6 or m == 9 or m == 11:
+        return 30
+    return 31

@@ -20,7 +20,7 @@ from libc.stdint cimport INT64_MAX, int8_t, int32_t, int64_t, uint8_t, uint16_t,
 from libc.string cimport memcmp, memcpy, memset
 from libc.stdlib cimport free
 
-from mxbureau._index cimport (ErrBuf, Lane, RecBuf, Span, TokBuf, err_init, err_reserve, errors_dict, free_all,
+from mxbureau._index cimport (ErrBuf, days_in_month, Lane, RecBuf, Span, TokBuf, err_init, err_reserve, errors_dict, free_all,
                               grow, guarded, input_changed, mxb_publish, mxb_read, rec_init, rec_reserve,
                               records_dict, tok_fill_from_pool, tok_free, tok_init, tok_reserve, tokens_dict)
 
@@ -1374,14 +1374,6 @@ cdef inline bint _all_digits(const uint8_t* v, int64_t w) noexcept nogil:
     return True
 
 
-cdef inline int _dim(int y, int m) noexcept nogil:
-    if m == 2:
-        return 29 if (y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)) else 28
-    if m == 4 or m == 6 or m == 9 or m == 11:
-        return 30
-    return 31
-
-
 cdef void _status_row(const uint8_t* seg, const SegDef* S, uint8_t* out) noexcept nogil:
     cdef int k, typ, dd, mm, yy
     cdef int64_t w, j
@@ -1414,7 +1406,7 @@ cdef void _status_row(const uint8_t* seg, const SegDef* S, uint8_t* out) noexcep
                 dd = (v[0] - 48) * 10 + v[1] - 48
                 mm = (v[2] - 48) * 10 + v[3] - 48
                 yy = (v[4] - 48) * 1000 + (v[5] - 48) * 100 + (v[6] - 48) * 10 + v[7] - 48
-                if not (1 <= mm <= 12 and yy >= 1 and 1 <= dd <= _dim(yy, mm)):
+                if not (1 <= mm <= 12 and yy >= 1 and 1 <= dd <= days_in_month(yy, mm)):
                     st = ST_BAD_DATE
             elif st == ST_OK and typ == T_P:
                 mm = (v[0] - 48) * 10 + v[1] - 48
