@@ -1,7 +1,7 @@
 """The token index's buffers, for every format's compiled range scanner: growable token mappings,
 records and problems, and their hand-over to numpy (arrays that own their memory). Also the Lane, a
 range that another thread may split while it is scanned. No format knowledge here."""
-from libc.stdint cimport int8_t, int32_t, int64_t, uint16_t
+from libc.stdint cimport INT64_MAX, int8_t, int32_t, int64_t, uint16_t
 from libc.stdlib cimport free, realloc
 from cython cimport view
 
@@ -16,9 +16,10 @@ cdef extern from "<sys/mman.h>" nogil:
     void* mremap(void* old_address, size_t old_size, size_t new_size, int flags, ...)
     int madvise(void* addr, size_t length, int advice)
     void* MAP_FAILED
-    int PROT_READ, PROT_WRITE, MAP_PRIVATE, MAP_ANONYMOUS, MREMAP_MAYMOVE, MADV_HUGEPAGE
+    int PROT_READ, PROT_WRITE, MAP_PRIVATE, MAP_ANONYMOUS, MREMAP_MAYMOVE, MADV_HUGEPAGE, MADV_NOHUGEPAGE
 
 cdef bint USE_HUGE_PAGES = buffers.HUGE_PAGES
+cdef size_t HUGE_UPTO = buffers.HUGE_PAGES_UPTO
 cdef object POOL = buffers.POOL
 
 cdef enum:
@@ -141,9 +142,13 @@ cdef int _map_grow(void** p, size_t* mapped, Py_ssize_t cap, Py_ssize_t itemsize
         q = mremap(p[0], mapped[0], new_size, MREMAP_MAYMOVE)
     if q == MAP_FAILED:
         return -1
-    if USE_HUGE_PAGES and new_size >= HUGE_FROM:
+    cdef size_t lim = min(new_size, HUGE_UPTO)
+    if USE_HUGE_PAGES and lim >= HUGE_FROM:
         # not for small buffers: zeroing 2 MB pages for a few tokens costs more than it saves
-        madvise(q, new_size, MADV_HUGEPAGE)
+        madvise(q, lim, MADV_HUGEPAGE)
+    if USE_HUGE_PAGES and new_size > lim:
+        # nor past HUGE_UPTO (buffers.py): the tail of a mapping grown by mremap inherits the advice
+        madvise(<char*>q + lim, new_size - lim, MADV_NOHUGEPAGE)
     p[0] = q
     mapped[0] = new_size
     return 0
@@ -401,6 +406,7 @@ cdef class Lane:
         self.start = start
         self.span.claimed = start
         self.span.stop = stop
+        self.span.max_tokens = INT64_MAX
 
     @property
     def claimed(self):
