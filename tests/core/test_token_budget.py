@@ -6,6 +6,7 @@ import pytest
 
 import mxbureau
 from mxbureau.circulo import synth as circulo_synth
+from mxbureau import scanner
 from mxbureau.formats import detect
 from mxbureau.intl13 import synth as intl13_synth
 
@@ -69,3 +70,22 @@ def test_read_chunks_takes_a_token_budget():
     joined = mxbureau.Tables.concat(parts)
     for name, t in whole.all():
         assert joined[name].to_pylist() == t.to_pylist(), name      # (dictionaries differ by chunk)
+
+
+@pytest.mark.parametrize("strict", [True, False], ids=["strict", "lenient"])
+@pytest.mark.parametrize("name", list(INPUTS))
+def test_chunks_are_the_same_with_threads(monkeypatch, name, strict):
+    # the same records in every chunk with 1 or 2 threads: a conversion writes the same files
+    monkeypatch.setattr(scanner, "MIN_PARALLEL_BYTES", 1)
+    monkeypatch.setattr(scanner, "MIN_STEAL_BYTES", 256)
+    data = INPUTS[name] if strict else _damaged(INPUTS[name])
+    ntok = len(mxbureau.scan(data, strict=strict))
+    for budget in (ntok // 9, ntok // 4, ntok // 2):
+        one, two = (list(mxbureau.scan_chunks(data, chunk_bytes=len(data) // 2, chunk_tokens=budget, strict=strict,
+                                              workers=w)) for w in (1, 2))
+        assert [c.span for c in two] == [c.span for c in one], budget
+        for a, b in zip(one, two):
+            assert np.array_equal(a.tag, b.tag) and np.array_equal(a.offset, b.offset)
+            for col in a.records:
+                assert np.array_equal(a.records[col], b.records[col]), col
+            assert [(p.start, p.end, p.code) for p in a.errors] == [(p.start, p.end, p.code) for p in b.errors]
