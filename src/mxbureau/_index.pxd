@@ -63,10 +63,12 @@ cdef struct ErrBuf:
 
 # A range being scanned whose end another thread may move closer (work stealing, scanner.py). The
 # scanning thread raises ``claimed`` (records starting below it are its own) and then reads ``stop``;
-# a thief lowers ``stop`` and then reads ``claimed``: see _index.pyx.
+# a thief lowers ``stop`` and then reads ``claimed``: see _index.pyx. ``max_tokens``: the scan also
+# ends at the first record start where it holds this many tokens (a chunk's token budget, scanner.py).
 cdef struct Span:
     int64_t claimed
     int64_t stop
+    int64_t max_tokens
 
 
 cdef extern from *:

@@ -1,11 +1,15 @@
 """The token index's buffers, for every format's compiled range scanner: growable token mappings,
 records and problems, and their hand-over to numpy (arrays that own their memory). Also the Lane, a
 range that another thread may split while it is scanned. No format knowledge here."""
-from libc.stdint cimport int8_t, int32_t, int64_t, uint16_t
+from libc.stdint cimport INT64_MAX, int8_t, int32_t, int64_t, uint16_t
 from libc.stdlib cimport free, realloc
+from libc.string cimport memcpy
+cimport numpy as cnp
 from cython cimport view
 
 import numpy as np
+
+cnp.import_array()
 
 from mxbureau import buffers
 from mxbureau.errors import SourceError
@@ -16,14 +20,17 @@ cdef extern from "<sys/mman.h>" nogil:
     void* mremap(void* old_address, size_t old_size, size_t new_size, int flags, ...)
     int madvise(void* addr, size_t length, int advice)
     void* MAP_FAILED
-    int PROT_READ, PROT_WRITE, MAP_PRIVATE, MAP_ANONYMOUS, MREMAP_MAYMOVE, MADV_HUGEPAGE
+    int PROT_READ, PROT_WRITE, MAP_PRIVATE, MAP_ANONYMOUS, MREMAP_MAYMOVE, MADV_HUGEPAGE, MADV_NOHUGEPAGE
 
 cdef bint USE_HUGE_PAGES = buffers.HUGE_PAGES
+cdef size_t HUGE_UPTO = buffers.HUGE_PAGES_UPTO
 cdef object POOL = buffers.POOL
 
 cdef enum:
     HUGE = 2 << 20          # token buffers are mapped in 2 MB (huge page) steps
     HUGE_FROM = 8 << 20     # and get huge pages from 8 MB
+    SMALL_TOKENS = 8192     # a range expecting at most this many tokens scans into heap memory
+    SMALL_COPY = 16384      # arrays up to this size are handed over as copies (see _wrap)
 
 # A debug build (setup.py, MXBUREAU_DEBUG=1, for fuzzing under ASan) allocates token buffers with
 # malloc at their exact size and keeps no pool: ASan cannot see an overrun inside a 2 MB mapping.
@@ -141,9 +148,13 @@ cdef int _map_grow(void** p, size_t* mapped, Py_ssize_t cap, Py_ssize_t itemsize
         q = mremap(p[0], mapped[0], new_size, MREMAP_MAYMOVE)
     if q == MAP_FAILED:
         return -1
-    if USE_HUGE_PAGES and new_size >= HUGE_FROM:
+    cdef size_t lim = min(new_size, HUGE_UPTO)
+    if USE_HUGE_PAGES and lim >= HUGE_FROM:
         # not for small buffers: zeroing 2 MB pages for a few tokens costs more than it saves
-        madvise(q, new_size, MADV_HUGEPAGE)
+        madvise(q, lim, MADV_HUGEPAGE)
+    if USE_HUGE_PAGES and new_size > lim:
+        # nor past HUGE_UPTO (buffers.py): the tail of a mapping grown by mremap inherits the advice
+        madvise(<char*>q + lim, new_size - lim, MADV_NOHUGEPAGE)
     p[0] = q
     mapped[0] = new_size
     return 0
@@ -203,7 +214,12 @@ cdef void* _pool_take(size_t need, size_t* got):
 
 
 cdef void tok_fill_from_pool(TokBuf* t, Py_ssize_t cap):
-    """Give an empty t pooled mappings for cap tokens where the pool has them (GIL held)."""
+    """Give an empty t pooled mappings for cap tokens where the pool has them (GIL held); for a few
+    tokens, heap memory instead: four 2 MB mappings taken from the pool and given back (a lock each)
+    were ~12 of the 40 us that scan() of one 3.4 KB record took."""
+    if cap <= SMALL_TOKENS:
+        t.heap = True
+        return
     t.offset = <int64_t*>_pool_take(_map_size(cap, 8), &t.sz_offset)
     t.length = <uint16_t*>_pool_take(_map_size(cap, 2), &t.sz_length)
     t.tag = <uint16_t*>_pool_take(_map_size(cap, 2), &t.sz_tag)
@@ -322,9 +338,17 @@ cdef object _wrap(void* p, Py_ssize_t n, Py_ssize_t itemsize, str fmt, object dt
     large block is an mremap: no copy)."""
     cdef view.array a
     cdef void* q
+    cdef cnp.ndarray out
     if n == 0:
         free(p)
         return np.empty(0, dtype=dtype)
+    if n * itemsize <= SMALL_COPY:
+        # copied into numpy's memory: a view.array and np.asarray over it cost ~1 us each, and a
+        # scan hands over some 20 arrays (one 3.4 KB record: scan_range 26 -> 12 us)
+        out = np.empty(n, dtype=dtype)
+        memcpy(cnp.PyArray_DATA(out), p, n * itemsize)
+        free(p)
+        return out
     q = realloc(p, n * itemsize)
     if q != NULL:
         p = q
@@ -336,6 +360,11 @@ cdef object _wrap(void* p, Py_ssize_t n, Py_ssize_t itemsize, str fmt, object dt
 
 cdef object tokens_dict(TokBuf* t):
     """t's arrays as numpy (which now own them; t is left empty)."""
+    if t.heap:
+        out = {"offset": _wrap(t.offset, t.n, 8, "q", np.int64), "length": _wrap(t.length, t.n, 2, "H", np.uint16),
+               "tag": _wrap(t.tag, t.n, 2, "H", np.uint16), "segment_tag": _wrap(t.seg, t.n, 2, "H", np.uint16)}
+        tok_init(t, t.heap)
+        return out
     out = {
         "offset": _wrap_mapped(t.offset, t.sz_offset, t.n, 8, b"q", np.int64),
         "length": _wrap_mapped(t.length, t.sz_length, t.n, 2, b"H", np.uint16),
@@ -401,6 +430,7 @@ cdef class Lane:
         self.start = start
         self.span.claimed = start
         self.span.stop = stop
+        self.span.max_tokens = INT64_MAX
 
     @property
     def claimed(self):

@@ -239,15 +239,18 @@ import json, os, resource, sys, time
 import mxbureau
 path, what = sys.argv[1], sys.argv[2]
 n = os.path.getsize(path)
+r0 = resource.getrusage(resource.RUSAGE_SELF)
 t = time.perf_counter()
 if what == "scan":
     tok = mxbureau.scan(path)
 else:
     tables = mxbureau.read(path)
 took = time.perf_counter() - t
+r1 = resource.getrusage(resource.RUSAGE_SELF)
 with open("/proc/self/status") as f:
     hwm = next(int(l.split()[1]) for l in f if l.startswith("VmHWM"))
-print(json.dumps({"bytes": n, "seconds": took, "peak_rss_bytes": hwm * 1024}))
+print(json.dumps({"bytes": n, "seconds": took, "peak_rss_bytes": hwm * 1024,
+                  "user": r1.ru_utime - r0.ru_utime, "system": r1.ru_stime - r0.ru_stime}))
 """
 
 
@@ -279,7 +282,11 @@ def run_scaling(path: str, large: int, rounds: int = 3, progress=None) -> Dict:
         res = {}
         for (what, size), rs in runs.items():
             ns = float(np.median([r["seconds"] / r["bytes"] * 1e9 for r in rs]))
+            per_byte = lambda k: float(np.median([r[k] / r["bytes"] * 1e9 for r in rs]))
+            # CPU time too: on a VM, memory the guest never touched before costs system time at the
+            # first touch (the host backs it then), and a large input touches more of it
             res[f"{what}_{size}"] = {"ns_per_byte": ns, "bytes": rs[0]["bytes"],
+                                     "user_ns_per_byte": per_byte("user"), "system_ns_per_byte": per_byte("system"),
                                      "peak_rss_per_byte": float(np.median([r["peak_rss_bytes"] / r["bytes"] for r in rs]))}
         res["ratios"] = {"scan_large_vs_small_per_byte": res["scan_large"]["ns_per_byte"] / res["scan_small"]["ns_per_byte"],
                          "read_large_vs_small_per_byte": res["read_large"]["ns_per_byte"] / res["read_small"]["ns_per_byte"],

@@ -230,6 +230,11 @@ def cmd_bench(a) -> int:
                   f"   ({r['accounts']:,} accounts)")
             continue
         print(f"{r['name']:{w}s} {r['mb_per_s']:10,.1f} {tps:>14s} {r['seconds']:10.4f}")
+    for k, v in rep.get("scaling", {}).items():
+        if k != "ratios":
+            print(f"{k:{w}s} {v['ns_per_byte']:10.2f} ns/B at {v['bytes'] / 1e6:,.0f} MB (CPU: user "
+                  f"{v['user_ns_per_byte']:.2f}, system {v['system_ns_per_byte']:.2f}; peak RSS "
+                  f"{v['peak_rss_per_byte']:.2f} B/B)")
     for k, v in rep["ratios"].items():
         print(f"{k:{w}s} {v:10.2f}x" if v is not None else f"{k:{w}s} n/a")
     print(f"{'peak RSS':{w}s} {rep['peak_rss_mb']:10,.0f} MB")

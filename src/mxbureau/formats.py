@@ -18,7 +18,7 @@ __all__ = ["Format", "register", "get", "detect", "names"]
 class Format:
     """A format as the core uses it.
 
-    ``scanner``: the compiled module with ``scan_range(buf, start, stop, strict, lane=None)`` and
+    ``scanner``: the compiled module with ``scan_range(buf, start, stop, strict, lane=None, max_tokens=0)`` and
     ``find_record_start(buf, pos)`` filling the shared token index (mxbureau/_index.pxd), and
     ``INFO``, the names of the per-record numbers it writes. ``kinds``: record kind names by kind
     code; ``decoded_kinds``: the kind codes whose segments become tables. ``messages``: problem code

@@ -769,15 +769,17 @@ READ_CHUNK_BYTES = 64 << 20
 
 
 def read_chunks(source, *, chunk_bytes: int = 64 << 20, strict: bool = True, segments=None, columns=None,
-                workers: int = 1, show_values: bool = False, format: Optional[str] = None) -> Iterator[Tables]:
+                workers: int = 1, show_values: bool = False, format: Optional[str] = None,
+                chunk_tokens: Optional[int] = None) -> Iterator[Tables]:
     """``Tables`` for consecutive record-aligned chunks of about ``chunk_bytes`` of each source (like
     pyarrow's streaming readers: bounded memory whatever the input's size). ``source`` as for
     ``read``; with several sources every table starts with a ``source`` column and ``record`` counts
-    from 0 in each source. ``segments``, ``columns``: as for ``build_tables``."""
+    from 0 in each source. ``segments``, ``columns``: as for ``build_tables``; ``chunk_tokens``: as for
+    ``scan_chunks`` (a chunk's tables are bounded by its tokens: by default chunk_bytes // 64)."""
     srcs = open_all(source)
     many = len(srcs) > 1
     for tok in scan_chunks(srcs, chunk_bytes=chunk_bytes, strict=strict, workers=workers,
-                           show_values=show_values, format=format):
+                           show_values=show_values, format=format, chunk_tokens=chunk_tokens):
         t = build_tables(tok, segments, workers=workers, columns=columns, strict=strict)
         if show_values:
             t = Tables(t._tables, t.records, with_values(t.problems, tok.buffer, tok.base), t.format)

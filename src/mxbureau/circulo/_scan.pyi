@@ -20,7 +20,7 @@ class Scanner:
     def for_tables(self, roles) -> "Scanner":
         """A copy that cuts field tokens only for the segments of ``roles``."""
     def scan_range(self, buf: np.ndarray, start: int, stop: int, strict: bool, expect_tokens: int = 0,
-                   lane: Optional[Lane] = None
+                   lane: Optional[Lane] = None, max_tokens: int = 0
                    ) -> Tuple[int, Dict[str, np.ndarray], Dict[str, np.ndarray], Dict[str, np.ndarray], Optional[Failure]]:
         """Records starting in [start, stop) (or the lane's range) -> (end, tokens, records, errors, failure)."""
     def find_record_start(self, buf: np.ndarray, pos: int) -> int:

@@ -11,7 +11,7 @@ CONSTANTS: Dict[str, object]
 INFO: Tuple[str, ...]
 
 def scan_range(buf: np.ndarray, start: int, stop: int, strict: bool, expect_tokens: int = 0,
-               lane: Optional[Lane] = None
+               lane: Optional[Lane] = None, max_tokens: int = 0
                ) -> Tuple[int, Dict[str, np.ndarray], Dict[str, np.ndarray], Dict[str, np.ndarray], Optional[Failure]]:
     """Scan the records of buf that start in [start, stop), or in lane's range (start and stop then
     ignored) -> (end, tokens, records, errors, failure)."""

@@ -984,7 +984,7 @@ cdef int64_t scan_loop(const uint8_t* d, int64_t n, Span* span, bint strict,
             claimed = pos + claim
             mxb_publish(&span.claimed, claimed)
             stop = mxb_read(&span.stop)
-        if pos >= stop:
+        if pos >= stop or t.n >= span.max_tokens:
             return pos
         s = pos
         t0 = t.n
@@ -1132,11 +1132,12 @@ def set_walk_budget(Py_ssize_t nbytes):
 
 
 def scan_range(const uint8_t[::1] buf, Py_ssize_t start, Py_ssize_t stop, bint strict,
-               Py_ssize_t expect_tokens=0, Lane lane=None):
+               Py_ssize_t expect_tokens=0, Lane lane=None, Py_ssize_t max_tokens=0):
     """Scan the records of ``buf`` that start in [start, stop) -- or in a lane's range, which may
-    shrink while it is scanned (start and stop are then ignored). Returns (end, tokens, records,
-    errors, failure): dicts of numpy arrays, and on a strict failure (code, offset, seg, tag, a, b,
-    record) with record relative to this range."""
+    shrink while it is scanned (start and stop are then ignored) -- ending early at the first record
+    start where ``max_tokens`` tokens are held (0: no limit; not with a lane). Returns (end, tokens,
+    records, errors, failure): dicts of numpy arrays, and on a strict failure (code, offset, seg,
+    tag, a, b, record) with record relative to this range."""
     cdef Span own
     cdef Span* span = &own
     cdef TokBuf t
@@ -1154,6 +1155,7 @@ def scan_range(const uint8_t[::1] buf, Py_ssize_t start, Py_ssize_t stop, bint s
     if not 0 <= start <= stop <= n:
         raise ValueError("scan range outside the buffer")
     own.claimed, own.stop = start, stop
+    own.max_tokens = max_tokens if max_tokens > 0 else INT64_MAX
     tok_init(&t, False)
     rec_init(&r)
     err_init(&e)
@@ -1162,6 +1164,8 @@ def scan_range(const uint8_t[::1] buf, Py_ssize_t start, Py_ssize_t stop, bint s
     # growth, and pages never written are never committed. Growth covers the rest.
     if expect_tokens <= 0:
         expect_tokens = (stop - start) // 8 + 64
+        if max_tokens > 0:
+            expect_tokens = min(expect_tokens, max_tokens + 4096)
     tok_fill_from_pool(&t, expect_tokens)
     cdef ScanCall call
     cdef int faulted = 0
