@@ -188,6 +188,7 @@ class _Program:
             extras.append(extra)
             if spell:
                 self.spell[s] = spell
+        self.kernel_extras = extras
         self.kernel = _rows.Rows(d.seg_lut, d.field_lut, d.field_kind, d.field_max, d.field_longer,
                                  d.field_again, d.take, names, templates, extras)
         self.one = [(k, self.slots[tag]) for k, tag in _ONE.items()]
