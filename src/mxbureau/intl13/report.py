@@ -3,9 +3,14 @@
     for rep in mxbureau.reports("responses.txt"):
         rep.name.paternal_surname, rep.accounts[0].balance, rep.scores[0].score, rep.to_dict()
 
-Built from the typed tables (the bulk path) and sliced per record, so values are typed the same way:
-a tag the manual lets repeat has an attribute per occurrence (``bad_field_info``, ``bad_field_info_2``
-...), and ``row.all("bad_field_info")`` lists the values present, in order.
+Values are typed as the tables type them (``mxbureau.read``): a tag the manual lets repeat has an
+attribute per occurrence (``bad_field_info``, ``bad_field_info_2`` ...), and ``row.all("bad_field_info")``
+lists the values present, in order. Two ways to the same Reports: the rows path (``_row_reports``), the
+token index straight to Python values by a compiled kernel (``_rows.Rows``: no Arrow), with the
+records table's row and what build_tables adds after decoding redone here a row at a time; and the
+tables path (``_table_reports``): build_tables, then the tables sliced per record. reports() takes the
+rows path (faster at every size measured, see reports()); the tables path is the reference the tests
+hold it to, and the path of a format whose records table the rows path does not mirror.
 """
 from __future__ import annotations
 
@@ -17,14 +22,14 @@ import numpy as np
 
 from .. import _rows
 from ..columns import pylist
-from ..scanner import scan_chunks
 from ..errors import UsageError
+from ..scanner import scan_chunks
 from ..tables import Decoding, Tables, build_tables, decoding
 from ..tokens import Tokens
 from .catalogs import BUREAU_INDICATOR_COLUMNS, BUREAU_INDICATOR_DATA, MOP_LEVELS
 from .derived import LEVEL_COLUMNS
 from .records import _CR_READINGS, _INDICATOR, _INDICATOR_CODE, _Q, _R, _consulta_headers, records_table
-from .spec import CONSULTA_RECORD, ERROR_RECORD, HIT, NOHIT, RESPONSE_HEADER_LENGTH
+from .spec import CONSULTA_RECORD, ERROR_RECORD, HIT, NOHIT
 
 __all__ = ["Report", "Row", "reports"]
 
@@ -32,6 +37,8 @@ __all__ = ["Report", "Row", "reports"]
 _MANY = {"addresses": "PA", "employments": "PE", "accounts": "TL", "inquiries": "IQ", "summaries": "RS",
          "hawk_inquiries": "HI", "hawk_responses": "HR", "scores": "SC", "sintetiza": "CL"}
 _ONE = {"name": "PN", "declarativa": "CR", "user_error": "UR", "auth_error": "AR"}
+# The columns of the tables a Report's rows leave out (their keys).
+_KEYS = ("record", "record_start", "position")
 
 
 class Row:
@@ -82,10 +89,8 @@ class Report:
         self.member_code = header["member_code"]
         self.control_number = header["control_number"]
         self.ok = header["ok"]
-        for k, v in one.items():
-            setattr(self, k, v)
-        for k, v in many.items():
-            setattr(self, k, v)
+        self.__dict__.update(one)
+        self.__dict__.update(many)
 
     def to_dict(self) -> Dict:
         out = dict(self.header)
@@ -145,8 +150,6 @@ def _table_reports(tok: Tokens, strict: bool) -> Iterator[Report]:
 
 
 # ---- the rows path: from the token index straight to Python values (_rows.pyx), no Arrow ---------
-# The columns a Report's rows leave out (the keys of the tables).
-_KEYS = ("record", "record_start", "position")
 
 
 class _Program:
@@ -228,7 +231,6 @@ def _program(d: Decoding) -> _Program:
 # The records table's columns (records.py), as values: the labels of its coded columns.
 _INDICATOR_LABELS = _INDICATOR.to_pylist()
 _CR_LABELS = _CR_READINGS.to_pylist()
-_HEAD = RESPONSE_HEADER_LENGTH
 _REF, _MEMBER, _IND = _R["reference"], _R["member_code"], _R["bureau_indicator"]
 _QMEMBER = _Q["member_code"]
 _NB = len(BUREAU_INDICATOR_COLUMNS)
@@ -299,8 +301,11 @@ def _headers(tok: Tokens, data: bytes, lo: int, part, base: int, b0: int, b1: in
     return out
 
 
-# Records decoded by one call of the kernel: the rows of a batch are held at once, not a chunk's.
-ROWS_BATCH = 256
+# Records decoded by one call of the kernel (their rows are held at once, not a chunk's). Iterating
+# over the 2,200 records (5.3 MB) of the bench's corpus, each report dropped: batches of 4 records
+# 124 ms, 8 and 16 100 ms, 32 106 ms, 64 126 ms, 256 147 ms (the live dicts of a larger batch outgrow
+# the caches and the young GC generation walks them).
+ROWS_BATCH = 16
 
 
 def _row_reports(tok: Tokens, strict: bool, prog: _Program) -> Iterator[Report]:
@@ -339,16 +344,15 @@ def _row_reports(tok: Tokens, strict: bool, prog: _Program) -> Iterator[Report]:
             yield Report(h, one, many)
 
 
-# reports() decodes a chunk of at most this many records through the rows path, larger ones through
-# the tables (measured: see ROWS_MAX_RECORDS's choice in the module's notes below).
-ROWS_MAX_RECORDS = 1 << 62
-
-
 def reports(source, *, strict: bool = True) -> Iterator[Report]:
     """Reports of a source, in file order (error and consulta records included, with empty parts).
     ``strict``: damage raises FormatError, values too long and tags repeated past the manual too."""
+    # Every chunk takes the rows path: against the tables path, on chunks of the bench's corpus
+    # (interleaved rounds, one run), 1 record 47 against 1,684 us, 16 records 31 against 226 us a
+    # record, 400 records 49 against 122, all 2,200 (5.3 MB) 71 against 132 us a record (every report
+    # held in a list; iterated, 45 us a record): faster at every size, so no switch by size.
     for tok in scan_chunks(source, strict=strict):
-        if tok.format.records_table is records_table and tok.n_records <= ROWS_MAX_RECORDS:
+        if tok.format.records_table is records_table:
             yield from _row_reports(tok, strict, _program(decoding(tok.format)))
         else:
             yield from _table_reports(tok, strict)
