@@ -1,10 +1,14 @@
-"""Segment rows as Python values, straight from the token index, for the few-records path (Report):
-per record, per table slot, one dict per segment occurrence, each value typed as the tables type it
+"""Segment rows as Python values, straight from the token index, for Report (reports()): per record,
+per table slot, one dict per segment occurrence, each value typed as the tables type it
 (text and codes str, numbers int, dates datetime.date, bad values None). No Arrow, no format
 knowledge: the lookup tables are a Decoding's (tables.py), the ones the table decoder (_decode.pyx)
 reads, and the placement of values (repeated tags, short readings, values too long) follows its
 passes A and B row by row. What a format adds after decoding (code spellings, an amount's negative
-codes, its own columns) is the caller's."""
+codes, its own columns) is the caller's, but for two the caller hands in as data (Rows' extras).
+
+Against the tables (build_tables, then pylist a column and a dict a row): one 3.4 KB hit record's
+reports() 1.8 ms -> 0.1 ms, of which this kernel is ~22 us (18 rows, 361 values; placing them
+alone, build=False, 2.7 us: the Python objects are the rest, ~60 ns a value set in its dict)."""
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from cpython.datetime cimport date_new, import_datetime
 from cpython.dict cimport PyDict_Copy, PyDict_SetItem
@@ -289,6 +293,8 @@ cdef class Rows:
                 fmax = &self.field_max[s, 0]
                 longer = &self.field_longer[s, 0]
                 extra = &self.extra[s][0]
+                # a row: a copy of the slot's template (every column, in the table's order, None) and
+                # the values present set in it (a TL row has ~20 of its 46 columns)
                 tmpl = self.templates[s]
                 d = PyDict_Copy(tmpl) if build and tmpl is not None else None
                 names = self.names[s]
