@@ -206,11 +206,12 @@ def _spell_rows(rows: List[Dict], spell) -> None:
         widths = {}
         for name, key, width, by, table in spell:
             w = widths.get(key)
-            if w is None:
+            if w is None:                     # once a key a row, as tables._widths once a key a column
+                w = width
                 if by is not None and d[by] is not None:
                     v = d[by]
-                    width = table.get(v.strip() if v else v, width)
-                w = widths[key] = width
+                    w = table.get(v.strip() if v else v, width)
+                widths[key] = w
             v = d[name]
             if v is not None:
                 s = v.strip()
