@@ -125,8 +125,8 @@ cdef inline size_t _map_size(Py_ssize_t cap, Py_ssize_t itemsize) noexcept nogil
 
 
 cdef int _map_grow(void** p, size_t* mapped, Py_ssize_t cap, Py_ssize_t itemsize, bint heap) noexcept nogil:
-    """Token buffers: private anonymous mappings in 2 MB steps with huge pages advised, grown with
-    mremap (no copy). Through malloc they came partly from the brk heap, which glibc trims on free:
+    """Token buffers: private anonymous mappings in 2 MB steps (huge pages advised only with
+    buffers.HUGE_PAGES), grown with mremap (no copy). Through malloc they came partly from the brk heap, which glibc trims on free:
     ~2,000 page faults and ~25 ms of kernel time per scan of the 57 MB corpus, against ~170 faults
     for the C walk writing into numpy memory (numpy advises huge pages too). Scratch buffers (heap)
     do use malloc: four mappings made and unmapped for one record made find_record_start cost

@@ -1,17 +1,16 @@
 """Settings and bookkeeping of the token index's memory (the compiled side, _index.pyx, maps and
 unmaps; this side decides).
 
-- ``HUGE_PAGES`` (``MXBUREAU_HUGEPAGES``, default on): token buffers of 8 MB or more are advised huge
-  pages. 57 MB corpus, this machine class: 1.1-1.3 GB/s per scan after the first scan of a process,
-  which pays ~0.25 s once (the kernel assembling 2 MB pages); without: a steady 750-800 MB/s.
-- ``HUGE_PAGES_UPTO`` (``MXBUREAU_HUGEPAGES_UPTO_MB``, default 64): ... and only their first 64 MB;
-  past that, 4 KB pages. Where the kernel compacts memory to make huge pages for advised regions
-  (``/sys/kernel/mm/transparent_hugepage/defrag`` = madvise, the default), a large index waits on
-  it: scan() of a 1 GB file (a 1.46 GB index), each in a fresh process, huge pages throughout
-  1.8-7.3 ns a byte (system time 0.9-6.3), the first 256 MB of each buffer 1.22-1.33, the first
-  64 MB 1.31-1.33; 300 MB: 6.6-7.2 all huge, 2.2-3.5 with 64 MB; 50 MB unchanged (its buffers are
-  smaller). A 4 KB page is a fault of its own (~3.5 us of system time each on this VM), so
-  small buffers keep huge pages.
+- ``HUGE_PAGES`` (``MXBUREAU_HUGEPAGES=1``; default off): token buffers of 8 MB or more are advised
+  huge pages, their first ``HUGE_PAGES_UPTO`` bytes (``MXBUREAU_HUGEPAGES_UPTO_MB``, default 64; past
+  that, 4 KB pages). Measured on this project's VM (free page reporting: the host takes back free
+  2 MB blocks, so a huge page is backed again at its first touch, 4 KB at a time), 50 MB corpus:
+  repeated scans in one process (the pool reuses buffers) 34-35 ms with, 32-37 ms without; the first
+  scan of a process 49-283 ms with (system time up to 244 ms), 62-75 ms without; in fresh processes
+  4.1-6.2 ns a byte with, 1.3-1.4 without (another time 0.83-0.96 with). 1 GB (a 1.46 GB index):
+  huge pages throughout 1.8-7.3 ns a byte (the kernel also compacts memory for advised regions,
+  ``transparent_hugepage/defrag`` = madvise), the first 64 MB 1.31-1.33, none 1.33. Off by default:
+  never better in steady state, and the first touch of a huge page costs what the host makes it.
 - ``POOL`` (``MXBUREAU_POOL_MB``, default 512; 0 disables): released token mappings kept for reuse, so
   a bulk job scanning chunk after chunk, or the same file again, reuses pages already faulted in
   instead of faulting and zeroing fresh ones each time.
@@ -24,7 +23,7 @@ from typing import List, Optional, Tuple
 
 __all__ = ["HUGE_PAGES", "HUGE_PAGES_UPTO", "POOL", "MappingPool"]
 
-HUGE_PAGES = os.environ.get("MXBUREAU_HUGEPAGES", "1") != "0"
+HUGE_PAGES = os.environ.get("MXBUREAU_HUGEPAGES", "0") == "1"
 HUGE_PAGES_UPTO = int(os.environ.get("MXBUREAU_HUGEPAGES_UPTO_MB", "64")) << 20
 
 
