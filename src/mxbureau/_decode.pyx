@@ -11,6 +11,9 @@ from mxbureau._index cimport days_in_month, grow, guarded, input_changed
 
 import numpy as np
 import pyarrow as pa
+cimport numpy as cnp
+
+cnp.import_array()
 
 cdef enum:
     MAXF = 64               # column slots per segment (RS, the widest, has 43 fields)
@@ -1161,6 +1164,169 @@ cdef class _Owner:
             free(self.ptrs[k])
         free(self.ptrs)
 
+
+
+cdef int64_t _bits(uint8_t* bm, const uint8_t* flags, int64_t n, int64_t width) noexcept nogil:
+    """Bits from ``n`` values ``width`` bytes apart (1, or 4 for int32 dictionary indices: set where
+    the index is >= 0) -> bm (zeroed by the caller); returns how many bits are 0."""
+    cdef int64_t j, zeros = 0
+    cdef bint on
+    for j in range(n):
+        on = (<const int32_t*>flags)[j] >= 0 if width == 4 else flags[j] != 0
+        if on:
+            bm[j >> 3] |= <uint8_t>(1 << (j & 7))
+        else:
+            zeros += 1
+    return zeros
+
+
+cdef const uint8_t* _bytes_of(object a, int64_t nbytes, int k) except NULL:
+    """The data of a C-contiguous numpy array of exactly ``nbytes`` bytes (any dtype)."""
+    cdef cnp.ndarray x
+    if not isinstance(a, cnp.ndarray):
+        raise TypeError(f"arrays_batch: column {k}: numpy arrays")
+    x = <cnp.ndarray>a
+    if not cnp.PyArray_IS_C_CONTIGUOUS(x) or cnp.PyArray_NBYTES(x) != nbytes:
+        raise ValueError(f"arrays_batch: column {k}: a contiguous array of {nbytes} bytes")
+    return <const uint8_t*>cnp.PyArray_DATA(x) if nbytes else <const uint8_t*>_NO_BYTES
+
+
+cdef int64_t _n_of(object a, int k) except -1:
+    if not isinstance(a, cnp.ndarray):
+        raise TypeError(f"arrays_batch: column {k}: numpy arrays")
+    return cnp.PyArray_NBYTES(<cnp.ndarray>a)
+
+
+def arrays_batch(object schema, str kinds, list cols, int64_t n):
+    """A RecordBatch of ``schema`` over C-contiguous numpy arrays, imported in one call through the C
+    Data Interface (no copy but the bitmaps): for each field a kind and a tuple -- ``f`` fixed width
+    (values, valid or None), ``b`` boolean (values, valid or None), ``s`` large_string (int64 offsets,
+    UTF-8 data, valid or None), ``d`` dictionary of large_string (int32 indices, negative: null;
+    the dictionary's int64 offsets and data). ``valid``: a byte a row, 0 null; values of 1, 4 or 8
+    bytes as the field's type. The arrays are kept alive by the batch. The records table of one
+    record (17 columns): 17 pa.array calls and a Table.from_arrays ~0.4M instructions, this ~0.1M
+    (callgrind)."""
+    cdef int ncols = len(kinds), k, nbm = 0, width
+    cdef int64_t nb = (n + 7) >> 3, zeros, j, nd
+    cdef size_t size
+    cdef char* mem
+    cdef ArrowArray* top
+    cdef ArrowArray* kids
+    cdef ArrowArray* dicts
+    cdef ArrowArray** kidp
+    cdef const void** bufs
+    cdef uint8_t* bm
+    cdef const void* p[4]
+    cdef const int64_t* o
+    cdef const int32_t* ix
+    cdef const void* ptrs[256]
+    cdef int8_t kindc[64]
+    if ncols > 64 or len(cols) != ncols or len(schema) != ncols or n < 0:
+        raise ValueError("arrays_batch: a kind and a column for each field of the schema (at most 64)")
+    # checks and data pointers first (every 4 a column: values / offsets, valid, data, dictionary's)
+    for k in range(ncols):
+        c = cols[k]
+        kd = kinds[k]
+        ptrs[4 * k] = ptrs[4 * k + 1] = ptrs[4 * k + 2] = ptrs[4 * k + 3] = NULL
+        if kd == "f" or kd == "b":
+            width = schema.field(k).type.bit_width // 8 if kd == "f" else 1
+            if width not in (1, 2, 4, 8):
+                raise ValueError(f"arrays_batch: column {k}: not a fixed-width type")
+            ptrs[4 * k] = _bytes_of(c[0], n * width, k)
+            if c[1] is not None:
+                ptrs[4 * k + 1] = _bytes_of(c[1], n, k)
+                nbm += 1
+            nbm += kd == "b"
+            kindc[k] = 0 if kd == "f" else 1
+        elif kd == "s":
+            o = <const int64_t*>_bytes_of(c[0], 8 * (n + 1), k)
+            ptrs[4 * k] = o
+            ptrs[4 * k + 2] = _bytes_of(c[1], _n_of(c[1], k), k)
+            if not 0 <= o[0] <= o[n] <= _n_of(c[1], k):
+                raise ValueError(f"arrays_batch: column {k}: offsets past the data")
+            for j in range(n):
+                if o[j] > o[j + 1]:
+                    raise ValueError(f"arrays_batch: column {k}: offsets that go back")
+            if c[2] is not None:
+                ptrs[4 * k + 1] = _bytes_of(c[2], n, k)
+                nbm += 1
+            kindc[k] = 2
+        elif kd == "d":
+            ix = <const int32_t*>_bytes_of(c[0], 4 * n, k)
+            nd = _n_of(c[1], k) // 8 - 1
+            if nd < 0:
+                raise ValueError(f"arrays_batch: column {k}: a dictionary's offsets")
+            o = <const int64_t*>_bytes_of(c[1], 8 * (nd + 1), k)
+            ptrs[4 * k], ptrs[4 * k + 3] = ix, o
+            ptrs[4 * k + 2] = _bytes_of(c[2], _n_of(c[2], k), k)
+            if not 0 <= o[0] <= o[nd] <= _n_of(c[2], k):
+                raise ValueError(f"arrays_batch: column {k}: dictionary offsets past its data")
+            for j in range(nd):
+                if o[j] > o[j + 1]:
+                    raise ValueError(f"arrays_batch: column {k}: dictionary offsets that go back")
+            for j in range(n):
+                if ix[j] >= nd:
+                    raise ValueError(f"arrays_batch: column {k}: an index past the dictionary")
+            nbm += 1
+            kindc[k] = 3
+        else:
+            raise ValueError(f"arrays_batch: kind {kd!r}")
+    bitmaps = np.zeros(max(nbm * nb, 1), dtype=np.uint8)
+    bm = <uint8_t*>cnp.PyArray_DATA(<cnp.ndarray>bitmaps)
+    size = 16 + sizeof(ArrowArray) * (1 + 2 * ncols) + sizeof(void*) * (ncols + 1 + 6 * ncols)
+    mem = <char*>calloc(1, size)
+    if mem == NULL:
+        raise MemoryError()
+    keep = (tuple([tuple(c) for c in cols]), bitmaps)     # the arrays, whatever the caller does with cols
+    top = <ArrowArray*>(mem + 16)
+    kids = top + 1
+    dicts = kids + ncols
+    kidp = <ArrowArray**>(dicts + ncols)
+    bufs = <const void**>(kidp + ncols)
+    top.length, top.n_buffers, top.n_children = n, 1, ncols
+    top.buffers = bufs
+    bufs[0] = NULL
+    bufs += 1
+    top.children = kidp
+    for k in range(ncols):
+        kidp[k] = &kids[k]
+        zeros = 0
+        bufs[0] = NULL
+        if kindc[k] == 3 or ptrs[4 * k + 1] != NULL:      # a validity bitmap where a row is null
+            zeros = (_bits(bm, <const uint8_t*>ptrs[4 * k], n, 4) if kindc[k] == 3
+                     else _bits(bm, <const uint8_t*>ptrs[4 * k + 1], n, 1))
+            if zeros:
+                bufs[0] = bm
+                bm += nb
+            else:                                         # every row valid: the bits cleared again
+                memset(bm, 0, nb)
+        if kindc[k] == 0:
+            _set(&kids[k], bufs, 2, n, zeros)
+            bufs[1] = ptrs[4 * k]
+            bufs += 2
+        elif kindc[k] == 1:
+            _bits(bm, <const uint8_t*>ptrs[4 * k], n, 1)
+            _set(&kids[k], bufs, 2, n, zeros)
+            bufs[1] = bm
+            bm += nb
+            bufs += 2
+        elif kindc[k] == 2:
+            _set(&kids[k], bufs, 3, n, zeros)
+            bufs[1], bufs[2] = ptrs[4 * k], ptrs[4 * k + 2]
+            bufs += 3
+        else:
+            _set(&kids[k], bufs, 2, n, zeros)
+            bufs[1] = ptrs[4 * k]
+            bufs += 2
+            _set(&dicts[k], bufs, 3, _n_of(cols[k][1], k) // 8 - 1, 0)
+            bufs[0], bufs[1], bufs[2] = NULL, ptrs[4 * k + 3], ptrs[4 * k + 2]
+            bufs += 3
+            kids[k].dictionary = &dicts[k]
+    Py_INCREF(keep)
+    (<void**>mem)[0] = <void*>keep
+    top.private_data = mem
+    top.release = _batch_release
+    return pa.RecordBatch._import_from_c(<uintptr_t>top, schema)
 
 
 cdef struct FillCall:
