@@ -1,7 +1,7 @@
 """Type stubs for the compiled column decoders (_decode.pyx). tables.py, intl13/records.py,
 intl13/validate.py and analytics/history.py call them; arrays are numpy, strings are Arrow
 large_string buffers (int64 offsets, UTF-8 data)."""
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
@@ -12,6 +12,7 @@ KIND_DATE: int
 KIND_CODE2: int
 KIND_CODE: int
 KIND_DIGITS: int
+KIND_NEG: int
 MAX_FIELDS: int
 UNKNOWN_COLUMN: int
 WHY_VALUE: int
@@ -20,19 +21,27 @@ WHY_REPEATED: int
 WHY_UNKNOWN_TAG: int
 WHY_UNKNOWN_SEGMENT: int
 
+class Program:
+    """A format's field tables as the decoder reads them, checked once (tables.Decoding holds one)."""
+    def __init__(self, seg_unknown: np.ndarray, field_lut: np.ndarray, field_kind: np.ndarray, field_max: np.ndarray,
+                 field_longer: np.ndarray, field_again: np.ndarray, field_neg: np.ndarray, field_spell: np.ndarray,
+                 field_by: np.ndarray, field_order: np.ndarray, by_widths: Dict[int, Dict[bytes, int]],
+                 nseg: int) -> None: ...
+
 class Segments:
     """Pass 1 (every table's rows) on construction; ``fill`` runs pass 2 into a caller's block."""
-    def __init__(self, buf: np.ndarray, off: np.ndarray, ln: np.ndarray, tag: np.ndarray, tok_start: np.ndarray,
-                 tok_end: np.ndarray, rec_take: np.ndarray, rec_index: np.ndarray, seg_lut: np.ndarray,
-                 seg_unknown: np.ndarray, field_lut: np.ndarray, field_kind: np.ndarray, field_max: np.ndarray,
-                 field_longer: np.ndarray, field_again: np.ndarray, nseg: int) -> None: ...
+    def __init__(self, program: Program, buf: np.ndarray, off: np.ndarray, ln: np.ndarray, tag: np.ndarray,
+                 tok_start: np.ndarray, tok_end: np.ndarray, rec_take: np.ndarray, rec_index: np.ndarray,
+                 seg_lut: np.ndarray) -> None: ...
     @property
     def counts(self) -> np.ndarray:
         """Rows per table slot."""
-    def fill(self, block: np.ndarray, plan: np.ndarray) -> Tuple[List[List[Optional[object]]], np.ndarray, Tuple[np.ndarray, np.ndarray, np.ndarray]]:
-        """Per slot and column: a text column's data, a code column's (offsets, data) dictionary or None;
-        the rows of each column with a value; and (token, slot * MAX_FIELDS + column or -1, WHY_*) of
-        the values left out or nulled."""
+    def fill(self, block: np.ndarray, plan: np.ndarray) -> Tuple[np.ndarray, Tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Pass 2 into block (plan: byte offsets a slot and column): the rows of each column with a
+        value, and (token, slot * MAX_FIELDS + column or -1, WHY_*) of the values left out or nulled."""
+    def batch(self, s: int, schema: "pyarrow.Schema", raw: "pyarrow.Buffer", block: np.ndarray, plan: np.ndarray,
+              has_pos: bool, record_start: np.ndarray) -> "pyarrow.RecordBatch":
+        """Table slot s after fill as a RecordBatch of schema over the block's buffers."""
 
 def text_column(buf: np.ndarray, off: np.ndarray, ln: np.ndarray, tokens: np.ndarray, rows: np.ndarray,
                 nrows: int) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:

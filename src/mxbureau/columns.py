@@ -11,7 +11,8 @@ import pyarrow as pa
 
 from . import _decode
 
-__all__ = ["bitmap", "strings", "dictionary", "coded", "fixed_strings", "token_strings", "pylist", "RECORD_FIELDS"]
+__all__ = ["bitmap", "strings", "dictionary", "coded", "fixed_strings", "token_strings", "pylist", "RECORD_FIELDS",
+           "table_of", "string_buffers", "fixed_string_buffers", "token_string_buffers"]
 
 # The columns every format's records table starts with (Format.records_table).
 RECORD_FIELDS = (
@@ -56,6 +57,38 @@ def fixed_strings(buf: np.ndarray, starts: np.ndarray, valid: np.ndarray, width:
     valid = np.ascontiguousarray(valid, dtype=np.uint8)
     offsets, data = _decode.fixed_text(buf, np.ascontiguousarray(starts, dtype=np.int64), valid, width)
     return strings(len(starts), offsets, data, valid)
+
+
+def fixed_string_buffers(buf: np.ndarray, starts: np.ndarray, valid: np.ndarray, width: int):
+    """``fixed_strings`` as the (offsets, data, valid) of ``table_of``'s ``s`` columns."""
+    valid = np.ascontiguousarray(valid, dtype=np.uint8)
+    offsets, data = _decode.fixed_text(buf, np.ascontiguousarray(starts, dtype=np.int64), valid, width)
+    return offsets, data, valid
+
+
+def token_string_buffers(buf: np.ndarray, offset: np.ndarray, length: np.ndarray, rows: np.ndarray, n: int):
+    """``token_strings`` as the (offsets, data, valid) of ``table_of``'s ``s`` columns."""
+    return _decode.text_column(buf, np.ascontiguousarray(offset, dtype=np.int64),
+                               np.ascontiguousarray(length, dtype=np.uint16), np.arange(len(rows), dtype=np.int64),
+                               np.ascontiguousarray(rows, dtype=np.int64), n)
+
+
+def string_buffers(values: pa.Array):
+    """A large_string array's (offsets, data) as numpy: a fixed dictionary for ``table_of``'s ``d``
+    columns."""
+    values = values.cast(pa.large_string()) if values.type != pa.large_string() else values
+    if values.offset or values.null_count:
+        raise ValueError("string_buffers: a whole array with no nulls")
+    _, off, data = values.buffers()
+    offsets = np.frombuffer(off, np.int64, len(values) + 1)
+    return offsets, np.frombuffer(data, np.uint8) if data is not None else np.zeros(0, np.uint8)
+
+
+def table_of(schema: pa.Schema, kinds: str, columns: list, n: int) -> pa.Table:
+    """A table of ``schema`` over numpy buffers in one C Data import (``_decode.arrays_batch``: ``f``
+    (values, valid), ``b`` (bools, valid), ``s`` (offsets, data, valid), ``d`` (int32 indices,
+    negative null, and a dictionary's (offsets, data)); valid None: no nulls)."""
+    return pa.Table.from_batches([_decode.arrays_batch(schema, kinds, columns, n)])
 
 
 def token_strings(buf: np.ndarray, offset: np.ndarray, length: np.ndarray, rows: np.ndarray, n: int) -> pa.Array:

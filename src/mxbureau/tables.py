@@ -144,12 +144,49 @@ class Decoding:
                         self.field_again[s, first + k - 1] = first + k
                     if fld.negative and k == 0:
                         self.derived[tag][len(cols) - 1] = fld.negative
+        # The columns the decoder computes (no tag maps to them): an amount's negative values as codes
+        # (Field.negative: a KIND_NEG column after the fields' columns), and numeric codes spelled
+        # (Field.code_width, code_width_by), in the fill instead of a pass over the imported arrays
+        # (pyarrow dictionaries, np.unique, a Python dict a value: read() of one 3.4 KB record
+        # spent ~60 us there, of the 57 MB corpus ~5 ms).
+        self.field_neg = np.full((n, MAX_FIELDS), -1, dtype=np.int8)
+        self.field_spell = np.full((n, MAX_FIELDS), -1, dtype=np.int8)
+        self.field_by = np.full((n, MAX_FIELDS), -1, dtype=np.int8)
+        self.field_order = np.full((n, MAX_FIELDS), -1, dtype=np.int8)    # the table's order of them
+        by_widths = {}
+        self.ncols = {}
+        for s, tag in enumerate(self.slots):
+            cols, order, k = self.columns[tag], [], len(self.columns[tag])
+            for c, col in enumerate(cols):
+                order.append(c)
+                if c in self.derived[tag]:
+                    if k >= SKIPPED_COLUMN:
+                        raise UsageError(f"segment {tag} has more columns than the decoder's {MAX_FIELDS} slots")
+                    self.field_kind[s, k] = _decode.KIND_NEG
+                    self.field_max[s, k] = col.field.max_length - 1          # the codes' digits: -9 -> "-009"
+                    self.field_neg[s, c] = k
+                    order.append(k)
+                    k += 1
+                f = col.field
+                if f.code_width is not None:
+                    self.field_spell[s, c] = f.code_width
+                    if f.code_width_by is not None:
+                        # the column of the field whose value sets the width; when a selection leaves
+                        # it out, every row has the default width
+                        by = int(self.field_lut[s, tag_code(f.code_width_by[0])])
+                        self.field_by[s, c] = by if by < SKIPPED_COLUMN else -1
+                        by_widths[s * MAX_FIELDS + c] = {v.encode("latin-1"): w for v, w in f.code_width_by[1]}
+            self.field_order[s, :len(order)] = order
+            self.ncols[tag] = k
+        self.program = _decode.Program(self.seg_unknown, self.field_lut, self.field_kind, self.field_max,
+                                       self.field_longer, self.field_again, self.field_neg, self.field_spell,
+                                       self.field_by, self.field_order, by_widths, n)
         # bytes per row and fixed bytes of every column of the block (see _plan)
         self.w_row = np.zeros((n, 2 + 2 * MAX_FIELDS), dtype=np.int64)
         self.w_fix = np.zeros_like(self.w_row)
         self.w_row[:, 0], self.w_row[:, 1] = 8, 4
         for s, tag in enumerate(self.slots):
-            for c in range(len(self.columns[tag])):
+            for c in range(self.ncols[tag]):
                 k = self.field_kind[s, c]
                 self.w_row[s, 2 + 2 * c] = 8 if k in (*_TEXT_KINDS, _decode.KIND_INT, _decode.KIND_AMOUNT) else 4
                 self.w_fix[s, 2 + 2 * c] = 8 if k in _TEXT_KINDS else 0
@@ -166,16 +203,9 @@ class Decoding:
         self.take = np.zeros(256, dtype=np.int8)          # kind code (as uint8) -> decoded
         self.take[list(fmt.decoded_kinds)] = 1
         self.decoded = {tag: self._schema(tag) for tag in self.slots}       # what the decoder fills
-        # ... with record_start (what _decode_part gives), and the schema of the batch imported from
-        # the block (_decode.arrow_batch): without the columns computed after (Field.negative's)
+        # ... with record_start: the schema of the batch imported from the block (Segments.batch)
         self.started = {tag: with_record_start(s.empty_table(), np.empty(0, np.int64)).schema
                         for tag, s in self.decoded.items()}
-        self.raw = {}
-        self.post = {}            # tables whose columns are respelled or split after the import
-        for tag, sch in self.started.items():
-            derived = set(self.derived[tag].values())
-            self.raw[tag] = pa.schema([f for f in sch if f.name not in derived], metadata=sch.metadata)
-            self.post[tag] = bool(derived) or any(c.field.code_width is not None for c in self.columns[tag])
         self.nfs = {tag: len(self.columns[tag]) for tag in self.slots}
         self.has_pos = {tag: self.segments[tag].max_occurs != 1 for tag in self.slots}
         # ... and the tables' schemas: with the format's own columns (Format.finish_tables)
@@ -454,10 +484,8 @@ def _decode_part(d: Decoding, buf: np.ndarray, p, r0: int, r1: int, base: int, t
                  seg_lut: np.ndarray, records) -> tuple:
     """One token part through the compiled decoder: per slot its table (or None when empty), and the
     (token, column, why) of the values left out or nulled (global token indices)."""
-    segs = _decode.Segments(buf, p["offset"], p["length"], p["tag"], records["tok_start"][r0:r1] - base,
-                            records["tok_end"][r0:r1] - base, take[r0:r1], records["record"][r0:r1],
-                            seg_lut, d.seg_unknown, d.field_lut, d.field_kind, d.field_max, d.field_longer,
-                            d.field_again, len(d.slots))
+    segs = _decode.Segments(d.program, buf, p["offset"], p["length"], p["tag"], records["tok_start"][r0:r1] - base,
+                            records["tok_end"][r0:r1] - base, take[r0:r1], records["record"][r0:r1], seg_lut)
     counts = segs.counts
     plan, total = _plan(d, counts)
     raw = pa.allocate_buffer(max(total, 1))
@@ -472,135 +500,12 @@ def _decode_part(d: Decoding, buf: np.ndarray, p, r0: int, r1: int, base: int, t
             continue
         # One RecordBatch a table through the C Data Interface, record_start included (one
         # 3.4 KB hit record, 166 columns: 1.2 ms of pa.Array.from_buffers a column and 0.16 ms of
-        # with_record_start's add_column a table, against ~0.2 ms so).
+        # with_record_start's add_column a table, against ~0.2 ms so); the codes already spelled
+        # and the negative amounts split by the fill.
         ps = plan[s]
         rs = starts[np.frombuffer(raw, np.int64, n, int(ps[0])) - first]
-        batch = segs.batch(s, d.raw[tag], raw, block, ps, d.has_pos[tag], rs)
-        if not d.post[tag]:
-            out.append(pa.Table.from_batches([batch]))
-            continue
-        lead = 3 if d.has_pos[tag] else 2          # record, record_start, position
-        arrays = batch.columns
-        cols = arrays[lead:]
-        widths = {}
-        for f, col in enumerate(d.columns[tag]):
-            if col.field.code_width is not None:
-                key = (col.field.code_width, col.field.code_width_by)
-                if key not in widths:                     # SC's three reasons: one computation
-                    widths[key] = _widths(d, tag, col.field, cols)
-                cols[f] = _spell_codes(cols[f], widths[key])
-        arrays = arrays[:lead]
-        for f, col in enumerate(d.columns[tag]):
-            arrays.append(cols[f])
-            if f in d.derived[tag]:
-                arrays[-1], codes = _split_negative(cols[f], col.field.max_length - 1)
-                arrays.append(codes)
-        out.append(pa.Table.from_arrays(arrays, schema=d.started[tag]))
+        out.append(pa.Table.from_batches([segs.batch(s, d.started[tag], raw, block, ps, d.has_pos[tag], rs)]))
     return out, (bad_tok + base, bad_col, bad_why)
-
-
-def _widths(d: Decoding, tag: str, f: Field, cols: List[pa.Array]):
-    """The spelling width of a numeric code column: Field.code_width, or per row from the value of
-    the field Field.code_width_by names (INTL13 SC reasons: 3 digits for an ICC score code)."""
-    if f.code_width_by is None:
-        return f.code_width
-    by_tag, widths = f.code_width_by
-    by = cols[d.column_of(tag, by_tag)]
-    values = by.dictionary.to_pylist()
-    table = dict(widths)
-    per_value = np.array([table.get(v.strip() if v else v, f.code_width) for v in values] + [f.code_width], np.int64)
-    return per_value[np.where(_valid(by), _values(by.indices, np.int32), -1)]
-
-
-def _valid(arr: pa.Array) -> np.ndarray:
-    """The rows of arr with a value (bool), from its bitmap, not through fill_null / is_valid (compute
-    kernels): one record's SC, _widths 17.0 -> 7.2 us, _split_negative 21.9 -> 13.1 us."""
-    if not arr.null_count:
-        return np.ones(len(arr), bool)
-    bits = np.frombuffer(arr.buffers()[0], np.uint8)
-    return np.unpackbits(bits, bitorder="little", count=arr.offset + len(arr))[arr.offset:].view(bool)
-
-
-def _values(arr: pa.Array, dtype) -> np.ndarray:
-    """A fixed-width array's values buffer as numpy, null rows holding whatever is there (the
-    decoder's: 0)."""
-    return np.frombuffer(arr.buffers()[1], dtype, len(arr), arr.offset * np.dtype(dtype).itemsize)
-
-
-def _first_seen(keys: np.ndarray):
-    """np.unique in order of first occurrence: (distinct keys, inverse). Dictionaries stay in that
-    order, as the decoder's are, so that chunks unify to the same categories however a file is cut."""
-    uniq, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    order = np.argsort(first, kind="stable")
-    rank = np.empty(len(order), np.int64)
-    rank[order] = np.arange(len(order))
-    return uniq[order], rank[np.asarray(inverse).reshape(-1)]
-
-
-def _spell(v: str, width: int) -> str:
-    s = v.strip()
-    return str(int(s)).zfill(width) if s.isdigit() and s.isascii() else v
-
-
-def _spell_codes(arr: pa.DictionaryArray, width) -> pa.DictionaryArray:
-    """A numeric code column with one spelling per value: blanks and leading zeros dropped, zeros put
-    back to ``width`` digits (an int, or one per row). Values that are not digits stay as they are
-    (validation reports them). The work is per distinct (value, width), then one gather into the
-    indices' buffer, the validity bitmap kept; a column already spelled so is returned as it is
-    (SC reasons of the 57 MB corpus: 0.47 ms a column through fill_null / where / a mask, 0.1 ms so)."""
-    values = arr.dictionary.to_pylist()
-    ind = arr.indices
-    if not values or ind.offset:
-        return arr
-    raw = np.frombuffer(ind.buffers()[1], np.int32, len(ind))     # null rows hold some index: masked below
-    names: Dict[str, int] = {}
-    if np.ndim(width) == 0:
-        # the decoder's dictionary is in order of first occurrence, and every entry occurs
-        spelled = [_spell(v, width) for v in values]
-        if spelled == values:
-            return arr
-        lut = np.array([names.setdefault(v, len(names)) for v in spelled], np.int32)
-        new = lut[raw]
-    else:
-        # every (value, width) that occurs already spelled so (one record's SC reasons): as it is
-        # (20.2 -> 6.0 us a column)
-        used = np.unique(width).tolist()
-        if all(_spell(v, w) == v for v in values for w in used):
-            return arr
-        wide = int(np.max(width)) + 1
-        key = raw.astype(np.int64) * wide + width
-        ok = np.asarray(ind.is_valid()) if ind.null_count else np.ones(len(ind), bool)
-        first = np.full(len(values) * wide, len(ind), np.int64)
-        np.minimum.at(first, key[ok], np.flatnonzero(ok))
-        keys = np.flatnonzero(first < len(ind))
-        keys = keys[np.argsort(first[keys], kind="stable")]             # first occurrence's order
-        lut = np.zeros(len(values) * wide, np.int32)
-        for k in keys.tolist():
-            lut[k] = names.setdefault(_spell(values[k // wide], k % wide), len(names))
-        if list(names) == values and np.array_equal(lut[keys], keys // wide):
-            return arr
-        new = lut[np.where(ok, key, 0)]
-    indices = pa.Array.from_buffers(pa.int32(), len(ind), [ind.buffers()[0], pa.py_buffer(new)], ind.null_count)
-    return pa.DictionaryArray.from_arrays(indices, pa.array(list(names), pa.large_string()))
-
-
-_NO_STRINGS = pa.array([], pa.large_string())
-
-
-def _split_negative(arr: pa.Array, digits: int):
-    """An amount column -> (its non-negative values, the negative ones as codes "-" + ``digits``
-    digits: INTL13's exclusion codes, -9 -> "-009"); null where the value is null or in the other."""
-    valid = _valid(arr)
-    v = np.where(valid, _values(arr, np.int64), 0)
-    neg = valid & (v < 0)
-    if not neg.any():
-        return arr, pa.DictionaryArray.from_arrays(pa.nulls(len(v), pa.int32()), _NO_STRINGS)
-    kept = pa.array(v, pa.int64(), mask=~valid | neg)
-    uniq, inverse = _first_seen(v[neg])
-    idx = np.full(len(v), -1, np.int32)
-    idx[neg] = inverse
-    names = pa.array([f"-{-x:0{digits}d}" for x in uniq.tolist()], pa.large_string())
-    return kept, pa.DictionaryArray.from_arrays(pa.array(idx, mask=idx < 0), names)
 
 
 def decode(tok: Tokens, wanted: Optional[List[str]] = None, workers: int = 1, d: Optional[Decoding] = None):

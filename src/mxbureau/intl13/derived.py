@@ -29,10 +29,18 @@ def _levels(col) -> pa.ChunkedArray:
     for a in (col.chunks if isinstance(col, pa.ChunkedArray) else [col]):
         if not pa.types.is_dictionary(a.type):
             a = a.dictionary_encode()
-        # one take of the per-code levels by the indices (a null index: null): 12.8 us a column of
-        # one record's 8 accounts, against 17.8 through fill_null, a numpy gather and a masked pa.array
-        lut = np.array([catalogs.MOP_LEVELS.get(v, -1) for v in a.dictionary.to_pylist()], dtype=np.int8)
-        chunks.append(pa.array(lut, pa.int8(), mask=lut < 0).take(a.indices))
+        # the per-code levels gathered by the indices in numpy, the array made over its buffers: one
+        # record's 8 accounts 12.8 -> ~4 us a column (a pa.array and a compute take before)
+        lut = np.array([catalogs.MOP_LEVELS.get(v, -1) for v in a.dictionary.to_pylist()] + [-1], dtype=np.int8)
+        ind = a.indices
+        idx = np.frombuffer(ind.buffers()[1], np.int32, len(ind), ind.offset * 4) if len(ind) else np.zeros(0, np.int32)
+        if ind.null_count:
+            idx = np.where(np.asarray(ind.is_valid()), idx, len(lut) - 1)
+        levels = lut[idx]
+        bad = levels < 0
+        chunks.append(pa.Array.from_buffers(pa.int8(), len(levels), [
+            pa.py_buffer(np.packbits(~bad, bitorder="little")) if bad.any() else None, pa.py_buffer(levels)],
+            int(bad.sum())))
     return pa.chunked_array(chunks, pa.int8())
 
 
