@@ -13,29 +13,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import mxbureau
+from real_records import IQ_CC, PA, PN, RS, SC_007, header, record
 from corpora import ALL_KINDS
 from mxbureau import tables
 from mxbureau.intl13 import report, synth, writer
 from mxbureau.intl13.report import _MANY, _ONE, _KEYS
 from mxbureau.scanner import scan, scan_chunks
 from mxbureau.tables import decoding
-
-PN = b"PN06MENDEZ0008GONZALEZ0208ANTUANET0513MEGA510503RE3"          # the manual's PN example
-PA = b"PA15PICO DE VERAPAZ0207TLALPAN0306MEXICO0402DF0505142101302MX"   # its PA
-RS = b"RS080512199600020001020002020003020004020005020106020207020008020009040002"   # its RS
-IQ_CC = b"IQ08290420130110SI999910010206BANCO20402AF060100701I0801Y09011"       # Anexo 14: IQ 09 = 1
-SC_007 = b"SC08BC SCORE000300701040731020221030224040209"                     # Optimiza's BC Score 007
-
-
-def header(version=b"13", ref=b"REAL1", indicator=b"0000", member=b"BC99991001", found=b"1"):
-    return b"INTL" + version + ref.rjust(25) + b"MX" + indicator + member + found + b" "
-
-
-def record(head: bytes, *segments: bytes, control=b"044979158") -> bytes:
-    """A record with an exact ES: ES + 05 + the total length, 00 + the control number, 01 + **."""
-    body = head + b"".join(segments)
-    tail = b"00%02d" % len(control) + control + b"0102**"
-    return body + b"ES05%05d" % (len(body) + 9 + len(tail)) + tail
 
 
 def error_record(seg: bytes) -> bytes:

@@ -37,8 +37,10 @@ RECORDS_SCHEMA = pa.schema([
 
 _R = {h.name: h for h in spec.RESPONSE_HEADER}
 _Q = {h.name: h for h in spec.CONSULTA_HEADER}
-_CR_READINGS = string_buffers(pa.array(["text", "segment"], pa.large_string()))   # records["cr_reading"] 1 and 2
-_INDICATOR = string_buffers(pa.array(list(catalogs.BUREAU_INDICATOR_VALUES.values()), pa.large_string()))
+CR_READING_LABELS = ("text", "segment")                 # records["cr_reading"] 1 and 2
+INDICATOR_LABELS = tuple(catalogs.BUREAU_INDICATOR_VALUES.values())
+_CR_READINGS = string_buffers(pa.array(CR_READING_LABELS, pa.large_string()))
+_INDICATOR = string_buffers(pa.array(INDICATOR_LABELS, pa.large_string()))
 # the columns' kinds for columns.table_of, in RECORDS_SCHEMA's order
 _LAYOUT = "fdfffssbs" + "d" * len(catalogs.BUREAU_INDICATOR_COLUMNS) + "bsfdb"
 _INDICATOR_CODE = np.full(256, -1, np.int32)          # a byte of the indicator -> its label's index

@@ -24,11 +24,12 @@ from .. import _rows
 from ..columns import pylist
 from ..errors import UsageError
 from ..scanner import scan_chunks
-from ..tables import Decoding, Tables, build_tables, decoding
+from ..tables import SKIPPED_COLUMN, Decoding, Tables, build_tables, decoding
 from ..tokens import Tokens
 from .catalogs import BUREAU_INDICATOR_COLUMNS, BUREAU_INDICATOR_DATA, MOP_LEVELS
 from .derived import LEVEL_COLUMNS
-from .records import _CR_READINGS, _INDICATOR, _INDICATOR_CODE, _Q, _R, _consulta_headers, records_table
+from .records import (CR_READING_LABELS, INDICATOR_LABELS, _INDICATOR_CODE, _Q, _R, _consulta_headers,
+                      records_table)
 from .spec import CONSULTA_RECORD, ERROR_RECORD, HIT, NOHIT
 
 __all__ = ["Report", "Row", "reports"]
@@ -192,7 +193,12 @@ class _Program:
             if spell:
                 self.spell[s] = spell
         self.kernel_extras = extras
-        self.kernel = _rows.Rows(d.seg_lut, d.field_lut, d.field_kind, d.field_max, d.field_longer,
+        # the fields' columns only: the table decoder's computed columns after them (an amount's
+        # negative codes, KIND_NEG) are the kernel's "negative" extras here
+        kinds = d.field_kind.copy()
+        for s, tag in enumerate(d.slots):
+            kinds[s, len(d.columns[tag]):SKIPPED_COLUMN] = -1
+        self.kernel = _rows.Rows(d.seg_lut, d.field_lut, kinds, d.field_max, d.field_longer,
                                  d.field_again, d.take, names, templates, extras)
         self.one = [(k, self.slots[tag]) for k, tag in _ONE.items()]
         self.many = [(k, self.slots[tag]) for k, tag in _MANY.items()]
@@ -230,8 +236,8 @@ def _program(d: Decoding) -> _Program:
 
 
 # The records table's columns (records.py), as values: the labels of its coded columns.
-_INDICATOR_LABELS = _INDICATOR.to_pylist()
-_CR_LABELS = _CR_READINGS.to_pylist()
+_INDICATOR_LABELS = list(INDICATOR_LABELS)
+_CR_LABELS = list(CR_READING_LABELS)
 _REF, _MEMBER, _IND = _R["reference"], _R["member_code"], _R["bureau_indicator"]
 _QMEMBER = _Q["member_code"]
 _NB = len(BUREAU_INDICATOR_COLUMNS)
