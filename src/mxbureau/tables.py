@@ -481,14 +481,14 @@ def _column(kind: int, block: np.ndarray, raw: pa.Buffer, at_val: int, at_valid:
 
 
 def _decode_part(d: Decoding, buf: np.ndarray, p, r0: int, r1: int, base: int, take: np.ndarray,
-                 seg_lut: np.ndarray, records) -> tuple:
+                 seg_lut: np.ndarray, records, memory_pool=None) -> tuple:
     """One token part through the compiled decoder: per slot its table (or None when empty), and the
     (token, column, why) of the values left out or nulled (global token indices)."""
     segs = _decode.Segments(d.program, buf, p["offset"], p["length"], p["tag"], records["tok_start"][r0:r1] - base,
                             records["tok_end"][r0:r1] - base, take[r0:r1], records["record"][r0:r1], seg_lut)
     counts = segs.counts
     plan, total = _plan(d, counts)
-    raw = pa.allocate_buffer(max(total, 1))
+    raw = pa.allocate_buffer(max(total, 1), memory_pool=memory_pool)
     block = np.frombuffer(raw, dtype=np.uint8)
     present, (bad_tok, bad_col, bad_why) = segs.fill(block, plan)
     out = []
@@ -508,7 +508,8 @@ def _decode_part(d: Decoding, buf: np.ndarray, p, r0: int, r1: int, base: int, t
     return out, (bad_tok + base, bad_col, bad_why)
 
 
-def decode(tok: Tokens, wanted: Optional[List[str]] = None, workers: int = 1, d: Optional[Decoding] = None):
+def decode(tok: Tokens, wanted: Optional[List[str]] = None, workers: int = 1, d: Optional[Decoding] = None,
+           memory_pool=None):
     """The compiled pass, once per token part (a parallel scan's ranges; in ``workers`` threads):
     per part, per table slot a table or None, and the (token, column, why) of the values left out.
     Parts are decoded where they are: joining them first copied 14 bytes a token."""
@@ -522,11 +523,12 @@ def decode(tok: Tokens, wanted: Optional[List[str]] = None, workers: int = 1, d:
             if tag not in wanted:
                 seg_lut[tag_code(tag)] = -1
     pieces = tok.pieces()
-    return shared_out([lambda x=x: _decode_part(d, tok.buffer, *x, take, seg_lut, r) for x in pieces],
+    return shared_out([lambda x=x: _decode_part(d, tok.buffer, *x, take, seg_lut, r, memory_pool) for x in pieces],
                       [len(x[0]["offset"]) for x in pieces], workers)
 
 
-def build_tables(tok: Tokens, segments=None, workers: int = 1, columns=None, strict: bool = False) -> Tables:
+def build_tables(tok: Tokens, segments=None, workers: int = 1, columns=None, strict: bool = False,
+                 memory_pool=None) -> Tables:
     """Decode the tokens of the format's decoded record kinds into typed tables. ``segments``: only
     these tables (a tag, a comma-separated string or a list; any case); ``columns``: only these columns
     (a list, or a dict table -> names; ``record`` and ``position`` always; a field's sibling columns,
@@ -534,11 +536,12 @@ def build_tables(tok: Tokens, segments=None, workers: int = 1, columns=None, str
     are decoded in up to ``workers`` threads; each table then has one chunk a part. ``strict``: the
     first value longer than its field's maximum, or tag repeated past what the spec allows, raises
     FormatError (else both are problem rows, like every value left out or nulled). Only the tables
-    decoded are checked (``segments``)."""
+    decoded are checked (``segments``). ``memory_pool``: the Arrow memory pool the decoded columns
+    come from (default: Arrow's)."""
     tags, picked = selection(tok.format, segments, columns)
     d = decoding(tok.format, picked)
     wanted = list(d.slots) if tags is None else tags
-    parts = decode(tok, wanted if tags is not None else None, workers, d)
+    parts = decode(tok, wanted if tags is not None else None, workers, d, memory_pool)
     tables: Dict[str, pa.Table] = {}
     for s, tag in enumerate(d.slots):
         if tag not in wanted:
@@ -673,19 +676,33 @@ READ_WHOLE_BYTES = 128 << 20
 READ_CHUNK_BYTES = 64 << 20
 
 
+def _held_pool():
+    """The memory pool of the tables that read() decodes chunk by chunk and holds: jemalloc where
+    pyarrow has it. Arrow's default here, mimalloc, maps huge pages, which on this project's VM the
+    host backs at their first touch: read() of 1 GB (each in a fresh process) 7.0-9.7 s with
+    mimalloc, system time 4-5.4 ns a byte; 3.6-5.4 s with jemalloc, 0.8-0.95 (peak RSS 1.77 -> 1.70
+    bytes a byte). Smaller inputs keep the default pool: read() of 50 MB again and again in one
+    process reuses its memory, 150-210 ms a read with mimalloc, 171-240 with jemalloc."""
+    try:
+        return pa.jemalloc_memory_pool()
+    except NotImplementedError:               # a pyarrow built without jemalloc
+        return None
+
+
 def read_chunks(source, *, chunk_bytes: int = 64 << 20, strict: bool = True, segments=None, columns=None,
                 workers: int = 1, show_values: bool = False, format: Optional[str] = None,
-                chunk_tokens: Optional[int] = None) -> Iterator[Tables]:
+                chunk_tokens: Optional[int] = None, memory_pool=None) -> Iterator[Tables]:
     """``Tables`` for consecutive record-aligned chunks of about ``chunk_bytes`` of each source (like
     pyarrow's streaming readers: bounded memory whatever the input's size). ``source`` as for
     ``read``; with several sources every table starts with a ``source`` column and ``record`` counts
     from 0 in each source. ``segments``, ``columns``: as for ``build_tables``; ``chunk_tokens``: as for
-    ``scan_chunks`` (a chunk's tables are bounded by its tokens: by default chunk_bytes // 64)."""
+    ``scan_chunks`` (a chunk's tables are bounded by its tokens: by default chunk_bytes // 64);
+    ``memory_pool``: as for ``build_tables``."""
     srcs = open_all(source)
     many = len(srcs) > 1
     for tok in scan_chunks(srcs, chunk_bytes=chunk_bytes, strict=strict, workers=workers,
                            show_values=show_values, format=format, chunk_tokens=chunk_tokens):
-        t = build_tables(tok, segments, workers=workers, columns=columns, strict=strict)
+        t = build_tables(tok, segments, workers=workers, columns=columns, strict=strict, memory_pool=memory_pool)
         if show_values:
             t = Tables(t._tables, t.records, with_values(t.problems, tok.buffer, tok.base), t.format)
         yield t.with_source(tok.source) if many else t
@@ -727,7 +744,8 @@ def read(source, *, strict: bool = True, segments=None, columns=None, workers: i
     # once decoded, so that memory holds the tables and one chunk's index (a whole-file index is 1.46
     # bytes a byte of input: read() of 1 GB peaked at 3.9 GB in one piece).
     parts = list(read_chunks(srcs, strict=strict, segments=segments, columns=columns, workers=workers,
-                             show_values=show_values, format=format, chunk_bytes=READ_CHUNK_BYTES))
+                             show_values=show_values, format=format, chunk_bytes=READ_CHUNK_BYTES,
+                             memory_pool=_held_pool()))
     if not parts:                               # an empty stream
         return build_tables(scan(b"", format=format), segments, columns=columns)
     return Tables.concat(parts)
