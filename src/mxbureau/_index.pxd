@@ -106,6 +106,23 @@ cdef class Lane:
     cdef readonly int64_t start
 
 
+# What every format's scan_range sets up and hands over: the range (its own span, or a lane's), the
+# token, record and problem buffers. range_open checks the range and reserves about a token every
+# ``bytes_per_token`` bytes (the format's density); range_close hands the buffers to numpy, or frees
+# them and raises when the scan ran out of memory or the input changed under it.
+cdef struct RangeScan:
+    Span own
+    Span* span
+    TokBuf t
+    RecBuf r
+    ErrBuf e
+    Py_ssize_t expect
+
+cdef int range_open(RangeScan* g, Py_ssize_t n, Py_ssize_t start, Py_ssize_t stop, Lane lane,
+                    Py_ssize_t max_tokens, Py_ssize_t expect_tokens, Py_ssize_t bytes_per_token) except -1
+cdef object range_close(RangeScan* g, int64_t end, int faulted, object failure, tuple info_names)
+
+
 cdef inline int days_in_month(int y, int m) noexcept nogil:
     """Days in month m of year y (Gregorian): the date checks of the decoder and of the scanners."""
     if m == 2:

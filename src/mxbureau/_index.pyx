@@ -422,6 +422,41 @@ cdef object errors_dict(ErrBuf* e):
 # one-thread scan (~24k records, 31.0 vs 30.75 ms on the 57 MB corpus); one a claim (a 64th of the
 # range, at most 64 KB) costs nothing measurable (30.73 vs 30.66 ms, within the noise).
 
+cdef int range_open(RangeScan* g, Py_ssize_t n, Py_ssize_t start, Py_ssize_t stop, Lane lane,
+                    Py_ssize_t max_tokens, Py_ssize_t expect_tokens, Py_ssize_t bytes_per_token) except -1:
+    g.span = &g.own
+    if lane is not None:
+        g.span = &lane.span
+        start = mxb_read(&g.span.claimed)
+        stop = mxb_read(&g.span.stop)
+    if not 0 <= start <= stop <= n:
+        raise ValueError("scan range outside the buffer")
+    g.own.claimed, g.own.stop = start, stop
+    g.own.max_tokens = max_tokens if max_tokens > 0 else INT64_MAX
+    tok_init(&g.t, False)
+    rec_init(&g.r)
+    err_init(&g.e)
+    # Probe before allocating: reserving a little more than the format's density avoids growth, and
+    # pages never written are never committed. Growth covers the rest.
+    if expect_tokens <= 0:
+        expect_tokens = (stop - start) // bytes_per_token + 64
+        if max_tokens > 0:
+            expect_tokens = min(expect_tokens, max_tokens + 4096)
+    g.expect = expect_tokens
+    tok_fill_from_pool(&g.t, expect_tokens)
+    return 0
+
+
+cdef object range_close(RangeScan* g, int64_t end, int faulted, object failure, tuple info_names):
+    mxb_publish(&g.span.claimed, INT64_MAX)       # finished (or failed): nothing left to split
+    if end == -2 or faulted:
+        free_all(&g.t, &g.r, &g.e)
+        if faulted:
+            raise input_changed()
+        raise MemoryError("mxbureau: out of memory while scanning")
+    return end, tokens_dict(&g.t), records_dict(&g.r, info_names), errors_dict(&g.e), failure
+
+
 cdef class Lane:
     """A range [start, stop) of a parallel scan, which another thread may split while it is being
     scanned (scanner.py's work stealing)."""

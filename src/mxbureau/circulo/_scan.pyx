@@ -20,9 +20,10 @@ from libc.stdint cimport INT64_MAX, int8_t, int32_t, int64_t, uint8_t, uint16_t,
 from libc.string cimport memcmp, memcpy, memset
 from libc.stdlib cimport free
 
-from mxbureau._index cimport (ErrBuf, days_in_month, Lane, RecBuf, Span, TokBuf, err_init, err_reserve, errors_dict, free_all,
-                              grow, guarded, input_changed, mxb_publish, mxb_read, rec_init, rec_reserve,
-                              records_dict, tok_fill_from_pool, tok_free, tok_init, tok_reserve, tokens_dict)
+from mxbureau._index cimport (ErrBuf, days_in_month, Lane, RangeScan, RecBuf, Span, TokBuf, range_close,
+                              range_open, err_reserve, grow, guarded, input_changed, mxb_publish, mxb_read,
+                              rec_init, rec_reserve, records_dict, tok_fill_from_pool, tok_free, tok_init,
+                              tok_reserve, tokens_dict)
 
 import numpy as np
 
@@ -1087,49 +1088,21 @@ cdef class Scanner:
         record start where ``max_tokens`` tokens are held (0: no limit; not with a lane). Returns
         (end, tokens, records, errors, failure): dicts of numpy arrays, and on a strict failure (code,
         offset, seg, tag, a, b, record) with record relative to this range."""
-        cdef Span own
-        cdef Span* span = &own
-        cdef TokBuf t
-        cdef RecBuf r
-        cdef ErrBuf e
+        cdef RangeScan g
         cdef Fail f
         cdef int64_t end
+        cdef int faulted = 0
         cdef int64_t n = buf.shape[0]
         cdef const uint8_t* d = &buf[0] if n > 0 else <const uint8_t*>b""
-        if lane is not None:
-            span = &lane.span
-            start = mxb_read(&span.claimed)
-            stop = mxb_read(&span.stop)
-        if not 0 <= start <= stop <= n:
-            raise ValueError("scan range outside the buffer")
-        own.claimed, own.stop = start, stop
-        own.max_tokens = max_tokens if max_tokens > 0 else INT64_MAX
-        tok_init(&t, False)
-        rec_init(&r)
-        err_init(&e)
-        # About a token per 24 bytes (EM 28 in 800, CR 26 in 400, DE 6 in 150); reserving one per 12
-        # avoids growth, and pages never written are never committed.
-        if expect_tokens <= 0:
-            expect_tokens = (stop - start) // 12 + 64
-            if max_tokens > 0:
-                expect_tokens = min(expect_tokens, max_tokens + 4096)
-        tok_fill_from_pool(&t, expect_tokens)
+        # about a token per 24 bytes (EM 28 in 800, CR 26 in 400, DE 6 in 150): one reserved per 12
+        range_open(&g, n, start, stop, lane, max_tokens, expect_tokens, 12)
         cdef CCall call
-        cdef int faulted = 0
-        call.d, call.n, call.span, call.strict, call.L = d, n, span, strict, &self.lay
-        call.t, call.r, call.e, call.f, call.reserve = &t, &r, &e, &f, expect_tokens
+        call.d, call.n, call.span, call.strict, call.L = d, n, g.span, strict, &self.lay
+        call.t, call.r, call.e, call.f, call.reserve = &g.t, &g.r, &g.e, &f, g.expect
         with nogil:
             end = guarded(_c_scan, &call, &faulted)
-            mxb_publish(&span.claimed, INT64_MAX)
-        if end == -2 or faulted:
-            free_all(&t, &r, &e)
-            if faulted:
-                raise input_changed()
-            raise MemoryError("mxbureau: out of memory while scanning")
-        failure = None
-        if end == -1:
-            failure = (f.code, f.offset, f.seg, f.tag, f.a, f.b, r.n)
-        return end, tokens_dict(&t), records_dict(&r, INFO), errors_dict(&e), failure
+        return range_close(&g, end, faulted, (f.code, f.offset, f.seg, f.tag, f.a, f.b, g.r.n) if end == -1 else None,
+                           INFO)
 
     def find_record_start(self, const uint8_t[::1] buf, Py_ssize_t pos):
         """The first record start >= pos (a whole EM or TS segment; 0 for pos 0, the header's); len(buf)

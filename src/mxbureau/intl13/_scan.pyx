@@ -11,9 +11,9 @@ from libc.stdint cimport INT64_MAX, int8_t, int32_t, int64_t, uint8_t, uint16_t,
 from libc.stdlib cimport calloc, free
 from libc.string cimport memcmp, memset
 
-from mxbureau._index cimport (ErrBuf, Lane, RecBuf, Span, TokBuf, err_init, err_reserve, errors_dict, free_all,
-                              guarded, input_changed, mxb_publish, mxb_read, rec_init, rec_reserve, records_dict,
-                              tok_fill_from_pool, tok_init, tok_reserve, tokens_dict)
+from mxbureau._index cimport (ErrBuf, Lane, RangeScan, RecBuf, Span, TokBuf, range_close, range_open,
+                              err_reserve, guarded, input_changed, mxb_publish, mxb_read, rec_reserve,
+                              tok_reserve)
 
 cdef enum:
     MAX_RECORD = 999999     # ES length has at most 6 digits
@@ -1138,53 +1138,24 @@ def scan_range(const uint8_t[::1] buf, Py_ssize_t start, Py_ssize_t stop, bint s
     start where ``max_tokens`` tokens are held (0: no limit; not with a lane). Returns (end, tokens,
     records, errors, failure): dicts of numpy arrays, and on a strict failure (code, offset, seg,
     tag, a, b, record) with record relative to this range."""
-    cdef Span own
-    cdef Span* span = &own
-    cdef TokBuf t
-    cdef RecBuf r
-    cdef ErrBuf e
+    cdef RangeScan g
     cdef Memo m
     cdef Fail f
     cdef int64_t end
+    cdef int faulted = 0
     cdef int64_t n = buf.shape[0]
     cdef const uint8_t* d = &buf[0] if n > 0 else <const uint8_t*>b""
-    if lane is not None:
-        span = &lane.span
-        start = mxb_read(&span.claimed)
-        stop = mxb_read(&span.stop)
-    if not 0 <= start <= stop <= n:
-        raise ValueError("scan range outside the buffer")
-    own.claimed, own.stop = start, stop
-    own.max_tokens = max_tokens if max_tokens > 0 else INT64_MAX
-    tok_init(&t, False)
-    rec_init(&r)
-    err_init(&e)
+    # realistic files have ~1 token per 10 bytes: one reserved per 8
+    range_open(&g, n, start, stop, lane, max_tokens, expect_tokens, 8)
     memo_init(&m)
-    # Probe before allocating: realistic files have ~1 token per 10 bytes; reserving 1 per 8 avoids
-    # growth, and pages never written are never committed. Growth covers the rest.
-    if expect_tokens <= 0:
-        expect_tokens = (stop - start) // 8 + 64
-        if max_tokens > 0:
-            expect_tokens = min(expect_tokens, max_tokens + 4096)
-    tok_fill_from_pool(&t, expect_tokens)
     cdef ScanCall call
-    cdef int faulted = 0
-    call.d, call.n, call.span, call.strict = d, n, span, strict
-    call.t, call.r, call.e, call.f, call.memo, call.reserve = &t, &r, &e, &f, &m, expect_tokens
+    call.d, call.n, call.span, call.strict = d, n, g.span, strict
+    call.t, call.r, call.e, call.f, call.memo, call.reserve = &g.t, &g.r, &g.e, &f, &m, g.expect
     with nogil:
         end = guarded(_scan_call, &call, &faulted)
-        mxb_publish(&span.claimed, INT64_MAX)      # finished (or failed): nothing left to split
         memo_free(&m)
         mxb_add(&WORK, m.work)
-    if end == -2 or faulted:
-        free_all(&t, &r, &e)
-        if faulted:
-            raise input_changed()
-        raise MemoryError("mxbureau: out of memory while scanning")
-    failure = None
-    if end == -1:
-        failure = (f.code, f.offset, f.seg, f.tag, f.a, f.b, r.n)
-    return end, tokens_dict(&t), records_dict(&r, INFO), errors_dict(&e), failure
+    return range_close(&g, end, faulted, (f.code, f.offset, f.seg, f.tag, f.a, f.b, g.r.n) if end == -1 else None, INFO)
 
 
 def find_record_start(const uint8_t[::1] buf, Py_ssize_t pos):
