@@ -360,62 +360,7 @@ cdef inline uint64_t _word(const uint8_t* p, int64_t n, bint over) noexcept nogi
     return w
 
 
-cdef int32_t _dict_index(Dict* D, const uint8_t* bp, int64_t o, int64_t L, bint over) noexcept nogil:
-    """The dictionary index of the value at o (added when new); -1 when memory runs out. ``over``:
-    24 bytes past the value may be read. A value of up to 16 bytes (every code but a few messages)
-    is hashed and compared as two words, without a byte loop or a memcmp: pyarrow's
-    dictionary_encode after decoding as text took 3.4 ms for the TL user name, this 1 ms."""
-    cdef uint64_t w0 = _word(bp + o, L, over), w1 = _word(bp + o + 8, L - 8, over)
-    cdef uint64_t h = (w0 * 0x9E3779B97F4A7C15ULL) ^ ((w1 + <uint64_t>L) * 0xC2B2AE3D27D4EB4FULL)
-    cdef int64_t slot, k, cap
-    cdef int32_t e
-    cdef int32_t* bigger
-    k = 16
-    while k < L:
-        h = (h ^ _word(bp + o + k, L - k, over)) * 0xFF51AFD7ED558CCDULL
-        k += 8
-    h ^= h >> 32
-    if 2 * (D.n + 1) > D.tcap:
-        cap = D.tcap * 2 if D.tcap else 64
-        bigger = <int32_t*>calloc(cap, 4)
-        if bigger == NULL:
-            return -1
-        for k in range(D.n):
-            slot = <int64_t>(D.hash[k] & <uint64_t>(cap - 1))
-            while bigger[slot]:
-                slot = (slot + 1) & (cap - 1)
-            bigger[slot] = <int32_t>(k + 1)
-        free(D.table)
-        D.table = bigger
-        D.tcap = cap
-    slot = <int64_t>(h & <uint64_t>(D.tcap - 1))
-    while True:
-        e = D.table[slot]
-        if e == 0:
-            break
-        e -= 1
-        if (D.head[2 * e] == w0 and D.head[2 * e + 1] == w1 and D.length[e] == L
-                and (L <= 16 or memcmp(bp + D.at[e] + 16, bp + o + 16, L - 16) == 0)):
-            return e
-        slot = (slot + 1) & (D.tcap - 1)
-    if D.n == D.cap:
-        cap = D.cap * 2 if D.cap else 64
-        if (grow(<void**>&D.hash, cap * 8) or grow(<void**>&D.head, cap * 16) or grow(<void**>&D.at, cap * 8)
-                or grow(<void**>&D.length, cap * 4)):
-            return -1
-        D.cap = cap
-    e = <int32_t>D.n
-    D.hash[e] = h
-    D.head[2 * e] = w0
-    D.head[2 * e + 1] = w1
-    D.at[e] = o
-    D.length[e] = <int32_t>L
-    D.n += 1
-    D.table[slot] = e + 1
-    return e
-
-
-cdef int _dict_room(Dict* D) noexcept nogil:
+cdef inline int _dict_room(Dict* D) noexcept nogil:
     """Room in D for one more value: its table kept at most half full, its arrays grown; -1 when
     memory runs out."""
     cdef int64_t cap, k, slot
@@ -440,6 +385,43 @@ cdef int _dict_room(Dict* D) noexcept nogil:
             return -1
         D.cap = cap
     return 0
+
+
+cdef int32_t _dict_index(Dict* D, const uint8_t* bp, int64_t o, int64_t L, bint over) noexcept nogil:
+    """The dictionary index of the value at o (added when new); -1 when memory runs out. ``over``:
+    24 bytes past the value may be read. A value of up to 16 bytes (every code but a few messages)
+    is hashed and compared as two words, without a byte loop or a memcmp: pyarrow's
+    dictionary_encode after decoding as text took 3.4 ms for the TL user name, this 1 ms."""
+    cdef uint64_t w0 = _word(bp + o, L, over), w1 = _word(bp + o + 8, L - 8, over)
+    cdef uint64_t h = (w0 * 0x9E3779B97F4A7C15ULL) ^ ((w1 + <uint64_t>L) * 0xC2B2AE3D27D4EB4FULL)
+    cdef int64_t slot, k
+    cdef int32_t e
+    k = 16
+    while k < L:
+        h = (h ^ _word(bp + o + k, L - k, over)) * 0xFF51AFD7ED558CCDULL
+        k += 8
+    h ^= h >> 32
+    if _dict_room(D):
+        return -1
+    slot = <int64_t>(h & <uint64_t>(D.tcap - 1))
+    while True:
+        e = D.table[slot]
+        if e == 0:
+            break
+        e -= 1
+        if (D.head[2 * e] == w0 and D.head[2 * e + 1] == w1 and D.length[e] == L
+                and (L <= 16 or memcmp(bp + D.at[e] + 16, bp + o + 16, L - 16) == 0)):
+            return e
+        slot = (slot + 1) & (D.tcap - 1)
+    e = <int32_t>D.n
+    D.hash[e] = h
+    D.head[2 * e] = w0
+    D.head[2 * e + 1] = w1
+    D.at[e] = o
+    D.length[e] = <int32_t>L
+    D.n += 1
+    D.table[slot] = e + 1
+    return e
 
 
 cdef int32_t _neg_index(Dict* D, int64_t x) noexcept nogil:
