@@ -7,7 +7,8 @@ from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memcmp, memcpy, memset
 from cpython.ref cimport Py_INCREF, Py_DECREF
 
-from mxbureau._index cimport days_in_month, grow, guarded, input_changed
+from mxbureau._index cimport grow, guarded, input_changed
+from mxbureau._values cimport digits_or_blanks, is_digit, next_start, parse_dmy, parse_int
 
 import numpy as np
 import pyarrow as pa
@@ -46,10 +47,6 @@ UNKNOWN_COLUMN = SINK
 SKIPPED_COLUMN = SKIP
 WHY_VALUE, WHY_TOO_LONG, WHY_REPEATED, WHY_UNKNOWN_TAG, WHY_UNKNOWN_SEGMENT = (
     W_VALUE, W_TOO_LONG, W_REPEATED, W_UNKNOWN_TAG, W_UNKNOWN_SEGMENT)
-
-
-cdef inline bint _is_digit(uint8_t c) noexcept nogil:
-    return 48 <= c <= 57
 
 
 cdef inline bint _ascii(const uint8_t* p, int64_t n) noexcept nogil:
@@ -114,10 +111,7 @@ cdef inline bint _digits_or_blanks(const uint8_t* p, int64_t n, bint over) noexc
             w |= blank >> 3                         # 0x20 | 0x10 = "0"
             bad |= (w - 0x3030303030303030ULL) | (w + 0x4646464646464646ULL) | w
         return (bad & 0x8080808080808080ULL) == 0
-    for k in range(n):
-        if not (_is_digit(p[k]) or p[k] == 32):
-            return False
-    return True
+    return digits_or_blanks(p, n)
 
 
 cdef inline bint _copy_ascii32(uint8_t* dst, const uint8_t* src, int64_t n) noexcept nogil:
@@ -242,34 +236,9 @@ cdef inline int32_t _days_from_civil(int y, int m, int d) noexcept nogil:
     return era * 146097 + doe - 719468
 
 
-cdef inline bint _parse_int(const uint8_t* p, int64_t n, bint signed, int64_t* out) noexcept nogil:
-    cdef int64_t a = 0, b = n, v = 0
-    cdef int neg = 0
-    while a < b and p[a] == 32:
-        a += 1
-    while b > a and p[b - 1] == 32:
-        b -= 1
-    if signed and b > a:
-        if p[a] == 43 or p[a] == 45:
-            neg = p[a] == 45
-            a += 1
-        elif p[b - 1] == 43 or p[b - 1] == 45:
-            neg = p[b - 1] == 45
-            b -= 1
-    if b - a < 1 or b - a > 18:
-        return False
-    while a < b:
-        if not _is_digit(p[a]):
-            return False
-        v = v * 10 + (p[a] - 48)
-        a += 1
-    out[0] = -v if neg else v
-    return True
-
-
 cdef inline bint _digits8(const uint8_t* p, int64_t n, int64_t* out) noexcept nogil:
     """1-8 ASCII digits and nothing else (the common case) as one word: the value in three
-    multiplications. 8 bytes at p must be readable. Against _parse_int's byte loop:
+    multiplications. 8 bytes at p must be readable. Against parse_int's byte loop:
     integer columns 8.5 -> 4.3 ns a value."""
     cdef uint64_t w
     cdef int64_t k = 1 if n < 1 else (8 if n > 8 else n)
@@ -293,21 +262,11 @@ for _yy in range(300):
 
 
 cdef inline int _parse_date(const uint8_t* p, int64_t n, int32_t* out) noexcept nogil:
-    """1 a date, 0 absent (00000000), -1 not a date."""
+    """1 a date (days since 1970-01-01 in out), 0 absent (00000000), -1 not a date."""
     cdef int d, m, y
-    cdef uint64_t w
-    if n != 8:
-        return -1
-    memcpy(&w, p, 8)
-    if ((w - 0x3030303030303030ULL) | (w + 0x4646464646464646ULL) | w) & 0x8080808080808080ULL:
-        return -1                                 # a byte that is not a digit
-    if w == 0x3030303030303030ULL:
-        return 0
-    d = (p[0] - 48) * 10 + (p[1] - 48)
-    m = (p[2] - 48) * 10 + (p[3] - 48)
-    y = (p[4] - 48) * 1000 + (p[5] - 48) * 100 + (p[6] - 48) * 10 + (p[7] - 48)
-    if not (1 <= m <= 12 and y >= 1 and 1 <= d <= days_in_month(y, m)):
-        return -1
+    cdef int rc = parse_dmy(p, n, &d, &m, &y)
+    if rc != 1:
+        return rc
     if 1900 <= y < 2200:
         out[0] = MONTH0[y - 1900][m] + d - 1
     else:
@@ -320,7 +279,6 @@ cdef extern from *:
     #define MXB_PREFETCH(p) __builtin_prefetch(p)
     """
     void _prefetch "MXB_PREFETCH"(const void* p) noexcept nogil
-    int _ctz "__builtin_ctzll"(unsigned long long x) noexcept nogil
 
 
 cdef struct Bad:
@@ -377,24 +335,6 @@ cdef int _push_row(Rows* R, int64_t first, int64_t rec, int32_t pos) noexcept no
     return 0
 
 
-cdef inline Py_ssize_t _next_start(const uint16_t* tag, Py_ssize_t i, Py_ssize_t end) noexcept nogil:
-    """The first token from i on that opens a segment, or end. The scanner gives a segment's first
-    token the segment's two capital letters as its tag and every other token two digits (the CR
-    text: 00), so bit 0x40 of a tag's first byte marks a segment start: four tags a step, and the
-    segment tags are not read at all (pass 1 on the 57 MB corpus: 10.7 ms comparing tag with
-    segment one token at a time, 5.4 ms with this and a lookup table per tag code)."""
-    cdef uint64_t w
-    while i + 4 <= end:
-        memcpy(&w, tag + i, 8)
-        w &= 0x0040004000400040ULL
-        if w:
-            return i + (_ctz(w) >> 4)             # the first such lane
-        i += 4
-    while i < end and not (tag[i] & 0x40):
-        i += 1
-    return i
-
-
 cdef struct Dict:
     # A code column's distinct values, by where they first occur in the input (the bytes stay there).
     int32_t* table        # open addressing: dictionary index + 1, 0 empty; the load is kept <= 1/2
@@ -420,62 +360,7 @@ cdef inline uint64_t _word(const uint8_t* p, int64_t n, bint over) noexcept nogi
     return w
 
 
-cdef int32_t _dict_index(Dict* D, const uint8_t* bp, int64_t o, int64_t L, bint over) noexcept nogil:
-    """The dictionary index of the value at o (added when new); -1 when memory runs out. ``over``:
-    24 bytes past the value may be read. A value of up to 16 bytes (every code but a few messages)
-    is hashed and compared as two words, without a byte loop or a memcmp: pyarrow's
-    dictionary_encode after decoding as text took 3.4 ms for the TL user name, this 1 ms."""
-    cdef uint64_t w0 = _word(bp + o, L, over), w1 = _word(bp + o + 8, L - 8, over)
-    cdef uint64_t h = (w0 * 0x9E3779B97F4A7C15ULL) ^ ((w1 + <uint64_t>L) * 0xC2B2AE3D27D4EB4FULL)
-    cdef int64_t slot, k, cap
-    cdef int32_t e
-    cdef int32_t* bigger
-    k = 16
-    while k < L:
-        h = (h ^ _word(bp + o + k, L - k, over)) * 0xFF51AFD7ED558CCDULL
-        k += 8
-    h ^= h >> 32
-    if 2 * (D.n + 1) > D.tcap:
-        cap = D.tcap * 2 if D.tcap else 64
-        bigger = <int32_t*>calloc(cap, 4)
-        if bigger == NULL:
-            return -1
-        for k in range(D.n):
-            slot = <int64_t>(D.hash[k] & <uint64_t>(cap - 1))
-            while bigger[slot]:
-                slot = (slot + 1) & (cap - 1)
-            bigger[slot] = <int32_t>(k + 1)
-        free(D.table)
-        D.table = bigger
-        D.tcap = cap
-    slot = <int64_t>(h & <uint64_t>(D.tcap - 1))
-    while True:
-        e = D.table[slot]
-        if e == 0:
-            break
-        e -= 1
-        if (D.head[2 * e] == w0 and D.head[2 * e + 1] == w1 and D.length[e] == L
-                and (L <= 16 or memcmp(bp + D.at[e] + 16, bp + o + 16, L - 16) == 0)):
-            return e
-        slot = (slot + 1) & (D.tcap - 1)
-    if D.n == D.cap:
-        cap = D.cap * 2 if D.cap else 64
-        if (grow(<void**>&D.hash, cap * 8) or grow(<void**>&D.head, cap * 16) or grow(<void**>&D.at, cap * 8)
-                or grow(<void**>&D.length, cap * 4)):
-            return -1
-        D.cap = cap
-    e = <int32_t>D.n
-    D.hash[e] = h
-    D.head[2 * e] = w0
-    D.head[2 * e + 1] = w1
-    D.at[e] = o
-    D.length[e] = <int32_t>L
-    D.n += 1
-    D.table[slot] = e + 1
-    return e
-
-
-cdef int _dict_room(Dict* D) noexcept nogil:
+cdef inline int _dict_room(Dict* D) noexcept nogil:
     """Room in D for one more value: its table kept at most half full, its arrays grown; -1 when
     memory runs out."""
     cdef int64_t cap, k, slot
@@ -500,6 +385,43 @@ cdef int _dict_room(Dict* D) noexcept nogil:
             return -1
         D.cap = cap
     return 0
+
+
+cdef int32_t _dict_index(Dict* D, const uint8_t* bp, int64_t o, int64_t L, bint over) noexcept nogil:
+    """The dictionary index of the value at o (added when new); -1 when memory runs out. ``over``:
+    24 bytes past the value may be read. A value of up to 16 bytes (every code but a few messages)
+    is hashed and compared as two words, without a byte loop or a memcmp: pyarrow's
+    dictionary_encode after decoding as text took 3.4 ms for the TL user name, this 1 ms."""
+    cdef uint64_t w0 = _word(bp + o, L, over), w1 = _word(bp + o + 8, L - 8, over)
+    cdef uint64_t h = (w0 * 0x9E3779B97F4A7C15ULL) ^ ((w1 + <uint64_t>L) * 0xC2B2AE3D27D4EB4FULL)
+    cdef int64_t slot, k
+    cdef int32_t e
+    k = 16
+    while k < L:
+        h = (h ^ _word(bp + o + k, L - k, over)) * 0xFF51AFD7ED558CCDULL
+        k += 8
+    h ^= h >> 32
+    if _dict_room(D):
+        return -1
+    slot = <int64_t>(h & <uint64_t>(D.tcap - 1))
+    while True:
+        e = D.table[slot]
+        if e == 0:
+            break
+        e -= 1
+        if (D.head[2 * e] == w0 and D.head[2 * e + 1] == w1 and D.length[e] == L
+                and (L <= 16 or memcmp(bp + D.at[e] + 16, bp + o + 16, L - 16) == 0)):
+            return e
+        slot = (slot + 1) & (D.tcap - 1)
+    e = <int32_t>D.n
+    D.hash[e] = h
+    D.head[2 * e] = w0
+    D.head[2 * e + 1] = w1
+    D.at[e] = o
+    D.length[e] = <int32_t>L
+    D.n += 1
+    D.table[slot] = e + 1
+    return e
 
 
 cdef int32_t _neg_index(Dict* D, int64_t x) noexcept nogil:
@@ -871,7 +793,7 @@ cdef int _int_cells(Col* col, int64_t* Mf, const uint16_t* Lf, Py_ssize_t b0, Py
                 return -1
             continue
         if ((o + 8 <= nbuf and _digits8(bp + o, Lf[j], &x))
-                or _parse_int(bp + o, Lf[j], col.kind == K_AMOUNT, &x)):
+                or parse_int(bp + o, Lf[j], col.kind == K_AMOUNT, &x)):
             if x < 0 and col.neg != NULL:
                 # a code, not an amount (Field.negative): in the code column, the amount null.
                 # In the fill against a Python pass after it: SC of the 57 MB corpus 1.8 -> ~0.1 ms
@@ -980,7 +902,7 @@ cdef int _spell_rows(Col* col, const uint8_t* bp, const int32_t* row_width, int6
             a, b, o = 0, L, S.used
             _strip(p, &a, &b)
             d = a
-            while d < b and _is_digit(p[d]):
+            while d < b and is_digit(p[d]):
                 d += 1
             if b > a and d == b:           # digits: str(int(v)).zfill(width)
                 while a < b - 1 and p[a] == 48:
@@ -1576,7 +1498,7 @@ cdef class Segments:
                     if not takep[r] or memfail:
                         continue
                     open_s = -1
-                    i = _next_start(tagp, ts[r], te[r])
+                    i = next_start(tagp, ts[r], te[r])
                     while i < te[r]:
                         if open_s >= 0:
                             self.rows[open_s].end[self.rows[open_s].n - 1] = i
@@ -1594,7 +1516,7 @@ cdef class Segments:
                                 break
                             last[s] += 1
                             open_s = s
-                        i = _next_start(tagp, i + 1, te[r])
+                        i = next_start(tagp, i + 1, te[r])
                     if open_s >= 0:
                         self.rows[open_s].end[self.rows[open_s].n - 1] = te[r]
             if memfail:

@@ -18,7 +18,8 @@ from libc.stdint cimport int8_t, int16_t, int64_t, uint8_t, uint16_t
 from libc.stdio cimport snprintf
 from libc.string cimport memcpy, strlen
 
-from mxbureau._index cimport days_in_month, guarded, input_changed
+from mxbureau._index cimport guarded, input_changed
+from mxbureau._values cimport digits_or_blanks, next_start, parse_dmy, parse_int
 
 from mxbureau import _decode
 
@@ -42,63 +43,6 @@ if _decode.MAX_FIELDS != MAXF:
     raise ImportError("_rows: the decoder's column slots changed")
 
 
-cdef inline bint _is_digit(uint8_t c) noexcept nogil:
-    return 48 <= c <= 57
-
-
-cdef inline bint _parse_int(const uint8_t* p, int64_t n, bint signed, int64_t* out) noexcept nogil:
-    """The table decoder's integer rule: blanks around, a sign leading or trailing (amounts), 1-18
-    digits."""
-    cdef int64_t a = 0, b = n, v = 0
-    cdef bint neg = False
-    while a < b and p[a] == 32:
-        a += 1
-    while b > a and p[b - 1] == 32:
-        b -= 1
-    if signed and b > a:
-        if p[a] == 43 or p[a] == 45:
-            neg = p[a] == 45
-            a += 1
-        elif p[b - 1] == 43 or p[b - 1] == 45:
-            neg = p[b - 1] == 45
-            b -= 1
-    if b - a < 1 or b - a > 18:
-        return False
-    while a < b:
-        if not _is_digit(p[a]):
-            return False
-        v = v * 10 + (p[a] - 48)
-        a += 1
-    out[0] = -v if neg else v
-    return True
-
-
-cdef inline int _parse_date(const uint8_t* p, int64_t n, int* y, int* m, int* d) noexcept nogil:
-    """DDMMAAAA: 1 a date, 0 absent (00000000), -1 not a date (the table decoder's rule)."""
-    cdef int k
-    if n != 8:
-        return -1
-    for k in range(8):
-        if not _is_digit(p[k]):
-            return -1
-    d[0] = (p[0] - 48) * 10 + (p[1] - 48)
-    m[0] = (p[2] - 48) * 10 + (p[3] - 48)
-    y[0] = (p[4] - 48) * 1000 + (p[5] - 48) * 100 + (p[6] - 48) * 10 + (p[7] - 48)
-    if d[0] == 0 and m[0] == 0 and y[0] == 0:
-        return 0
-    if not (1 <= m[0] <= 12 and y[0] >= 1 and 1 <= d[0] <= days_in_month(y[0], m[0])):
-        return -1
-    return 1
-
-
-cdef inline bint _digits_or_blanks(const uint8_t* p, int64_t n) noexcept nogil:
-    cdef int64_t k
-    for k in range(n):
-        if not (_is_digit(p[k]) or p[k] == 32):
-            return False
-    return True
-
-
 cdef object _value(int kind, const uint8_t* p, int64_t L):
     """One value typed as its column: None where the tables have a null."""
     cdef int64_t x
@@ -108,13 +52,13 @@ cdef object _value(int kind, const uint8_t* p, int64_t L):
     if kind == K_CODE2:
         return PyUnicode_DecodeLatin1(<const char*>p, L, NULL) if L <= 2 else None
     if kind == K_DIGITS:
-        return PyUnicode_DecodeLatin1(<const char*>p, L, NULL) if _digits_or_blanks(p, L) else None
+        return PyUnicode_DecodeLatin1(<const char*>p, L, NULL) if digits_or_blanks(p, L) else None
     if kind == K_INT or kind == K_AMOUNT:
-        if _parse_int(p, L, kind == K_AMOUNT, &x):
+        if parse_int(p, L, kind == K_AMOUNT, &x):
             return PyLong_FromLongLong(x)
         return None
     if kind == K_DATE:
-        if _parse_date(p, L, &y, &m, &d) == 1:
+        if parse_dmy(p, L, &d, &m, &y) == 1:
             return date_new(y, m, d)
         return None
     raise ValueError("field_kind: not a decoder kind")
@@ -147,14 +91,6 @@ def copy_span(const uint8_t[::1] buf, int64_t lo, int64_t hi):
         if faulted:
             raise input_changed()
     return out
-
-
-cdef inline Py_ssize_t _next_start(const uint16_t* tag, Py_ssize_t i, Py_ssize_t end) noexcept nogil:
-    """The first token from i on that opens a segment (bit 0x40 of its tag's first byte: two capital
-    letters; other tags are digits), or end: the rule of the decoder's pass 1."""
-    while i < end and not (tag[i] & 0x40):
-        i += 1
-    return i
 
 
 cdef class Rows:
@@ -261,9 +197,9 @@ cdef class Rows:
             if not 0 <= a <= e <= ntok:
                 raise ValueError("rows: a record's tokens outside the token arrays")
             rec = None
-            a = _next_start(tagp, a, e)
+            a = next_start(tagp, a, e)
             while a < e:
-                b = _next_start(tagp, a + 1, e)
+                b = next_start(tagp, a + 1, e)
                 s = self.seg_lut[tagp[a]]
                 if s < 0 or s >= self.nseg:
                     a = b
