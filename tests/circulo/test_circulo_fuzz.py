@@ -88,6 +88,16 @@ def test_mutated_files(data):
     check(data)
 
 
+def test_a_header_cut_short_is_damaged_not_a_legacy_header():
+    # found by test_mutated_files: 24 bytes cut from the header, and its first 100 bytes parsed as the
+    # legacy header with its 06 filler tag blank (only the standard HD's filler may be: READINGS 4)
+    base = BASES[0]
+    data = base[:39] + base[63:]
+    check(data)
+    tok = circulo.scan(data, strict=False)
+    assert tok.records["kind"][0] == "header" and not tok.records["ok"][0] and tok.records["end"][0] == 76
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.binary(max_size=600))
 def test_random_bytes(data):

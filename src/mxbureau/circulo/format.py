@@ -22,20 +22,22 @@ __all__ = ["FORMAT", "define_format", "layout_of", "format_of", "scanner_for"]
 _LAYOUTS: Dict[str, spec.Layout] = {}
 
 
-def _segment_def(seg: spec.CSegment, skip_fillers: bool = False) -> dict:
+def _segment_def(seg: spec.CSegment, skip_fillers: bool = False, blank_filler: bool = True) -> dict:
+    """``blank_filler``: HD's last (filler) field may have its tag left blank -- the standard HD's
+    (READINGS 4: "08" + 7 blanks or 9 blanks), not the legacy header's ("06" + 53 blanks)."""
     last = len(seg.fields) - 1
     return {"tag": seg.tag, "length": seg.length, "ident": seg.ident,
             "fields": [(f.start, f.max_length, f.tag,
                         _scan.CONSTANTS["MODES"]["skip"] if (skip_fillers and f.type == "F") else spec.token_mode(f),
                         spec.TYPE_CODE[f.type],
                         # HD's tagged filler may come with its tag left blank (READINGS 4)
-                        1 if (seg.tag == "HD" and i == last and f.type == "F") else 0)
+                        1 if (blank_filler and seg.tag == "HD" and i == last and f.type == "F") else 0)
                        for i, f in enumerate(seg.fields)]}
 
 
 def scanner_for(layout: spec.Layout) -> "_scan.Scanner":
     """The compiled scanner of a layout (positions, widths and token modes as data)."""
-    legacy = _segment_def(layout.legacy_header, skip_fillers=True) if layout.legacy_header else None
+    legacy = _segment_def(layout.legacy_header, skip_fillers=True, blank_filler=False) if layout.legacy_header else None
     return _scan.Scanner(layout.name, [_segment_def(s) for s in layout.segments], legacy)
 
 
