@@ -1306,6 +1306,27 @@ def arrays_batch(object schema, str kinds, list cols, int64_t n):
     return pa.RecordBatch._import_from_c(<uintptr_t>top, schema)
 
 
+def block_plan(const int64_t[:, ::1] w_row, const int64_t[:, ::1] w_fix, const int64_t[::1] counts):
+    """The fill plan of tables.py's _plan: per table slot and column, the byte offset of its part of one
+    block -- w_row[s, c] * counts[s] + w_fix[s, c] bytes, each rounded up to 64, laid end to end in
+    row-major order. Returns (plan int64 [slots, columns], total bytes). numpy's five temporaries of
+    (slots x 130) and a cumsum were ~90k instructions a call (callgrind, 13 slots), this ~30k."""
+    cdef Py_ssize_t ns = w_row.shape[0], nc = w_row.shape[1], s, c
+    cdef int64_t at = 0, size
+    if w_fix.shape[0] != ns or w_fix.shape[1] != nc or counts.shape[0] != ns:
+        raise ValueError("block_plan: w_row, w_fix a row a slot, counts a count a slot")
+    plan_np = np.empty((ns, nc), dtype=np.int64)
+    cdef int64_t[:, ::1] plan = plan_np
+    for s in range(ns):
+        if counts[s] < 0:
+            raise ValueError("block_plan: a negative count")
+        for c in range(nc):
+            size = (w_row[s, c] * counts[s] + w_fix[s, c] + 63) & ~(<int64_t>63)
+            plan[s, c] = at
+            at += size
+    return plan_np, at
+
+
 cdef struct FillCall:
     Rows* rows
     Col* cols

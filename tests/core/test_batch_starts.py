@@ -1,7 +1,7 @@
 """record_start gathered by Segments.batch (starts, first) and the records table's record_start (its
 own start column): each row's value is the start of the record it belongs to, as with_record_start
 (the gather they replaced) makes it, for one part and for a parallel scan's parts; the gather's bound
-check."""
+check; the block plan."""
 import numpy as np
 import pyarrow as pa
 import pytest
@@ -47,3 +47,20 @@ def test_starts_bounds_checked(corpus):
         segs.batch(s, d.started[tag], raw, block, plan[s], d.has_pos[tag])
     b = segs.batch(s, d.started[tag], raw, block, plan[s], d.has_pos[tag], starts=r["start"], first=0)
     assert b.column("record_start").to_pylist() == [int(r["start"][0])] * b.num_rows
+
+
+def test_block_plan_as_numpy_made_it():
+    """_decode.block_plan against the vectorized numpy form it replaced (tables._plan before), for the
+    format's slots with rows in some and none in others; and its shape checks."""
+    d = decoding(None)
+    rng = np.random.default_rng(2)
+    for counts in (np.zeros(len(d.slots), np.int64), rng.integers(0, 50, len(d.slots)).astype(np.int64)):
+        sizes = (d.w_row * counts[:, None] + d.w_fix + 63) & ~63
+        ends = np.cumsum(sizes.ravel())
+        plan, total = _plan(d, counts)
+        assert np.array_equal(plan, (ends - sizes.ravel()).reshape(sizes.shape)) and total == int(ends[-1])
+        assert (plan % 64 == 0).all()
+    with pytest.raises(ValueError):
+        _decode.block_plan(d.w_row, d.w_fix, np.zeros(len(d.slots) - 1, np.int64))
+    with pytest.raises(ValueError):
+        _decode.block_plan(d.w_row, d.w_fix, -np.ones(len(d.slots), np.int64))
