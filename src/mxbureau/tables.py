@@ -483,8 +483,11 @@ def _decode_part(d: Decoding, buf: np.ndarray, p, r0: int, r1: int, base: int, t
                  seg_lut: np.ndarray, records, memory_pool=None) -> tuple:
     """One token part through the compiled decoder: per slot its table (or None when empty), and the
     (token, column, why) of the values left out or nulled (global token indices)."""
-    segs = _decode.Segments(d.program, buf, p["offset"], p["length"], p["tag"], records["tok_start"][r0:r1] - base,
-                            records["tok_end"][r0:r1] - base, take[r0:r1], records["record"][r0:r1], seg_lut)
+    ts, te = records["tok_start"][r0:r1], records["tok_end"][r0:r1]
+    if base:                          # a later part of a parallel scan: token indices from its first
+        ts, te = ts - base, te - base
+    segs = _decode.Segments(d.program, buf, p["offset"], p["length"], p["tag"], ts, te, take[r0:r1],
+                            records["record"][r0:r1], seg_lut)
     counts = segs.counts
     plan, total = _plan(d, counts)
     raw = pa.allocate_buffer(max(total, 1), memory_pool=memory_pool)
@@ -492,8 +495,7 @@ def _decode_part(d: Decoding, buf: np.ndarray, p, r0: int, r1: int, base: int, t
     present, (bad_tok, bad_col, bad_why) = segs.fill(block, plan)
     out = []
     starts, first = records["start"], int(records["record"][0]) if len(records["record"]) else 0
-    for s, tag in enumerate(d.slots):
-        n = int(counts[s])
+    for s, (tag, n) in enumerate(zip(d.slots, counts.tolist())):
         if n == 0:
             out.append(None)
             continue
@@ -503,7 +505,7 @@ def _decode_part(d: Decoding, buf: np.ndarray, p, r0: int, r1: int, base: int, t
         # and the negative amounts split by the fill.
         out.append(pa.Table.from_batches([segs.batch(s, d.started[tag], raw, block, plan[s], d.has_pos[tag],
                                                      starts=starts, first=first)]))
-    return out, (bad_tok + base, bad_col, bad_why)
+    return out, (bad_tok + base if base else bad_tok, bad_col, bad_why)
 
 
 def decode(tok: Tokens, wanted: Optional[List[str]] = None, workers: int = 1, d: Optional[Decoding] = None,
