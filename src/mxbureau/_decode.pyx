@@ -1306,6 +1306,27 @@ def arrays_batch(object schema, str kinds, list cols, int64_t n):
     return pa.RecordBatch._import_from_c(<uintptr_t>top, schema)
 
 
+def block_plan(const int64_t[:, ::1] w_row, const int64_t[:, ::1] w_fix, const int64_t[::1] counts):
+    """The fill plan of tables.py's _plan: per table slot and column, the byte offset of its part of one
+    block -- w_row[s, c] * counts[s] + w_fix[s, c] bytes, each rounded up to 64, laid end to end in
+    row-major order. Returns (plan int64 [slots, columns], total bytes). numpy's five temporaries of
+    (slots x 130) and a cumsum were ~90k instructions a call (callgrind, 13 slots), this ~30k."""
+    cdef Py_ssize_t ns = w_row.shape[0], nc = w_row.shape[1], s, c
+    cdef int64_t at = 0, size
+    if w_fix.shape[0] != ns or w_fix.shape[1] != nc or counts.shape[0] != ns:
+        raise ValueError("block_plan: w_row, w_fix a row a slot, counts a count a slot")
+    plan_np = np.empty((ns, nc), dtype=np.int64)
+    cdef int64_t[:, ::1] plan = plan_np
+    for s in range(ns):
+        if counts[s] < 0:
+            raise ValueError("block_plan: a negative count")
+        for c in range(nc):
+            size = (w_row[s, c] * counts[s] + w_fix[s, c] + 63) & ~(<int64_t>63)
+            plan[s, c] = at
+            at += size
+    return plan_np, at
+
+
 cdef struct FillCall:
     Rows* rows
     Col* cols
@@ -1686,12 +1707,15 @@ cdef class Segments:
         return out_np
 
     def batch(self, int s, object schema, object raw, uint8_t[::1] block, const int64_t[::1] plan,
-              bint has_pos, object record_start):
+              bint has_pos, object record_start=None, object starts=None, int64_t first=0):
         """Table slot s after ``fill`` as a pyarrow RecordBatch of ``schema`` -- record, record_start,
         position (when ``has_pos``), then the slot's columns -- over the block's buffers (``raw``: the
         pa.Buffer of ``block``; ``plan``: the slot's row of the fill plan), ``record_start`` (int64)
         and the columns' text data and dictionaries, which the batch then owns (once a slot). No copy
-        but the validity bitmaps, packed here from the block's byte a row for columns with nulls."""
+        but the validity bitmaps, packed here from the block's byte a row for columns with nulls.
+        Without ``record_start``: ``starts[record - first]`` of each row, gathered here (``starts``:
+        the part's records' start offsets, int64; the numpy frombuffer, subtraction and gather a
+        table were ~10k of read()'s instructions for one record's 7 tables, callgrind)."""
         cdef int nf, ncols, k, k0, f, kd, nnull = 0, nown = 0
         cdef int64_t j, n, nb, nulls
         cdef size_t size
@@ -1707,29 +1731,48 @@ cdef class Segments:
         cdef Col* col
         cdef Col* cols
         cdef _Owner owner
-        cdef const int64_t[::1] rs = record_start
+        cdef const int64_t[::1] rs
+        cdef const int64_t[::1] st
+        cdef int64_t[::1] rsw
+        cdef const int64_t* recs
+        cdef int64_t x
         if not self.filled or not 0 <= s < self.nseg:
             raise ValueError("batch: a slot of a filled Segments")
         n, nf, cols = self.rows[s].n, self.nfs[s], &self.cols[self.coff[s]]
         ncols, nb = 2 + has_pos + nf, (n + 7) >> 3
-        if plan.shape[0] < 2 + 2 * nf or rs.shape[0] < n or n == 0:
-            raise ValueError("batch: plan or record_start too short, or an empty slot")
+        if plan.shape[0] < 2 + 2 * nf or n == 0:
+            raise ValueError("batch: plan too short, or an empty slot")
+        if record_start is None:
+            if starts is None:
+                raise ValueError("batch: record_start, or starts (and first)")
+            st = starts
+            record_start = np.empty(n, dtype=np.int64)
+            rsw = record_start
+            recs = <const int64_t*>(base + plan[0])
+            for j in range(n):
+                x = recs[j] - first
+                if not 0 <= x < st.shape[0]:
+                    raise ValueError("batch: a row's record past starts")
+                rsw[j] = st[x]
+        rs = record_start
+        if rs.shape[0] < n:
+            raise ValueError("batch: record_start too short")
         if s in self.batched:
             raise ValueError("batch: a slot's columns go to one batch")
         self.batched.add(s)
         for f in range(nf):
             if cols[f].present != n:
                 nnull += 1
-        bitmaps = np.zeros(max(nnull * nb, 1), dtype=np.uint8)
-        cdef uint8_t[::1] bmv = bitmaps
         owner = _Owner()
         owner.ptrs = <void**>calloc(2 * nf + 1, sizeof(void*))
+        # the validity bitmaps at the end of the structs' allocation (freed with it): one numpy
+        # array a table less
         size = 16 + sizeof(ArrowArray) * (1 + 2 * ncols) + sizeof(void*) * (ncols + 1 + 6 * ncols)
-        mem = <char*>calloc(1, size)
+        mem = <char*>calloc(1, size + 8 + nnull * nb)
         if mem == NULL or owner.ptrs == NULL:
             free(mem)
             raise MemoryError()
-        keep = (raw, owner, record_start, bitmaps)
+        keep = (raw, owner, record_start)
         top = <ArrowArray*>(mem + 16)
         kids = top + 1
         dicts = kids + ncols
@@ -1755,7 +1798,7 @@ cdef class Segments:
             bufs[0], bufs[1] = NULL, base + plan[1]
             bufs += 2
             k = 3
-        bm = &bmv[0]
+        bm = <uint8_t*>(mem + ((size + 7) & ~(<size_t>7)))
         for k0 in range(nf):
             f = self.prog.field_order[s, k0]      # the table's order: an amount's KIND_NEG column after it
             col = &cols[f]

@@ -455,10 +455,9 @@ def _plan(d: Decoding, counts: np.ndarray):
     """Byte offsets of every column in one block (from Arrow's pool, reused across calls: fresh pages
     cost ~12k page faults, ~7 ms, on the TL table of the 57 MB corpus): per slot its records,
     positions, then per column values and validity, each 64-byte aligned. -> (plan, total bytes).
-    Vectorized: a loop over the ~600 columns took 0.3 ms, a fifth of read() of one record."""
-    sizes = (d.w_row * counts[:, None] + d.w_fix + 63) & ~63
-    ends = np.cumsum(sizes.ravel())
-    return (ends - sizes.ravel()).reshape(sizes.shape), int(ends[-1]) if len(ends) else 0
+    Compiled (_decode.block_plan): a Python loop over the ~600 columns took 0.3 ms, a fifth of read() of
+    one record; numpy's vectorized form ~90k instructions a call, this ~30k (callgrind)."""
+    return _decode.block_plan(d.w_row, d.w_fix, counts)
 
 
 def _column(kind: int, block: np.ndarray, raw: pa.Buffer, at_val: int, at_valid: int, n: int, extra,
@@ -484,8 +483,11 @@ def _decode_part(d: Decoding, buf: np.ndarray, p, r0: int, r1: int, base: int, t
                  seg_lut: np.ndarray, records, memory_pool=None) -> tuple:
     """One token part through the compiled decoder: per slot its table (or None when empty), and the
     (token, column, why) of the values left out or nulled (global token indices)."""
-    segs = _decode.Segments(d.program, buf, p["offset"], p["length"], p["tag"], records["tok_start"][r0:r1] - base,
-                            records["tok_end"][r0:r1] - base, take[r0:r1], records["record"][r0:r1], seg_lut)
+    ts, te = records["tok_start"][r0:r1], records["tok_end"][r0:r1]
+    if base:                          # a later part of a parallel scan: token indices from its first
+        ts, te = ts - base, te - base
+    segs = _decode.Segments(d.program, buf, p["offset"], p["length"], p["tag"], ts, te, take[r0:r1],
+                            records["record"][r0:r1], seg_lut)
     counts = segs.counts
     plan, total = _plan(d, counts)
     raw = pa.allocate_buffer(max(total, 1), memory_pool=memory_pool)
@@ -493,8 +495,7 @@ def _decode_part(d: Decoding, buf: np.ndarray, p, r0: int, r1: int, base: int, t
     present, (bad_tok, bad_col, bad_why) = segs.fill(block, plan)
     out = []
     starts, first = records["start"], int(records["record"][0]) if len(records["record"]) else 0
-    for s, tag in enumerate(d.slots):
-        n = int(counts[s])
+    for s, (tag, n) in enumerate(zip(d.slots, counts.tolist())):
         if n == 0:
             out.append(None)
             continue
@@ -502,10 +503,9 @@ def _decode_part(d: Decoding, buf: np.ndarray, p, r0: int, r1: int, base: int, t
         # 3.4 KB hit record, 166 columns: 1.2 ms of pa.Array.from_buffers a column and 0.16 ms of
         # with_record_start's add_column a table, against ~0.2 ms so); the codes already spelled
         # and the negative amounts split by the fill.
-        ps = plan[s]
-        rs = starts[np.frombuffer(raw, np.int64, n, int(ps[0])) - first]
-        out.append(pa.Table.from_batches([segs.batch(s, d.started[tag], raw, block, ps, d.has_pos[tag], rs)]))
-    return out, (bad_tok + base, bad_col, bad_why)
+        out.append(pa.Table.from_batches([segs.batch(s, d.started[tag], raw, block, plan[s], d.has_pos[tag],
+                                                     starts=starts, first=first)]))
+    return out, (bad_tok + base if base else bad_tok, bad_col, bad_why)
 
 
 def decode(tok: Tokens, wanted: Optional[List[str]] = None, workers: int = 1, d: Optional[Decoding] = None,
@@ -564,7 +564,13 @@ def build_tables(tok: Tokens, segments=None, workers: int = 1, columns=None, str
             _raise_first(tok, d, bad_tok, bad_col, bad_why)
         problems = pa.concat_tables([scan_problems(tok),
                                      token_problems(tok, bad_tok, _reasons(tok, d, bad_tok, bad_col, bad_why))])
-    return Tables(tables, with_record_start(tok.format.records_table(tok), tok), problems, tok.format.name)
+    return Tables(tables, _records_with_start(tok.format.records_table(tok)), problems, tok.format.name)
+
+
+def _records_with_start(t: pa.Table) -> pa.Table:
+    """The records table with ``record_start`` after ``record``: a record's own ``start`` (the
+    column itself, shared: a numpy gather and a pa.array were ~12 us of read() of one record)."""
+    return t.add_column(t.schema.get_field_index("record") + 1, RECORD_START, t.column("start"))
 
 
 RECORD_START = pa.field("record_start", pa.int64(), nullable=False, metadata={

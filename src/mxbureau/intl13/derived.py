@@ -22,26 +22,38 @@ DESCRIPTIONS = {
 }
 
 
+_INT8 = pa.int8()
+# the columns' fields, made once (a pa.field with metadata each call was ~3 us of read() of one record)
+_FIELDS = {name: pa.field(name, _INT8, metadata={b"derived_from": src.encode(), b"catalog": b"MOP_LEVELS"})
+           for pairs in LEVEL_COLUMNS.values() for src, name in pairs}
+
+
 def _levels(col) -> pa.ChunkedArray:
     """int8 levels of a dictionary (or string) column of MOP codes, chunk by chunk through each
     chunk's dictionary (one lookup per distinct code)."""
-    chunks = []
-    for a in (col.chunks if isinstance(col, pa.ChunkedArray) else [col]):
-        if not pa.types.is_dictionary(a.type):
-            a = a.dictionary_encode()
-        # the per-code levels gathered by the indices in numpy, the array made over its buffers: one
-        # record's 8 accounts 12.8 -> ~4 us a column (a pa.array and a compute take before)
-        lut = np.array([catalogs.MOP_LEVELS.get(v, -1) for v in a.dictionary.to_pylist()] + [-1], dtype=np.int8)
-        ind = a.indices
-        idx = np.frombuffer(ind.buffers()[1], np.int32, len(ind), ind.offset * 4) if len(ind) else np.zeros(0, np.int32)
-        if ind.null_count:
-            idx = np.where(np.asarray(ind.is_valid()), idx, len(lut) - 1)
-        levels = lut[idx]
-        bad = levels < 0
-        chunks.append(pa.Array.from_buffers(pa.int8(), len(levels), [
-            pa.py_buffer(np.packbits(~bad, bitorder="little")) if bad.any() else None, pa.py_buffer(levels)],
-            int(bad.sum())))
-    return pa.chunked_array(chunks, pa.int8())
+    return pa.chunked_array([_level_chunk(a) for a in (col.chunks if isinstance(col, pa.ChunkedArray) else [col])],
+                            _INT8)
+
+
+def _level_chunk(a: pa.Array) -> pa.Array:
+    if not pa.types.is_dictionary(a.type):
+        a = a.dictionary_encode()
+    # the per-code levels gathered by the indices in numpy, the array made over its buffers: one
+    # record's 8 accounts 12.8 -> ~4 us a column (a pa.array and a compute take before); the nulls
+    # from the indices' own bitmap (ind.is_valid() was ~4 us of the ~12 left)
+    lut = np.array([catalogs.MOP_LEVELS.get(v, -1) for v in a.dictionary.to_pylist()] + [-1], dtype=np.int8)
+    ind = a.indices
+    n = len(ind)
+    bufs = ind.buffers()
+    idx = np.frombuffer(bufs[1], np.int32, n, ind.offset * 4) if n else np.zeros(0, np.int32)
+    if ind.null_count:
+        valid = np.unpackbits(np.frombuffer(bufs[0], np.uint8), count=ind.offset + n, bitorder="little")[ind.offset:]
+        idx = np.where(valid.view(bool), idx, len(lut) - 1)
+    levels = lut[idx]
+    bad = levels < 0
+    nbad = int(np.count_nonzero(bad))
+    return pa.Array.from_buffers(_INT8, n, [pa.py_buffer(np.packbits(~bad, bitorder="little")) if nbad else None,
+                                            pa.py_buffer(levels)], nbad)
 
 
 def finish_tables(tables: Dict[str, pa.Table], tok=None) -> Dict[str, pa.Table]:
@@ -53,7 +65,8 @@ def finish_tables(tables: Dict[str, pa.Table], tok=None) -> Dict[str, pa.Table]:
             i = t.schema.get_field_index(src)
             if i < 0:
                 continue
-            meta = {b"derived_from": src.encode(), b"catalog": b"MOP_LEVELS"}
-            t = t.add_column(i + 1, pa.field(name, pa.int8(), metadata=meta), _levels(t.column(i)))
+            col = t.column(i)
+            # one chunk (every read but a parallel one's): the Array itself, which add_column wraps
+            t = t.add_column(i + 1, _FIELDS[name], _level_chunk(col.chunk(0)) if col.num_chunks == 1 else _levels(col))
         tables[tag] = t
     return tables

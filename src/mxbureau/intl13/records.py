@@ -16,7 +16,7 @@ import pyarrow as pa
 from ..columns import RECORD_FIELDS, fixed_string_buffers, string_buffers, table_of, token_string_buffers
 from ..tokens import Tokens, kind_names
 from ..layout import tag_code
-from . import catalogs, spec
+from . import _records, catalogs, spec
 
 __all__ = ["RECORDS_SCHEMA", "records_table"]
 
@@ -49,6 +49,11 @@ for _k, _code in enumerate(catalogs.BUREAU_INDICATOR_VALUES):
 _HAS_DATA = np.zeros(256, bool)
 _HAS_DATA[[ord(c) for c in catalogs.BUREAU_INDICATOR_DATA]] = True
 _PN = tag_code("PN")
+# header_columns' data: the kind codes, the header's positions, the indicator's catalogue, the number
+# of bureau columns
+_HEADER = ((spec.HIT, spec.NOHIT, spec.CONSULTA_RECORD, spec.ERROR_RECORD),
+           (_R["reference"].start, _R["member_code"].start, _Q["member_code"].start, _R["bureau_indicator"].start),
+           _INDICATOR_CODE, _HAS_DATA.view(np.uint8), len(catalogs.BUREAU_INDICATOR_COLUMNS))
 _PREFIX_TOKENS = 16       # a CL (5 fields) and an AU (7) before INTL: the PN that follows is within 16
 
 
@@ -82,44 +87,49 @@ def records_table(tok: Tokens) -> pa.Table:
     r = tok.records
     n = tok.n_records
     kind_code = r["kind_code"]
-    start = r["start"] - tok.base              # positions in tok.buffer
-    is_resp = (kind_code == spec.HIT) | (kind_code == spec.NOHIT)
-    is_cons = kind_code == spec.CONSULTA_RECORD
-    is_err = kind_code == spec.ERROR_RECORD
-    ok = r["ok"]
-    hdr = ok & (is_resp | is_cons)            # whole headers: parsed records only
-    head_at = start.copy()                    # where the INTL header is (a consulta may open with CL / AU)
-    cons = np.flatnonzero(is_cons & ok)
-    if len(cons):
-        head_at[cons] = _consulta_headers(tok, cons)
-        hdr = hdr & (head_at >= 0)
-        head_at = np.maximum(head_at, 0)
-
-    member = fixed_string_buffers(buf, head_at + np.where(is_resp, _R["member_code"].start, _Q["member_code"].start),
-                                  hdr, _R["member_code"].length)
-    indicator = fixed_string_buffers(buf, start + _R["bureau_indicator"].start, hdr & is_resp,
-                                     _R["bureau_indicator"].length)
+    ok = r["ok"].view(np.uint8)
+    names = _kind_names(tok.format)
+    args = (buf, tok.base, r["start"], r["end"], kind_code, ok, r["version"], r["declared_length"], r["cr_reading"])
+    data = (*_HEADER, len(names[0]) - 2)          # ... and the kind dictionary's index of "unknown"
+    got = _records.header_columns(*args, None, None, *data)
+    if got is None:                   # consultas (where is each one's INTL header?) or error records
+        got = _records.header_columns(*args, *_heads_and_refs(tok), *data)
+    hdr = got["hdr"]
+    member = fixed_string_buffers(buf, got["member_at"], hdr, _R["member_code"].length)
+    indicator = fixed_string_buffers(buf, got["ind_at"], got["resp"], _R["bureau_indicator"].length)
     # the reference: the header's, or for an error record the first field of UR / AR
-    bureaus, has_data = _bureaus(buf, start, hdr & is_resp, kind_code == spec.HIT)
-    err = is_err & ok
-    ref_at = head_at + _R["reference"].start
-    if err.any():
-        ref_at[err] = tok.take("offset", r["tok_start"][err])
-    reference = fixed_string_buffers(buf, ref_at, hdr | err, _R["reference"].length)
+    reference = fixed_string_buffers(buf, got["ref_at"], got["ref_valid"], _R["reference"].length)
     # control number: in a new-style ES the last two tokens are 00 (control number) and 01 (**)
-    rows = np.flatnonzero(ok & (r["es_style"] == 1))
+    rows = np.flatnonzero(r["ok"] & (r["es_style"] == 1))
     es00 = r["tok_end"][rows] - 2
     control = token_string_buffers(buf, tok.take("offset", es00), tok.take("length", es00), rows, n)
-    names = _kind_names(tok.format)
-    kind = np.where(kind_code < 0, len(names[0]) - 2, kind_code).astype(np.int32)
+    bureaus = got["bureaus"]
     # One import through the C Data Interface: 17 pa.array calls and a Table.from_arrays were ~40% of
     # the records table of one 3.4 KB record (~0.4M of its ~0.6M instructions, callgrind)
     return table_of(RECORDS_SCHEMA, _LAYOUT, [
-        (r["record"], None), (kind, *names), (r["start"], None), (r["end"] - r["start"], None),
-        (r["version"].astype(np.int8), r["version"] >= 0), reference, member,
-        (kind_code == spec.HIT, is_resp & ok), indicator, *bureaus, has_data, control,
-        (r["declared_length"].astype(np.int64), r["declared_length"] >= 0),
-        (r["cr_reading"].astype(np.int32) - 1, *_CR_READINGS), (ok, None)], n)
+        (r["record"], None), (got["kind"], *names), (r["start"], None), (got["length"], None),
+        (got["version"], got["version_valid"]), reference, member,
+        (got["found"], got["found_valid"]), indicator, *((bureaus[k], *_INDICATOR) for k in range(len(bureaus))),
+        (got["has_data"], got["resp"]), control, (got["declared"], got["declared_valid"]),
+        (got["cr"], *_CR_READINGS), (r["ok"], None)], n)
+
+
+def _heads_and_refs(tok: Tokens):
+    """(head_at, err_ref) for header_columns: where the INTL header of each parsed consulta is (its
+    record's start, else found by _consulta_headers), and the offset of the first token's value of
+    each parsed error record (0 elsewhere; None when there are none)."""
+    r = tok.records
+    kind_code, ok = r["kind_code"], r["ok"]
+    head_at = r["start"] - tok.base
+    cons = np.flatnonzero((kind_code == spec.CONSULTA_RECORD) & ok)
+    if len(cons):
+        head_at[cons] = _consulta_headers(tok, cons)
+    err = np.flatnonzero((kind_code == spec.ERROR_RECORD) & ok)
+    err_ref = None
+    if len(err):
+        err_ref = np.zeros(len(kind_code), np.int64)
+        err_ref[err] = tok.take("offset", r["tok_start"][err])
+    return head_at, err_ref
 
 
 _NAMES = {}
@@ -131,21 +141,3 @@ def _kind_names(fmt):
     if got is None:
         got = _NAMES[fmt.name] = string_buffers(pa.array(kind_names(fmt).tolist(), pa.large_string()))
     return got
-
-
-def _bureaus(buf: np.ndarray, start: np.ndarray, resp: np.ndarray, hit: np.ndarray):
-    """The Anexo 14 indicator of responses ``resp``: a labelled column per bureau (null where the
-    indicator is 0000, an Informe Buró's reserved zeros, or the byte is not in the catalogue; as
-    table_of's ``d`` columns), and has_data (found, or a bureau's hit or extended report; valid
-    where ``resp``). One 1-D gather a position: a 2-D one
-    took 4.5 ms on the 57 MB corpus's 24k records, this 0.6."""
-    h = _R["bureau_indicator"]
-    at = np.where(resp, start + h.start, 0)
-    b = [buf[at + k] if len(at) else np.zeros(0, np.uint8) for k in range(h.length)]
-    live = resp & ~((b[0] == 48) & (b[1] == 48) & (b[2] == 48) & (b[3] == 48))
-    cols, data = [], hit.copy()
-    for k in range(len(catalogs.BUREAU_INDICATOR_COLUMNS)):
-        idx = np.where(live, _INDICATOR_CODE[b[k]], -1).astype(np.int32)
-        cols.append((idx, *_INDICATOR))
-        data |= live & _HAS_DATA[b[k]]
-    return cols, (data, resp)
