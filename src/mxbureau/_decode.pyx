@@ -1174,6 +1174,42 @@ cdef int64_t _n_of(object a, int k) except -1:
     return cnp.PyArray_NBYTES(<cnp.ndarray>a)
 
 
+cdef inline size_t _structs_size(int64_t ncols) noexcept nogil:
+    """Bytes of a batch's C Data structs (see _lay_structs)."""
+    return 16 + sizeof(ArrowArray) * (1 + 2 * ncols) + sizeof(void*) * (ncols + 1 + 6 * ncols)
+
+
+cdef const void** _lay_structs(char* mem, int64_t ncols, int64_t n, ArrowArray** top, ArrowArray** kids,
+                               ArrowArray** dicts) noexcept nogil:
+    """A batch's C Data structs in one zeroed allocation of _structs_size(ncols) bytes: the owner's
+    slot (16 bytes), the top struct of n rows, its ncols children, their dictionaries, the children
+    pointers, then the buffer pointers (at most 3 a column and 3 a dictionary). -> the first
+    child's buffer slot."""
+    cdef int64_t k
+    top[0] = <ArrowArray*>(mem + 16)
+    kids[0] = top[0] + 1
+    dicts[0] = kids[0] + ncols
+    cdef ArrowArray** kidp = <ArrowArray**>(dicts[0] + ncols)
+    cdef const void** bufs = <const void**>(kidp + ncols)
+    top[0].length, top[0].n_buffers, top[0].n_children = n, 1, ncols
+    top[0].buffers = bufs
+    bufs[0] = NULL
+    top[0].children = kidp
+    for k in range(ncols):
+        kidp[k] = &kids[0][k]
+    return bufs + 1
+
+
+cdef object _import_batch(char* mem, ArrowArray* top, object keep, object schema):
+    """The batch whose structs are in mem, imported: ``keep`` (what its buffers live in) is released
+    with it."""
+    Py_INCREF(keep)
+    (<void**>mem)[0] = <void*>keep
+    top.private_data = mem
+    top.release = _batch_release
+    return pa.RecordBatch._import_from_c(<uintptr_t>top, schema)
+
+
 def arrays_batch(object schema, str kinds, list cols, int64_t n):
     """A RecordBatch of ``schema`` over C-contiguous numpy arrays, imported in one call through the C
     Data Interface (no copy but the bitmaps): for each field a kind and a tuple -- ``f`` fixed width
@@ -1190,7 +1226,6 @@ def arrays_batch(object schema, str kinds, list cols, int64_t n):
     cdef ArrowArray* top
     cdef ArrowArray* kids
     cdef ArrowArray* dicts
-    cdef ArrowArray** kidp
     cdef const void** bufs
     cdef uint8_t* bm
     cdef const void* p[4]
@@ -1250,23 +1285,13 @@ def arrays_batch(object schema, str kinds, list cols, int64_t n):
             raise ValueError(f"arrays_batch: kind {kd!r}")
     bitmaps = np.zeros(max(nbm * nb, 1), dtype=np.uint8)
     bm = <uint8_t*>cnp.PyArray_DATA(<cnp.ndarray>bitmaps)
-    size = 16 + sizeof(ArrowArray) * (1 + 2 * ncols) + sizeof(void*) * (ncols + 1 + 6 * ncols)
+    size = _structs_size(ncols)
     mem = <char*>calloc(1, size)
     if mem == NULL:
         raise MemoryError()
     keep = (tuple([tuple(c) for c in cols]), bitmaps)     # the arrays, whatever the caller does with cols
-    top = <ArrowArray*>(mem + 16)
-    kids = top + 1
-    dicts = kids + ncols
-    kidp = <ArrowArray**>(dicts + ncols)
-    bufs = <const void**>(kidp + ncols)
-    top.length, top.n_buffers, top.n_children = n, 1, ncols
-    top.buffers = bufs
-    bufs[0] = NULL
-    bufs += 1
-    top.children = kidp
+    bufs = _lay_structs(mem, ncols, n, &top, &kids, &dicts)
     for k in range(ncols):
-        kidp[k] = &kids[k]
         zeros = 0
         bufs[0] = NULL
         if kindc[k] == 3 or ptrs[4 * k + 1] != NULL:      # a validity bitmap where a row is null
@@ -1299,11 +1324,7 @@ def arrays_batch(object schema, str kinds, list cols, int64_t n):
             bufs[0], bufs[1], bufs[2] = NULL, ptrs[4 * k + 3], ptrs[4 * k + 2]
             bufs += 3
             kids[k].dictionary = &dicts[k]
-    Py_INCREF(keep)
-    (<void**>mem)[0] = <void*>keep
-    top.private_data = mem
-    top.release = _batch_release
-    return pa.RecordBatch._import_from_c(<uintptr_t>top, schema)
+    return _import_batch(mem, top, keep, schema)
 
 
 def block_plan(const int64_t[:, ::1] w_row, const int64_t[:, ::1] w_fix, const int64_t[::1] counts):
@@ -1723,7 +1744,6 @@ cdef class Segments:
         cdef ArrowArray* top
         cdef ArrowArray* kids
         cdef ArrowArray* dicts
-        cdef ArrowArray** kidp
         cdef const void** bufs
         cdef char* base = <char*>&block[0]
         cdef const uint8_t* valid
@@ -1767,24 +1787,13 @@ cdef class Segments:
         owner.ptrs = <void**>calloc(2 * nf + 1, sizeof(void*))
         # the validity bitmaps at the end of the structs' allocation (freed with it): one numpy
         # array a table less
-        size = 16 + sizeof(ArrowArray) * (1 + 2 * ncols) + sizeof(void*) * (ncols + 1 + 6 * ncols)
+        size = _structs_size(ncols)
         mem = <char*>calloc(1, size + 8 + nnull * nb)
         if mem == NULL or owner.ptrs == NULL:
             free(mem)
             raise MemoryError()
         keep = (raw, owner, record_start)
-        top = <ArrowArray*>(mem + 16)
-        kids = top + 1
-        dicts = kids + ncols
-        kidp = <ArrowArray**>(dicts + ncols)
-        bufs = <const void**>(kidp + ncols)
-        top.length, top.n_buffers, top.n_children = n, 1, ncols
-        top.buffers = bufs
-        bufs[0] = NULL
-        bufs += 1
-        top.children = kidp
-        for k in range(ncols):
-            kidp[k] = &kids[k]
+        bufs = _lay_structs(mem, ncols, n, &top, &kids, &dicts)
         # record, record_start, position: never null
         _set(&kids[0], bufs, 2, n, 0)
         bufs[0], bufs[1] = NULL, base + plan[0]
@@ -1834,11 +1843,7 @@ cdef class Segments:
                 bufs += 2
             k += 1
         owner.n = nown
-        Py_INCREF(keep)
-        (<void**>mem)[0] = <void*>keep
-        top.private_data = mem
-        top.release = _batch_release
-        return pa.RecordBatch._import_from_c(<uintptr_t>top, schema)
+        return _import_batch(mem, top, keep, schema)
 
     def __dealloc__(self):
         cdef int s, i
