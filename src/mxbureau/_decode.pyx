@@ -387,6 +387,18 @@ cdef inline int _dict_room(Dict* D) noexcept nogil:
     return 0
 
 
+cdef inline int32_t _dict_put(Dict* D, int64_t slot, uint64_t h, int64_t at, int64_t L) noexcept nogil:
+    """A new value's entry (room made by _dict_room): its hash, where it is (or, for K_NEG, the value
+    itself) and its length, at the empty table slot its probe ended on. -> its index."""
+    cdef int32_t e = <int32_t>D.n
+    D.hash[e] = h
+    D.at[e] = at
+    D.length[e] = <int32_t>L
+    D.n += 1
+    D.table[slot] = e + 1
+    return e
+
+
 cdef int32_t _dict_index(Dict* D, const uint8_t* bp, int64_t o, int64_t L, bint over) noexcept nogil:
     """The dictionary index of the value at o (added when new); -1 when memory runs out. ``over``:
     24 bytes past the value may be read. A value of up to 16 bytes (every code but a few messages)
@@ -413,14 +425,9 @@ cdef int32_t _dict_index(Dict* D, const uint8_t* bp, int64_t o, int64_t L, bint 
                 and (L <= 16 or memcmp(bp + D.at[e] + 16, bp + o + 16, L - 16) == 0)):
             return e
         slot = (slot + 1) & (D.tcap - 1)
-    e = <int32_t>D.n
-    D.hash[e] = h
+    e = _dict_put(D, slot, h, o, L)
     D.head[2 * e] = w0
     D.head[2 * e + 1] = w1
-    D.at[e] = o
-    D.length[e] = <int32_t>L
-    D.n += 1
-    D.table[slot] = e + 1
     return e
 
 
@@ -441,13 +448,7 @@ cdef int32_t _neg_index(Dict* D, int64_t x) noexcept nogil:
         if D.at[e - 1] == x:
             return e - 1
         slot = (slot + 1) & (D.tcap - 1)
-    e = <int32_t>D.n
-    D.hash[e] = h
-    D.at[e] = x
-    D.length[e] = 0
-    D.n += 1
-    D.table[slot] = e + 1
-    return e
+    return _dict_put(D, slot, h, x, 0)
 
 
 cdef struct Col:
