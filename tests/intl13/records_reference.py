@@ -1,6 +1,6 @@
 """The INTL13 records table as intl13/records.py built it before its one C Data import (17 pa.array
 calls and a Table.from_arrays): the reference tests/intl13/test_records_import.py checks the import
-against. Kept as it was, but for the pieces it shares with records.py (imported from there)."""
+against. Kept as it was."""
 from __future__ import annotations
 
 import numpy as np
@@ -8,9 +8,8 @@ import pyarrow as pa
 
 from mxbureau.columns import RECORD_FIELDS, coded, fixed_strings, token_strings
 from mxbureau.tokens import Tokens, kind_names
+from mxbureau.layout import tag_code
 from mxbureau.intl13 import catalogs, spec
-# where consultas' headers are and the indicator's lookups: records.py's own (not what this checks)
-from mxbureau.intl13.records import _HAS_DATA, _INDICATOR_CODE, _Q, _R, _consulta_headers
 
 __all__ = ["RECORDS_SCHEMA", "records_table"]
 
@@ -29,8 +28,42 @@ RECORDS_SCHEMA = pa.schema([
     pa.field("ok", pa.bool_(), nullable=False),
 ])
 
+_R = {h.name: h for h in spec.RESPONSE_HEADER}
+_Q = {h.name: h for h in spec.CONSULTA_HEADER}
 _CR_READINGS = pa.array(["text", "segment"], pa.large_string())   # records["cr_reading"] 1 and 2
 _INDICATOR = pa.array(list(catalogs.BUREAU_INDICATOR_VALUES.values()), pa.large_string())
+_INDICATOR_CODE = np.full(256, -1, np.int32)          # a byte of the indicator -> its label's index
+for _k, _code in enumerate(catalogs.BUREAU_INDICATOR_VALUES):
+    _INDICATOR_CODE[ord(_code)] = _k
+_HAS_DATA = np.zeros(256, bool)
+_HAS_DATA[[ord(c) for c in catalogs.BUREAU_INDICATOR_DATA]] = True
+_PN = tag_code("PN")
+_PREFIX_TOKENS = 16       # a CL (5 fields) and an AU (7) before INTL: the PN that follows is within 16
+
+
+def _consulta_headers(tok: Tokens, rows: np.ndarray) -> np.ndarray:
+    """Where the 88-byte INTL header of consultas ``rows`` starts: at the record's start, or, for a
+    consulta written in the manual's order with CL (Sintetiza) or AU (online authentication) before
+    INTL, the 88 + 4 bytes before the value of its PN (the record starts at the CL / AU, which the
+    scanner tokenizes; the header is not a token). -1 where no PN follows."""
+    buf = tok.buffer
+    start = tok.records["start"][rows] - tok.base     # positions in tok.buffer (a stream's window)
+    at = start.copy()
+    intl = np.frombuffer(b"INTL", np.uint8)
+    head = buf[np.minimum(start[:, None] + np.arange(4), len(buf) - 1)] if len(rows) else np.empty((0, 4), np.uint8)
+    moved = np.flatnonzero(~(head == intl).all(axis=1))
+    if len(moved):
+        ts, te = tok.records["tok_start"][rows[moved]], tok.records["tok_end"][rows[moved]]
+        last = max(len(tok) - 1, 0)
+        idx = np.minimum(ts[:, None] + np.arange(_PREFIX_TOKENS), np.maximum(te - 1, ts)[:, None])
+        idx = np.minimum(idx, last)
+        tags = tok.take("tag", idx.reshape(-1)).reshape(idx.shape) if len(tok) else np.zeros(idx.shape, np.uint16)
+        is_pn = (tags == _PN) & (idx < te[:, None])
+        k = np.argmax(is_pn, axis=1)
+        found = is_pn[np.arange(len(k)), k]
+        pn_value = tok.take("offset", idx[np.arange(len(k)), k]) if len(tok) else np.zeros(len(k), np.int64)
+        at[moved] = np.where(found, pn_value - 4 - spec.CONSULTA_HEADER_LENGTH, -1)
+    return at
 
 
 def records_table(tok: Tokens) -> pa.Table:
