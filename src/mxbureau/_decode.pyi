@@ -39,9 +39,10 @@ class Segments:
     def fill(self, block: np.ndarray, plan: np.ndarray) -> Tuple[np.ndarray, Tuple[np.ndarray, np.ndarray, np.ndarray]]:
         """Pass 2 into block (plan: byte offsets a slot and column): the rows of each column with a
         value, and (token, slot * MAX_FIELDS + column or -1, WHY_*) of the values left out or nulled."""
-    def batch(self, s: int, schema: "pyarrow.Schema", raw: "pyarrow.Buffer", block: np.ndarray, plan: np.ndarray,
-              has_pos: bool, record_start: np.ndarray) -> "pyarrow.RecordBatch":
-        """Table slot s after fill as a RecordBatch of schema over the block's buffers."""
+    def batch(self, s: int, schema: "pyarrow.Schema", has_pos: bool, record_start: Optional[np.ndarray] = None,
+              starts: Optional[np.ndarray] = None, first: int = 0) -> "pyarrow.RecordBatch":
+        """Table slot s after fill as a RecordBatch of schema over fill's block (record_start, or
+        starts[record - first] gathered)."""
 
 def text_column(buf: np.ndarray, off: np.ndarray, ln: np.ndarray, tokens: np.ndarray, rows: np.ndarray,
                 nrows: int) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:

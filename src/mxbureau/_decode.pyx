@@ -30,6 +30,8 @@ cdef enum:
     K_DIGITS = 6            # text of a numeric field: digits and blanks only, else null
     K_NEG = 7               # the negative values of an amount column (its Col.neg) as codes "-" +
                             # field_max digits (Field.negative: a score's exclusion codes); no tag maps here
+    K_LEVEL = 8             # int8: a code column's (Col.by) values mapped to numbers (Field.ordinal: the
+                            # MOP's levels), null for a value the map lacks; no tag maps here either
     # Why a value is in the list of bad values (Bad.why).
     W_VALUE = 0             # it does not fit its column's kind (a date, a number, digits)
     W_TOO_LONG = 1          # longer than its field's maximum (field_max): not stored
@@ -42,6 +44,7 @@ cdef enum:
 KIND_TEXT, KIND_INT, KIND_AMOUNT, KIND_DATE, KIND_CODE2, KIND_CODE = K_TEXT, K_INT, K_AMOUNT, K_DATE, K_CODE2, K_CODE
 KIND_DIGITS = K_DIGITS
 KIND_NEG = K_NEG
+KIND_LEVEL = K_LEVEL
 MAX_FIELDS = MAXF
 UNKNOWN_COLUMN = SINK
 SKIPPED_COLUMN = SKIP
@@ -562,12 +565,14 @@ cdef int _decode_block(const Rows* R, Py_ssize_t b0, Py_ssize_t b1, Col* cols, i
     # longer reading of the tag (which comes after: tables.py orders them so) or are left out (_long)
     for f in range(nf):
         col = &cols[f]
+        if col.kind == K_LEVEL:                             # every row written after the fill
+            continue
         if col.kind != K_TEXT and col.kind != K_DIGITS:     # absent and invalid values: 0 and null
             memset(col.val + b0 * _width(col.kind), 0, nb * _width(col.kind))
             memset(col.valid + b0, 0, nb)
     for f in range(nf):
         col = &cols[f]
-        if col.kind == K_NEG:                               # filled by its amount column's cells
+        if col.kind == K_NEG or col.kind == K_LEVEL:        # filled by its amount column's cells; after
             continue
         if col.kind == K_TEXT or col.kind == K_DIGITS:
             rc = _text_cells(col, M + f * MSTRIDE, ML + f * MSTRIDE, b0, nb, bp, nbuf, bad, s * MAXF + f)
@@ -1397,7 +1402,9 @@ cdef class Program:
     longer value (a short reading's long one) and for the tag's next occurrence (-1: none);
     field_neg[slot, c]: an amount's KIND_NEG column (-1: none); field_spell[slot, c]: the width a
     numeric code is spelled to (-1: as read) and field_by[slot, c] the column whose value sets it per
-    row (``by_widths[slot * MAX_FIELDS + c]``: stripped latin-1 value -> width; others: field_spell);
+    row (``value_maps[slot * MAX_FIELDS + c]``: stripped latin-1 value -> width; others: field_spell);
+    a KIND_LEVEL column's field_by is the code column it maps, through ``value_maps[slot * MAX_FIELDS +
+    c]`` (UTF-8 value -> level 0-127; a value not there: null);
     field_order[slot, k]: the column of the table's k-th column (-1 past the last)."""
     cdef const int8_t[:, ::1] field_lut
     cdef const int8_t[:, ::1] field_kind
@@ -1409,7 +1416,7 @@ cdef class Program:
     cdef const int8_t[:, ::1] field_by
     cdef const int8_t[:, ::1] field_order
     cdef const int8_t[::1] seg_unknown
-    cdef dict by_widths
+    cdef dict value_maps
     cdef int nseg
     cdef int[MAXF] nfs_store
     cdef int* nfs
@@ -1417,7 +1424,7 @@ cdef class Program:
     def __cinit__(self, const int8_t[::1] seg_unknown, const int8_t[:, ::1] field_lut, const int8_t[:, ::1] field_kind,
                   const uint16_t[:, ::1] field_max, const int8_t[:, ::1] field_longer,
                   const int8_t[:, ::1] field_again, const int8_t[:, ::1] field_neg, const int8_t[:, ::1] field_spell,
-                  const int8_t[:, ::1] field_by, const int8_t[:, ::1] field_order, dict by_widths, int nseg):
+                  const int8_t[:, ::1] field_by, const int8_t[:, ::1] field_order, dict value_maps, int nseg):
         cdef int s, f, nf, k
         cdef uint64_t seen
         if nseg > MAXF or nseg < 0:
@@ -1433,7 +1440,7 @@ cdef class Program:
         self.seg_unknown, self.field_lut, self.field_kind, self.field_max = seg_unknown, field_lut, field_kind, field_max
         self.field_longer, self.field_again, self.field_neg = field_longer, field_again, field_neg
         self.field_spell, self.field_by, self.field_order = field_spell, field_by, field_order
-        self.by_widths, self.nseg, self.nfs = by_widths, nseg, self.nfs_store
+        self.value_maps, self.nseg, self.nfs = value_maps, nseg, self.nfs_store
         for s in range(nseg):
             nf = 0
             while nf < SKIP and field_kind[s, nf] >= 0:
@@ -1441,13 +1448,15 @@ cdef class Program:
             self.nfs[s] = nf
             for f in range(nf):
                 k = field_kind[s, f]
-                if not K_TEXT <= k <= K_NEG:
+                if not K_TEXT <= k <= K_LEVEL:
                     raise ValueError("field_kind: not a decoder kind")
                 if field_longer[s, f] >= 0 and not f < field_longer[s, f] < nf:
                     raise ValueError("field_longer: a longer reading's column comes after the short one")
                 if field_again[s, f] >= nf or (field_neg[s, f] >= 0 and (k != K_AMOUNT or not f < field_neg[s, f] < nf
                                                                            or field_kind[s, field_neg[s, f]] != K_NEG)):
                     raise ValueError("field_again, field_neg: columns of the table")
+                if k == K_LEVEL and not (0 <= field_by[s, f] < f and field_kind[s, field_by[s, f]] in (K_CODE, K_CODE2)):
+                    raise ValueError("field_by: a level column's code column comes before it")
                 if field_spell[s, f] >= 0 and (k != K_CODE and k != K_CODE2 or field_by[s, f] >= nf
                                                or (field_by[s, f] >= 0 and (field_kind[s, field_by[s, f]] not in (K_CODE, K_CODE2)
                                                                             or field_spell[s, field_by[s, f]] >= 0))):
@@ -1483,6 +1492,10 @@ cdef class Segments:
     cdef Bad bad
     cdef bint filled
     cdef set batched              # the slots batch() gave their buffers to
+    cdef object block             # fill's block (its memory: the batches' values) ...
+    cdef char* blockp
+    cdef const int64_t[:, ::1] planv      # ... and plan, which batch() reads: one memoryview
+                                          # acquisition a call, not three a table (~2.6k instructions each)
 
     def __cinit__(self, Program program not None, const uint8_t[::1] buf, const int64_t[::1] off,
                   const uint16_t[::1] ln, const uint16_t[::1] tag, const int64_t[::1] tok_start,
@@ -1644,6 +1657,7 @@ cdef class Segments:
                             raise MemoryError()
                     elif col.kind == K_CODE2:
                         _lut_take(col)
+            self.block, self.blockp, self.planv = block, base, plan
             call.rows, call.cols, call.nfs, call.nseg, call.coff = self.rows, self.cols, self.nfs, self.nseg, self.coff
             call.flut, call.flut_w, call.M, call.ML = flut, flut_w, M, ML
             call.again, call.again_w = &prog.field_again[0, 0], prog.field_again.shape[1]
@@ -1662,8 +1676,8 @@ cdef class Segments:
                 n = self.rows[s].n
                 for f in range(self.nfs[s]):
                     col = &self.cols[self.coff[s] + f]
-                    pv[s, f] = col.present
                     if n == 0:
+                        pv[s, f] = 0
                         continue
                     if col.kind == K_CODE or col.kind == K_CODE2:
                         if col.spell >= 0:
@@ -1679,9 +1693,12 @@ cdef class Segments:
                     elif col.kind == K_NEG:
                         if _neg_values(col):
                             raise MemoryError()
+                    elif col.kind == K_LEVEL:               # its code column's dictionary is built (before it)
+                        self._levels(s, f, col, &self.cols[self.coff[s] + col.by], n)
                     elif (col.kind == K_TEXT or col.kind == K_DIGITS) and col.cap > col.size + (col.size >> 3) + 4096:
                         grow(<void**>&col.data, col.size + 8)     # a failed shrink keeps the block
                         col.cap = col.size + 8
+                    pv[s, f] = col.present
             for f in range(self.ncols):            # after the spelling, which reads a code2 column's keys
                 _lut_give(&self.cols[f])
             bad_tok = np.empty(bad.n, dtype=np.int64)
@@ -1704,11 +1721,39 @@ cdef class Segments:
             free(M)
             free(ML)
 
+    cdef int _levels(self, int s, int f, Col* col, Col* src, Py_ssize_t n) except -1:
+        """K_LEVEL column f of slot s: each row's level of its value in code column ``src`` (whose
+        dictionary, doff/ddata, is built), looked up once per distinct value in its map; null where
+        the row has no value or the map lacks it. (numpy over the imported dictionary and an
+        add_column a column in Python took read() of one 3.4 KB record ~35 us a column.)"""
+        cdef dict table = self.prog.value_maps.get(s * MAXF + f) or {}
+        cdef int64_t k, nd = src.dn, present = 0
+        cdef Py_ssize_t j
+        cdef int lv
+        cdef int8_t* out = <int8_t*>col.val
+        cdef const int32_t* ix = <const int32_t*>src.val
+        cdef int8_t* per = <int8_t*>malloc(nd + 1)
+        if per == NULL:
+            raise MemoryError()
+        try:
+            for k in range(nd):
+                lv = table.get((<char*>src.ddata)[src.doff[k]:src.doff[k + 1]], -1)
+                per[k] = <int8_t>lv if 0 <= lv <= 127 else -1
+            for j in range(n):
+                lv = per[ix[j]] if src.valid[j] else -1
+                out[j] = <int8_t>(lv if lv >= 0 else 0)
+                col.valid[j] = lv >= 0
+                present += lv >= 0
+            col.present = present
+        finally:
+            free(per)
+        return 0
+
     cdef object _row_widths(self, int s, int f, Col* by, int width, Py_ssize_t n):
         """The spelling width of each row of column f (code_width_by): its table's width for the value
         of column ``by`` in the row (the value stripped as str.strip() does), ``width`` where there
         is none. The lookup is per distinct value of ``by`` (a score code: a few)."""
-        cdef dict table = self.prog.by_widths.get(s * MAXF + f) or {}
+        cdef dict table = self.prog.value_maps.get(s * MAXF + f) or {}
         cdef int64_t k, a, b, L, nd = by.dict.n if by.kind == K_CODE else by.size
         cdef const uint8_t* p
         cdef const uint8_t* bp = &self.buf[0] if self.buf.shape[0] else NULL
@@ -1728,16 +1773,16 @@ cdef class Segments:
             out[j] = per[ix[j]] if by.valid[j] else width
         return out_np
 
-    def batch(self, int s, object schema, object raw, uint8_t[::1] block, const int64_t[::1] plan,
-              bint has_pos, object record_start=None, object starts=None, int64_t first=0):
+    def batch(self, int s, object schema, bint has_pos, object record_start=None, object starts=None,
+              int64_t first=0):
         """Table slot s after ``fill`` as a pyarrow RecordBatch of ``schema`` -- record, record_start,
-        position (when ``has_pos``), then the slot's columns -- over the block's buffers (``raw``: the
-        pa.Buffer of ``block``; ``plan``: the slot's row of the fill plan), ``record_start`` (int64)
-        and the columns' text data and dictionaries, which the batch then owns (once a slot). No copy
-        but the validity bitmaps, packed here from the block's byte a row for columns with nulls.
-        Without ``record_start``: ``starts[record - first]`` of each row, gathered here (``starts``:
-        the part's records' start offsets, int64; the numpy frombuffer, subtraction and gather a
-        table were ~10k of read()'s instructions for one record's 7 tables, callgrind)."""
+        position (when ``has_pos``), then the slot's columns -- over fill's block (which it keeps
+        alive), ``record_start`` (int64) and the columns' text data and dictionaries, which the batch
+        then owns (once a slot). No copy but the validity bitmaps, packed here from the block's byte a
+        row for columns with nulls. Without ``record_start``: ``starts[record - first]`` of each row,
+        gathered here into a buffer the batch owns (``starts``: the part's records' start offsets,
+        int64; a numpy array a table and the memoryviews of block and plan passed in were ~20k of
+        read()'s instructions a table of one record, callgrind)."""
         cdef int nf, ncols, k, k0, f, kd, nnull = 0, nown = 0
         cdef int64_t j, n, nb, nulls
         cdef size_t size
@@ -1746,7 +1791,7 @@ cdef class Segments:
         cdef ArrowArray* kids
         cdef ArrowArray* dicts
         cdef const void** bufs
-        cdef char* base = <char*>&block[0]
+        cdef char* base = self.blockp
         cdef const uint8_t* valid
         cdef uint8_t* bm
         cdef Col* col
@@ -1754,31 +1799,40 @@ cdef class Segments:
         cdef _Owner owner
         cdef const int64_t[::1] rs
         cdef const int64_t[::1] st
-        cdef int64_t[::1] rsw
+        cdef const int64_t* rsp
+        cdef int64_t* gathered = NULL
         cdef const int64_t* recs
+        cdef const int64_t* plan
         cdef int64_t x
         if not self.filled or not 0 <= s < self.nseg:
             raise ValueError("batch: a slot of a filled Segments")
         n, nf, cols = self.rows[s].n, self.nfs[s], &self.cols[self.coff[s]]
         ncols, nb = 2 + has_pos + nf, (n + 7) >> 3
-        if plan.shape[0] < 2 + 2 * nf or n == 0:
-            raise ValueError("batch: plan too short, or an empty slot")
+        if n == 0:
+            raise ValueError("batch: an empty slot")
+        plan = &self.planv[s, 0]
         if record_start is None:
             if starts is None:
                 raise ValueError("batch: record_start, or starts (and first)")
             st = starts
-            record_start = np.empty(n, dtype=np.int64)
-            rsw = record_start
+            gathered = <int64_t*>malloc(n * 8)
+            if gathered == NULL:
+                raise MemoryError()
             recs = <const int64_t*>(base + plan[0])
             for j in range(n):
                 x = recs[j] - first
                 if not 0 <= x < st.shape[0]:
+                    free(gathered)
                     raise ValueError("batch: a row's record past starts")
-                rsw[j] = st[x]
-        rs = record_start
-        if rs.shape[0] < n:
-            raise ValueError("batch: record_start too short")
+                gathered[j] = st[x]
+            rsp = gathered
+        else:
+            rs = record_start
+            if rs.shape[0] < n:
+                raise ValueError("batch: record_start too short")
+            rsp = &rs[0]
         if s in self.batched:
+            free(gathered)
             raise ValueError("batch: a slot's columns go to one batch")
         self.batched.add(s)
         for f in range(nf):
@@ -1786,6 +1840,11 @@ cdef class Segments:
                 nnull += 1
         owner = _Owner()
         owner.ptrs = <void**>calloc(2 * nf + 1, sizeof(void*))
+        if owner.ptrs != NULL and gathered != NULL:        # the gathered record_start: the spare slot
+            owner.ptrs[0] = gathered
+            nown = owner.n = 1
+        elif gathered != NULL:
+            free(gathered)
         # the validity bitmaps at the end of the structs' allocation (freed with it): one numpy
         # array a table less
         size = _structs_size(ncols)
@@ -1793,14 +1852,14 @@ cdef class Segments:
         if mem == NULL or owner.ptrs == NULL:
             free(mem)
             raise MemoryError()
-        keep = (raw, owner, record_start)
+        keep = (self.block, owner, record_start)
         bufs = _lay_structs(mem, ncols, n, &top, &kids, &dicts)
         # record, record_start, position: never null
         _set(&kids[0], bufs, 2, n, 0)
         bufs[0], bufs[1] = NULL, base + plan[0]
         bufs += 2
         _set(&kids[1], bufs, 2, n, 0)
-        bufs[0], bufs[1] = NULL, &rs[0]
+        bufs[0], bufs[1] = NULL, rsp
         bufs += 2
         k = 2
         if has_pos:

@@ -46,6 +46,10 @@ class Field:
     # ((its value, width), ...)) when that field's value changes the width (INTL13 SC reasons: ICC).
     code_width: Optional[int] = None
     code_width_by: Optional[Tuple[str, Tuple[Tuple[str, int], ...]]] = None
+    # code: (column name, catalogue name, ((code, level), ...)): the code as a number on an ordered
+    # scale, in an int8 column of this name after the field's (INTL13 MOP: 01-07 -> 1-7, 96/97/99 ->
+    # 9); a code not listed (UR) is null there. Computed by the decoder.
+    ordinal: Optional[Tuple[str, str, Tuple[Tuple[str, int], ...]]] = None
 
     @property
     def columns(self) -> Tuple[str, ...]:

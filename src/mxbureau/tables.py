@@ -107,7 +107,8 @@ class Decoding:
     kind, -1 past the last column), ``field_max`` (the field's maximum length), ``field_longer`` (the
     column of a longer reading) and ``field_again`` (the column of the tag's next occurrence), -1 for
     none. ``columns[tag]``: the Columns of a table; ``derived[tag]``: column index -> the name of the
-    code column an amount's negative values go to (Field.negative)."""
+    code column an amount's negative values go to (Field.negative); ``ordinal[tag]``: column index ->
+    the decoder's column of its code's levels (Field.ordinal)."""
 
     def __init__(self, fmt: Format, segments: Optional[Dict[str, Segment]] = None):
         self.format = fmt
@@ -145,29 +146,42 @@ class Decoding:
                     if fld.negative and k == 0:
                         self.derived[tag][len(cols) - 1] = fld.negative
         # The columns the decoder computes (no tag maps to them): an amount's negative values as codes
-        # (Field.negative: a KIND_NEG column after the fields' columns), and numeric codes spelled
-        # (Field.code_width, code_width_by), in the fill instead of a pass over the imported arrays
-        # (pyarrow dictionaries, np.unique, a Python dict a value: read() of one 3.4 KB record
-        # spent ~60 us there, of the 57 MB corpus ~5 ms).
+        # (Field.negative: a KIND_NEG column after the fields' columns), a code's levels (Field.ordinal:
+        # a KIND_LEVEL column), and numeric codes spelled (Field.code_width, code_width_by), in the
+        # fill instead of a pass over the imported arrays (pyarrow dictionaries, np.unique, a Python
+        # dict a value: read() of one 3.4 KB record spent ~60 us there, of the 57 MB corpus ~5 ms; the
+        # two MOP levels, numpy over the imported dictionaries and two add_column, ~70 us).
         self.field_neg = np.full((n, MAX_FIELDS), -1, dtype=np.int8)
         self.field_spell = np.full((n, MAX_FIELDS), -1, dtype=np.int8)
         self.field_by = np.full((n, MAX_FIELDS), -1, dtype=np.int8)
         self.field_order = np.full((n, MAX_FIELDS), -1, dtype=np.int8)    # the table's order of them
-        by_widths = {}
+        value_maps = {}
         self.ncols = {}
+        self.ordinal: Dict[str, Dict[int, int]] = {}
         for s, tag in enumerate(self.slots):
             cols, order, k = self.columns[tag], [], len(self.columns[tag])
+            self.ordinal[tag] = {}
             for c, col in enumerate(cols):
                 order.append(c)
-                if c in self.derived[tag]:
+                f = col.field
+                computed = ([_decode.KIND_NEG] if c in self.derived[tag] else []) + \
+                    ([_decode.KIND_LEVEL] if f.ordinal is not None and col.occurrence == 1 else [])
+                for kind in computed:
                     if k >= SKIPPED_COLUMN:
                         raise UsageError(f"segment {tag} has more columns than the decoder's {MAX_FIELDS} slots")
-                    self.field_kind[s, k] = _decode.KIND_NEG
-                    self.field_max[s, k] = col.field.max_length - 1          # the codes' digits: -9 -> "-009"
-                    self.field_neg[s, c] = k
+                    self.field_kind[s, k] = kind
+                    if kind == _decode.KIND_NEG:
+                        self.field_max[s, k] = f.max_length - 1          # the codes' digits: -9 -> "-009"
+                        self.field_neg[s, c] = k
+                    else:
+                        if col.kind not in (_decode.KIND_CODE, _decode.KIND_CODE2) or \
+                                not all(0 <= lv <= 127 for _, lv in f.ordinal[2]):
+                            raise UsageError(f"{tag}.{f.ordinal[0]}: levels (0-127) of a code column")
+                        self.field_by[s, k] = c
+                        value_maps[s * MAX_FIELDS + k] = {v.encode("utf-8"): lv for v, lv in f.ordinal[2]}
+                        self.ordinal[tag][c] = k
                     order.append(k)
                     k += 1
-                f = col.field
                 if f.code_width is not None:
                     self.field_spell[s, c] = f.code_width
                     if f.code_width_by is not None:
@@ -175,12 +189,12 @@ class Decoding:
                         # it out, every row has the default width
                         by = int(self.field_lut[s, tag_code(f.code_width_by[0])])
                         self.field_by[s, c] = by if by < SKIPPED_COLUMN else -1
-                        by_widths[s * MAX_FIELDS + c] = {v.encode("latin-1"): w for v, w in f.code_width_by[1]}
+                        value_maps[s * MAX_FIELDS + c] = {v.encode("latin-1"): w for v, w in f.code_width_by[1]}
             self.field_order[s, :len(order)] = order
             self.ncols[tag] = k
         self.program = _decode.Program(self.seg_unknown, self.field_lut, self.field_kind, self.field_max,
                                        self.field_longer, self.field_again, self.field_neg, self.field_spell,
-                                       self.field_by, self.field_order, by_widths, n)
+                                       self.field_by, self.field_order, value_maps, n)
         # bytes per row and fixed bytes of every column of the block (see _plan)
         self.w_row = np.zeros((n, 2 + 2 * MAX_FIELDS), dtype=np.int64)
         self.w_fix = np.zeros_like(self.w_row)
@@ -188,7 +202,8 @@ class Decoding:
         for s, tag in enumerate(self.slots):
             for c in range(self.ncols[tag]):
                 k = self.field_kind[s, c]
-                self.w_row[s, 2 + 2 * c] = 8 if k in (*_TEXT_KINDS, _decode.KIND_INT, _decode.KIND_AMOUNT) else 4
+                self.w_row[s, 2 + 2 * c] = 8 if k in (*_TEXT_KINDS, _decode.KIND_INT, _decode.KIND_AMOUNT) else \
+                    (1 if k == _decode.KIND_LEVEL else 4)
                 self.w_fix[s, 2 + 2 * c] = 8 if k in _TEXT_KINDS else 0
                 self.w_row[s, 3 + 2 * c] = 1
         # passed over in silence: a segment's identifier that is none of its fields (Círculo's), and
@@ -238,6 +253,11 @@ class Decoding:
                 fields.append(pa.field(name, _ARROW["code"],
                                        metadata=dict(meta, kind=b"code", derived=f"negative {col.name}".encode(),
                                                      description=describe(tag, name).encode("utf-8"))))
+            if c in self.ordinal[tag]:
+                name, catalog, _ = col.field.ordinal
+                fields.append(pa.field(name, pa.int8(), metadata={
+                    b"derived_from": col.name.encode(), b"catalog": catalog.encode(),
+                    b"description": describe(tag, name).encode("utf-8")}))
         return pa.schema(fields, metadata={b"segment": tag.encode(), b"spanish": seg.spanish.encode("utf-8")})
 
     def field_slots(self, tok: Tokens):
@@ -277,9 +297,11 @@ def decoding(fmt: Optional[Format] = None, columns: Optional[Dict[str, tuple]] =
 
 
 def column_names(f: Field) -> tuple:
-    """The table columns a field fills: its occurrences' (``name``, ``name_2``..), its short reading's
-    and the code column of its negative values. Selecting any of them decodes the field: all of them."""
-    return f.columns + ((f.short.name,) if f.short is not None else ()) + ((f.negative,) if f.negative else ())
+    """The table columns a field fills: its occurrences' (``name``, ``name_2``..), its short reading's,
+    the code column of its negative values and the column of its levels. Selecting any of them
+    decodes the field: all of them."""
+    return f.columns + ((f.short.name,) if f.short is not None else ()) + ((f.negative,) if f.negative else ()) \
+        + ((f.ordinal[0],) if f.ordinal is not None else ())
 
 
 def selection(fmt: Format, segments=None, columns=None):
@@ -503,8 +525,7 @@ def _decode_part(d: Decoding, buf: np.ndarray, p, r0: int, r1: int, base: int, t
         # 3.4 KB hit record, 166 columns: 1.2 ms of pa.Array.from_buffers a column and 0.16 ms of
         # with_record_start's add_column a table, against ~0.2 ms so); the codes already spelled
         # and the negative amounts split by the fill.
-        out.append(pa.Table.from_batches([segs.batch(s, d.started[tag], raw, block, plan[s], d.has_pos[tag],
-                                                     starts=starts, first=first)]))
+        out.append(pa.Table.from_batches([segs.batch(s, d.started[tag], d.has_pos[tag], starts=starts, first=first)]))
     return out, (bad_tok + base if base else bad_tok, bad_col, bad_why)
 
 

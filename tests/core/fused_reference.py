@@ -1,8 +1,9 @@
 """The decoder's computed columns the way tables.py made them before the fill did (the reference the
 fused kernels are checked against, tests/core/test_fused_columns.py): the tables decoded with no
 column computed -- codes as read, amounts whole -- then, over the imported Arrow arrays, numeric
-codes spelled (Field.code_width, code_width_by) and an amount's negative values moved to its code
-column (Field.negative). Python and numpy, kept as they were."""
+codes spelled (Field.code_width, code_width_by), an amount's negative values moved to its code
+column (Field.negative) and a code's levels (Field.ordinal: TL mop_level) looked up in its imported
+dictionary. Python and numpy, kept as they were."""
 from typing import Dict, List
 
 import numpy as np
@@ -16,7 +17,7 @@ from mxbureau.tables import Decoding, _plan, decoding, finish, selection
 def raw_program(d):
     """d's field tables with nothing computed: no KIND_NEG column, no spelling."""
     kind = d.field_kind.copy()
-    kind[kind == _decode.KIND_NEG] = -1
+    kind[(kind == _decode.KIND_NEG) | (kind == _decode.KIND_LEVEL)] = -1
     none = np.full_like(d.field_neg, -1)
     order = np.full_like(d.field_order, -1)
     for s, tag in enumerate(d.slots):
@@ -47,10 +48,10 @@ def reference_tables(tok, segments=None, columns=None) -> Dict[str, pa.Table]:
         if n == 0 or (tags is not None and tag not in tags):
             continue
         sch = d.started[tag]
-        derived = set(d.derived[tag].values())
+        derived = set(d.derived[tag].values()) | {d.columns[tag][c].field.ordinal[0] for c in d.ordinal[tag]}
         raw_schema = pa.schema([f for f in sch if f.name not in derived], metadata=sch.metadata)
         rs = starts[np.frombuffer(raw, np.int64, n, int(plan[s][0])) - first]
-        batch = segs.batch(s, raw_schema, raw, block, plan[s], d.has_pos[tag], rs)
+        batch = segs.batch(s, raw_schema, d.has_pos[tag], rs)
         lead = 3 if d.has_pos[tag] else 2
         arrays = batch.columns
         cols = arrays[lead:]
@@ -67,6 +68,8 @@ def reference_tables(tok, segments=None, columns=None) -> Dict[str, pa.Table]:
             if f in d.derived[tag]:
                 arrays[-1], codes = _split_negative(cols[f], col.field.max_length - 1)
                 arrays.append(codes)
+            if f in d.ordinal[tag]:
+                arrays.append(_levels(cols[f], dict(col.field.ordinal[2])))
         out[tag] = pa.Table.from_arrays(arrays, schema=sch)
     return finish(tok.format, out, tok)
 def _widths(d: Decoding, tag: str, f: Field, cols: List[pa.Array]):
@@ -80,6 +83,14 @@ def _widths(d: Decoding, tag: str, f: Field, cols: List[pa.Array]):
     table = dict(widths)
     per_value = np.array([table.get(v.strip() if v else v, f.code_width) for v in values] + [f.code_width], np.int64)
     return per_value[np.where(_valid(by), _values(by.indices, np.int32), -1)]
+
+
+def _levels(arr: pa.DictionaryArray, levels: Dict[str, int]) -> pa.Array:
+    """int8 levels of a code column through its dictionary, null for a code not in ``levels``."""
+    lut = np.array([levels.get(v, -1) for v in arr.dictionary.to_pylist()] + [-1], dtype=np.int8)
+    idx = np.where(_valid(arr), _values(arr.indices, np.int32), len(lut) - 1)
+    out = lut[idx]
+    return pa.array(out, pa.int8(), mask=out < 0)
 
 
 def _valid(arr: pa.Array) -> np.ndarray:

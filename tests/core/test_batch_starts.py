@@ -42,10 +42,10 @@ def test_starts_bounds_checked(corpus):
     s = int(np.flatnonzero(segs.counts)[0])
     tag = d.slots[s]
     with pytest.raises(ValueError):                        # the row's record 0 - first 1: before starts
-        segs.batch(s, d.started[tag], raw, block, plan[s], d.has_pos[tag], starts=r["start"], first=1)
+        segs.batch(s, d.started[tag], d.has_pos[tag], starts=r["start"], first=1)
     with pytest.raises(ValueError):
-        segs.batch(s, d.started[tag], raw, block, plan[s], d.has_pos[tag])
-    b = segs.batch(s, d.started[tag], raw, block, plan[s], d.has_pos[tag], starts=r["start"], first=0)
+        segs.batch(s, d.started[tag], d.has_pos[tag])
+    b = segs.batch(s, d.started[tag], d.has_pos[tag], starts=r["start"], first=0)
     assert b.column("record_start").to_pylist() == [int(r["start"][0])] * b.num_rows
 
 

@@ -8,7 +8,7 @@ import numpy as np
 from .. import formats
 from ..layout import tag_code
 from . import _scan, catalogs, descriptions, spec
-from .derived import DESCRIPTIONS as DERIVED, finish_tables
+from .derived import DESCRIPTIONS as DERIVED
 from .records import RECORDS_SCHEMA, records_table
 
 __all__ = ["FORMAT"]
@@ -48,6 +48,6 @@ FORMAT = formats.register(formats.Format(
     name="intl13", scanner=_scan, kinds=spec.KINDS, decoded_kinds=spec.DECODED_KINDS,
     messages={**spec.MESSAGES, **spec.DECODE_MESSAGES}, tables=_TABLES, known=_known(), records_table=records_table, sniff=_sniff,
     personal=spec.PERSONAL_DATA, max_record=_scan.CONSTANTS["MAX_RECORD"], describe=_describe,
-    catalogs=catalogs.CATALOGS, accepted=catalogs.ACCEPTED, records_schema=RECORDS_SCHEMA, finish_tables=finish_tables,
+    catalogs=catalogs.CATALOGS, accepted=catalogs.ACCEPTED, records_schema=RECORDS_SCHEMA,
     decode_codes=spec.DECODE_CODE,
     segment_tags=frozenset(tag_code(s.tag) for L in spec.LAYOUTS.values() for s in L.segments)))

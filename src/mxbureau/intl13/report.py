@@ -26,8 +26,7 @@ from ..errors import UsageError
 from ..scanner import scan_chunks
 from ..tables import SKIPPED_COLUMN, Decoding, Tables, build_tables, decoding
 from ..tokens import Tokens
-from .catalogs import BUREAU_INDICATOR_COLUMNS, BUREAU_INDICATOR_DATA, MOP_LEVELS
-from .derived import LEVEL_COLUMNS
+from .catalogs import BUREAU_INDICATOR_COLUMNS, BUREAU_INDICATOR_DATA
 from .records import (CR_READING_LABELS, INDICATOR_LABELS, _INDICATOR_CODE, _Q, _R, _consulta_headers,
                       records_table)
 from .spec import CONSULTA_RECORD, ERROR_RECORD, HIT, NOHIT
@@ -157,7 +156,7 @@ class _Program:
     """What the rows path needs of a format's Decoding, built once: the compiled kernel over its lookup
     tables (_rows.Rows), each slot's row template (every column of its table in the table's order),
     and the steps after decoding that build_tables takes on whole columns, here on a row: an amount's
-    negative codes (Field.negative) and the format's own columns (derived.finish_tables: TL mop_level,
+    negative codes (Field.negative) and the decoder's levels of a code (Field.ordinal: TL mop_level,
     a map of the MOP code) in the kernel; code spellings (Field.code_width) in ``_spell_rows``."""
 
     def __init__(self, d: Decoding):
@@ -171,7 +170,6 @@ class _Program:
             names.append(tuple(sys.intern(c.name) for c in cols))
             keys = [sys.intern(n) for n in d.schemas[tag].names if n not in _KEYS]
             templates.append(dict.fromkeys(keys) if tag in wanted else None)
-            index = {c.name: i for i, c in enumerate(cols)}
             extra = [(i, "negative", sys.intern(code), cols[i].field.max_length - 1) for i, code in d.derived[tag].items()]
             spell, spelled = [], set()
             for c in cols:
@@ -184,11 +182,12 @@ class _Program:
                     table = dict(f.code_width_by[1])
                 spell.append((c.name, (f.code_width, f.code_width_by), f.code_width, by, table))
                 spelled.add(c.name)
-            for src, name in LEVEL_COLUMNS.get(tag, ()):
+            for c in d.ordinal[tag]:
+                src, (name, _, levels) = cols[c].name, cols[c].field.ordinal
                 if src in spelled:
                     raise UsageError(f"{tag}.{name}: a level of a respelled code")   # the kernel maps raw values
-                if src in index and name in keys:
-                    extra.append((index[src], "map", sys.intern(name), dict(MOP_LEVELS)))
+                if name in keys:
+                    extra.append((c, "map", sys.intern(name), dict(levels)))
             extras.append(extra)
             if spell:
                 self.spell[s] = spell

@@ -17,7 +17,7 @@ from dataclasses import replace
 from typing import Dict
 
 from ..layout import Field, HeaderField, RecordLayout, Segment, tag_code, tag_str
-from .catalogs import ICC_SCORE_CODES
+from .catalogs import ICC_SCORE_CODES, MOP_LEVELS
 
 __all__ = [
     "Field", "Segment", "HeaderField", "RecordLayout",
@@ -31,6 +31,11 @@ __all__ = [
 
 def F(tag, name, spanish, type_, max_length, fixed, kind, required=None, repeat=1, catalog=None, **more):
     return Field(tag, name, spanish, type_, max_length, fixed == "F", kind, required, repeat, catalog, **more)
+
+
+# The MOP as a number (Field.ordinal: TL mop_level, worst_mop_level), so that ``mop_level >= 3`` selects
+# what ``mop >= '03'`` on the text would get wrong (it matches 96 and UR)
+_MOP_LEVELS = tuple(MOP_LEVELS.items())
 
 
 def _req(v):
@@ -155,7 +160,8 @@ TL = Segment("TL", "account", "Cuenta o Crédito del Cliente", (
     F("23", "credit_limit", "LIMITE DE CREDITO", "N", 9, "V", "amount"),
     F("24", "past_due", "SALDO VENCIDO", "N", 9, "V", "amount"),
     F("25", "payments_past_due", "NUMERO DE PAGOS VENCIDOS", "N", 4, "V", "int"),
-    F("26", "mop", "CLASIFICACION DE PUNTUALIDAD DE PAGO - MOP", "AN", 2, "F", "code", catalog="MOP"),
+    F("26", "mop", "CLASIFICACION DE PUNTUALIDAD DE PAGO - MOP", "AN", 2, "F", "code", catalog="MOP",
+      ordinal=("mop_level", "MOP_LEVELS", _MOP_LEVELS)),
     F("27", "payment_history", "HISTORICO DE PAGOS", "AN", 24, "V", "history", catalog="HISTORY_CODES"),
     F("28", "history_latest_on", "FECHA MAS RECIENTE DEL HISTORICO DE PAGOS", "N", 8, "F", "date"),
     F("29", "history_oldest_on", "FECHA MAS ANTIGUA DEL HISTORICO DE PAGOS", "N", 8, "F", "date"),
@@ -167,7 +173,8 @@ TL = Segment("TL", "account", "Cuenta o Crédito del Cliente", (
     F("35", "mop05_plus_count", "TOTAL DE PAGOS CON MOP = 05 O MAYOR", "N", 2, "F", "int"),
     F("36", "worst_delinquency_balance", "SALDO EN LA MOROSIDAD HISTORICA MAS ALTA", "N", 9, "V", "amount"),
     F("37", "worst_delinquency_on", "FECHA DE LA MOROSIDAD HISTORICA MAS ALTA", "N", 8, "F", "date"),
-    F("38", "worst_mop", "MOP DE LA MOROSIDAD MAS ALTA", "AN", 2, "F", "code", catalog="MOP"),
+    F("38", "worst_mop", "MOP DE LA MOROSIDAD MAS ALTA", "AN", 2, "F", "code", catalog="MOP",
+      ordinal=("worst_mop_level", "MOP_LEVELS", _MOP_LEVELS)),
     F("42", "restructure_on", "FECHA DE INICIO DE LA REESTRUCTURA", "N", 8, "F", "date"),
     F("45", "last_payment_amount", "MONTO DE ULTIMO PAGO", "N", 9, "V", "amount"),
 ), max_occurs=None, manual_max_sum=323)
