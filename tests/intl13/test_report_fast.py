@@ -9,6 +9,7 @@ import datetime as dt
 import pathlib
 import random
 
+import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
@@ -138,6 +139,21 @@ def test_real_shaped_records_checked_by_hand():
     assert (sc["score_code"], sc["score"], sc["exclusion_code"], sc["reason_1"], sc["reason_3"]) == \
         ("007", 731, None, "21", "09")
     assert (b["scores"][0]["score"], b["scores"][0]["exclusion_code"]) == (None, "-009")
+
+
+def test_mop_levels_by_the_catalogue():
+    # Field.ordinal of the MOP fields in both paths (the fill's KIND_LEVEL column, the rows kernel's
+    # map), against catalogs.MOP_LEVELS written out: 01-07 -> 1-7, 96/97/99 -> 9, 00 -> 0, UR and a
+    # code the annex does not have (XX, blanks) null, no worst MOP null
+    mops = [b"01", b"07", b"96", b"97", b"99", b"00", b"UR", b"XX", b"  ", b"05"]
+    accs = [b"TL0815102010" + b"0205BANCO" + b"0406123456" + b"2602" + m + (b"3802" + m if k % 2 else b"")
+            for k, m in enumerate(mops)]
+    want = [1, 7, 9, 9, 9, 0, None, None, None, 5]
+    (r,) = assert_same(record(header(), PN, *accs))
+    assert [x["mop_level"] for x in r["accounts"]] == want
+    assert [x["worst_mop_level"] for x in r["accounts"]] == [w if k % 2 else None for k, w in enumerate(want)]
+    t = mxbureau.read(record(header(), PN, *accs))["TL"]
+    assert t.column("mop_level").to_pylist() == want and t.schema.field("mop_level").type == pa.int8()
 
 
 def test_values_typed_as_the_tables_type_them():

@@ -48,7 +48,7 @@ def test_every_field_of_every_segment(generated):
             if tag == "CR" and name == "declared_count":
                 continue                          # the count depends on the reading; checked below
             if (tag, name) in derived.DESCRIPTIONS:
-                continue                          # computed by mxbureau (mop_level): tested in test_mop_level
+                continue                          # computed by mxbureau (mop_level): test_mop_levels_by_the_catalogue
             assert t.column(name).to_pylist() == [w[name] for w in want_rows], (tag, name)
             checked += 1
     assert checked > 150
