@@ -578,7 +578,7 @@ cdef int _decode_block(const Rows* R, Py_ssize_t b0, Py_ssize_t b1, Col* cols, i
             memset(col.valid + b0, 0, nb)
     for f in range(nf):
         col = &cols[f]
-        if col.kind == K_NEG or col.kind == K_LEVEL:        # filled by its amount column's cells; after
+        if col.kind == K_NEG or col.kind == K_LEVEL:        # by its amount column's cells; after the fill
             continue
         if col.kind == K_TEXT or col.kind == K_DIGITS:
             rc = _text_cells(col, M + f * MSTRIDE, ML + f * MSTRIDE, b0, nb, bp, nbuf, bad, s * MAXF + f)
