@@ -120,18 +120,36 @@ cdef inline void _unmap(void* p, size_t size, bint heap=False) noexcept nogil:
         munmap(p, size)
 
 
-cdef inline size_t _map_size(Py_ssize_t cap, Py_ssize_t itemsize) noexcept nogil:
-    return ((<size_t>(cap * itemsize) + HUGE - 1) // HUGE) * HUGE
+# Where each token array starts in its mapping: the mappings start on 2 MB boundaries, so the three
+# uint16 arrays, written at the same index, were always at the same place in a 4 KB page; their stores
+# then contend (4 KB aliasing; the same L1 set). scan() of a 1 GB file (fresh processes, this
+# project's VM): 3.5-3.9 ns a byte, 2.6-2.9 of it user time, with the arrays at the same offset;
+# 1.4-1.8 ns, user 0.47-0.55, with them 1, 2 and 3 KB apart.
+cdef enum:
+    SKEW_OFFSET = 0
+    SKEW_LENGTH = 1024
+    SKEW_TAG = 2048
+    SKEW_SEG = 3072
 
 
-cdef int _map_grow(void** p, size_t* mapped, Py_ssize_t cap, Py_ssize_t itemsize, bint heap) noexcept nogil:
+cdef inline size_t _skew(size_t skew, bint heap) noexcept nogil:
+    return 0 if MXB_EXACT_ALLOC or heap else skew
+
+
+cdef inline size_t _map_size(Py_ssize_t cap, Py_ssize_t itemsize, size_t skew=0) noexcept nogil:
+    return ((<size_t>(cap * itemsize) + skew + HUGE - 1) // HUGE) * HUGE
+
+
+cdef int _map_grow(void** p, size_t* mapped, Py_ssize_t cap, Py_ssize_t itemsize, bint heap,
+                   size_t skew=0) noexcept nogil:
     """Token buffers: private anonymous mappings in 2 MB steps (huge pages advised only with
     buffers.HUGE_PAGES), grown with mremap (no copy). Through malloc they came partly from the brk heap, which glibc trims on free:
     ~2,000 page faults and ~25 ms of kernel time per scan of the 57 MB corpus, against ~170 faults
     for the C walk writing into numpy memory (numpy advises huge pages too). Scratch buffers (heap)
     do use malloc: four mappings made and unmapped for one record made find_record_start cost
-    29 us instead of 3 us, and each unmapping interrupts the other scanning threads (TLB shootdown)."""
-    cdef size_t new_size = _map_size(cap, itemsize)
+    29 us instead of 3 us, and each unmapping interrupts the other scanning threads (TLB shootdown).
+    A mapped buffer's data starts ``skew`` bytes into its mapping (p[0] is the data)."""
+    cdef size_t new_size = _map_size(cap, itemsize, skew)
     cdef void* q
     if MXB_EXACT_ALLOC or heap:
         q = realloc(p[0], <size_t>(cap * itemsize))
@@ -145,7 +163,7 @@ cdef int _map_grow(void** p, size_t* mapped, Py_ssize_t cap, Py_ssize_t itemsize
     if p[0] == NULL:
         q = mmap(NULL, new_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
     else:
-        q = mremap(p[0], mapped[0], new_size, MREMAP_MAYMOVE)
+        q = mremap(<char*>p[0] - skew, mapped[0], new_size, MREMAP_MAYMOVE)
     if q == MAP_FAILED:
         return -1
     cdef size_t lim = min(new_size, HUGE_UPTO)
@@ -155,7 +173,7 @@ cdef int _map_grow(void** p, size_t* mapped, Py_ssize_t cap, Py_ssize_t itemsize
     if USE_HUGE_PAGES and new_size > lim:
         # nor past HUGE_UPTO (buffers.py): the tail of a mapping grown by mremap inherits the advice
         madvise(<char*>q + lim, new_size - lim, MADV_NOHUGEPAGE)
-    p[0] = q
+    p[0] = <char*>q + skew
     mapped[0] = new_size
     return 0
 
@@ -167,10 +185,10 @@ cdef int tok_reserve(TokBuf* t, Py_ssize_t need) noexcept nogil:
     cap = t.cap * 2 if t.cap else 1024
     while cap < need:
         cap *= 2
-    if (_map_grow(<void**>&t.offset, &t.sz_offset, cap, 8, t.heap)
-            or _map_grow(<void**>&t.length, &t.sz_length, cap, 2, t.heap)
-            or _map_grow(<void**>&t.tag, &t.sz_tag, cap, 2, t.heap)
-            or _map_grow(<void**>&t.seg, &t.sz_seg, cap, 2, t.heap)):
+    if (_map_grow(<void**>&t.offset, &t.sz_offset, cap, 8, t.heap, _skew(SKEW_OFFSET, t.heap))
+            or _map_grow(<void**>&t.length, &t.sz_length, cap, 2, t.heap, _skew(SKEW_LENGTH, t.heap))
+            or _map_grow(<void**>&t.tag, &t.sz_tag, cap, 2, t.heap, _skew(SKEW_TAG, t.heap))
+            or _map_grow(<void**>&t.seg, &t.sz_seg, cap, 2, t.heap, _skew(SKEW_SEG, t.heap))):
         return -1
     t.cap = cap
     return 0
@@ -184,13 +202,13 @@ cdef void tok_init(TokBuf* t, bint heap) noexcept nogil:
 
 cdef void tok_free(TokBuf* t) noexcept nogil:
     if t.offset != NULL:
-        _unmap(t.offset, t.sz_offset, t.heap)
+        _unmap(<char*>t.offset - _skew(SKEW_OFFSET, t.heap), t.sz_offset, t.heap)
     if t.length != NULL:
-        _unmap(t.length, t.sz_length, t.heap)
+        _unmap(<char*>t.length - _skew(SKEW_LENGTH, t.heap), t.sz_length, t.heap)
     if t.tag != NULL:
-        _unmap(t.tag, t.sz_tag, t.heap)
+        _unmap(<char*>t.tag - _skew(SKEW_TAG, t.heap), t.sz_tag, t.heap)
     if t.seg != NULL:
-        _unmap(t.seg, t.sz_seg, t.heap)
+        _unmap(<char*>t.seg - _skew(SKEW_SEG, t.heap), t.sz_seg, t.heap)
     tok_init(t, t.heap)
 
 
@@ -201,8 +219,9 @@ cdef void _pool_give(void* p, size_t size):
         _unmap(p, size)
 
 
-cdef void* _pool_take(size_t need, size_t* got):
-    """A pooled mapping of at least need bytes (its size in got), or NULL."""
+cdef void* _pool_take(size_t need, size_t* got, size_t skew):
+    """The data pointer (``skew`` bytes in) of a pooled mapping of at least need bytes (its size in
+    got), or NULL."""
     if MXB_EXACT_ALLOC:
         return NULL
     item = POOL.take(need)
@@ -210,7 +229,7 @@ cdef void* _pool_take(size_t need, size_t* got):
         got[0] = 0
         return NULL
     got[0] = item[1]
-    return <void*><size_t>item[0]
+    return <char*><size_t>item[0] + skew
 
 
 cdef void tok_fill_from_pool(TokBuf* t, Py_ssize_t cap):
@@ -220,10 +239,10 @@ cdef void tok_fill_from_pool(TokBuf* t, Py_ssize_t cap):
     if cap <= SMALL_TOKENS:
         t.heap = True
         return
-    t.offset = <int64_t*>_pool_take(_map_size(cap, 8), &t.sz_offset)
-    t.length = <uint16_t*>_pool_take(_map_size(cap, 2), &t.sz_length)
-    t.tag = <uint16_t*>_pool_take(_map_size(cap, 2), &t.sz_tag)
-    t.seg = <uint16_t*>_pool_take(_map_size(cap, 2), &t.sz_seg)
+    t.offset = <int64_t*>_pool_take(_map_size(cap, 8, _skew(SKEW_OFFSET, False)), &t.sz_offset, SKEW_OFFSET)
+    t.length = <uint16_t*>_pool_take(_map_size(cap, 2, _skew(SKEW_LENGTH, False)), &t.sz_length, SKEW_LENGTH)
+    t.tag = <uint16_t*>_pool_take(_map_size(cap, 2, _skew(SKEW_TAG, False)), &t.sz_tag, SKEW_TAG)
+    t.seg = <uint16_t*>_pool_take(_map_size(cap, 2, _skew(SKEW_SEG, False)), &t.sz_seg, SKEW_SEG)
 
 
 cdef void rec_init(RecBuf* r) noexcept nogil:
@@ -287,7 +306,8 @@ cdef void free_all(TokBuf* t, RecBuf* r, ErrBuf* e) noexcept:
 
 cdef class _Mapped:
     """Owns one token buffer mapping; exposes it through the buffer protocol to numpy."""
-    cdef void* ptr
+    cdef void* ptr                # the data
+    cdef size_t skew              # its place in the mapping
     cdef size_t size
     cdef Py_ssize_t shape[1]
     cdef Py_ssize_t strides[1]
@@ -311,21 +331,24 @@ cdef class _Mapped:
 
     def __dealloc__(self):
         if self.ptr != NULL:
-            _pool_give(self.ptr, self.size)
+            _pool_give(<char*>self.ptr - self.skew, self.size)
 
 
-cdef object _wrap_mapped(void* p, size_t size, Py_ssize_t n, Py_ssize_t itemsize, bytes fmt, object dtype):
-    """A numpy array over the first n items of a token mapping, which it owns."""
+cdef object _wrap_mapped(void* p, size_t size, Py_ssize_t n, Py_ssize_t itemsize, bytes fmt, object dtype,
+                         size_t skew):
+    """A numpy array over the first n items of a token mapping (p: its data, skew bytes in), which
+    it owns."""
     cdef _Mapped m
     if p == NULL:
         return np.empty(0, dtype=dtype)
     if n == 0:
-        _pool_give(p, size)
+        _pool_give(<char*>p - skew, size)
         return np.empty(0, dtype=dtype)
     # The untouched tail is kept: it holds no memory, and a whole mapping back in the pool fits the
     # next scan of the same size (trimmed, the pool rarely matched).
     m = _Mapped.__new__(_Mapped)
     m.ptr = p
+    m.skew = skew
     m.size = size
     m.shape[0] = n
     m.strides[0] = itemsize
@@ -366,10 +389,10 @@ cdef object tokens_dict(TokBuf* t):
         tok_init(t, t.heap)
         return out
     out = {
-        "offset": _wrap_mapped(t.offset, t.sz_offset, t.n, 8, b"q", np.int64),
-        "length": _wrap_mapped(t.length, t.sz_length, t.n, 2, b"H", np.uint16),
-        "tag": _wrap_mapped(t.tag, t.sz_tag, t.n, 2, b"H", np.uint16),
-        "segment_tag": _wrap_mapped(t.seg, t.sz_seg, t.n, 2, b"H", np.uint16),
+        "offset": _wrap_mapped(t.offset, t.sz_offset, t.n, 8, b"q", np.int64, _skew(SKEW_OFFSET, False)),
+        "length": _wrap_mapped(t.length, t.sz_length, t.n, 2, b"H", np.uint16, _skew(SKEW_LENGTH, False)),
+        "tag": _wrap_mapped(t.tag, t.sz_tag, t.n, 2, b"H", np.uint16, _skew(SKEW_TAG, False)),
+        "segment_tag": _wrap_mapped(t.seg, t.sz_seg, t.n, 2, b"H", np.uint16, _skew(SKEW_SEG, False)),
     }
     tok_init(t, t.heap)
     return out
