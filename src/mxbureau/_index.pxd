@@ -18,8 +18,8 @@ cdef enum:
 
 
 # One entry per field: where its value is, how long, its tag and its segment's tag (14 bytes).
-# Mapped arrays (not heap) start SKEW_* bytes into their mappings (_index.pyx): the pointers are
-# the data, the sz_* fields the mappings' sizes.
+# Mapped arrays (not heap, not a debug build's) start SKEW_* bytes into their mappings (_index.pyx):
+# the pointers are the data, the sz_* fields the mappings' sizes.
 cdef struct TokBuf:
     int64_t* offset
     uint16_t* length

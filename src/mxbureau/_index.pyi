@@ -1,5 +1,7 @@
 """Type stubs for the shared token index (_index.pyx); scanner.py uses the Lane."""
 
+EXACT_ALLOC: bool  # a debug build: token buffers malloc'd (no skew, no pool)
+
 
 class Lane:
     """A range [start, stop) of a parallel scan, which another thread may split while it is scanned."""

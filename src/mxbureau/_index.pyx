@@ -98,6 +98,11 @@ cdef extern from *:
     int mxb_bus_install() noexcept nogil
     int64_t mxb_guarded(guard_fn fn, void* arg, int* faulted) noexcept nogil
 
+# Whether this build allocates token buffers with malloc (debug: no skew, no pool); for the tests.
+EXACT_ALLOC = bool(MXB_EXACT_ALLOC)
+if SKEW_OFFSET % 8 or SKEW_LENGTH % 2 or SKEW_TAG % 2 or SKEW_SEG % 2 or max(SKEW_OFFSET, SKEW_LENGTH, SKEW_TAG, SKEW_SEG) >= HUGE:
+    raise ImportError("mxbureau: a token array's skew must be a multiple of its item size, under a mapping step")
+
 if mxb_bus_install() != 0:
     raise OSError("mxbureau: cannot install the SIGBUS handler")
 
@@ -122,9 +127,10 @@ cdef inline void _unmap(void* p, size_t size, bint heap=False) noexcept nogil:
 
 # Where each token array starts in its mapping: the mappings start on 2 MB boundaries, so the three
 # uint16 arrays, written at the same index, were always at the same place in a 4 KB page; their stores
-# then contend (4 KB aliasing; the same L1 set). scan() of a 1 GB file (fresh processes, this
-# project's VM): 3.5-3.9 ns a byte, 2.6-2.9 of it user time, with the arrays at the same offset;
-# 1.4-1.8 ns, user 0.47-0.55, with them 1, 2 and 3 KB apart.
+# then stall (the likely cause: 4 KB aliasing, or the same L1 set; measured, not proven). scan() of a
+# 1 GB file alone (fresh processes, this project's VM, old and new builds interleaved): 3.8-3.9 ns a
+# byte, 2.8-2.9 of it user time, with the arrays at the same offset; 1.4-1.8 ns, user 0.44-0.57, with
+# them 1, 2 and 3 KB apart. 50 MB scanned again and again in one process: 0.39-0.43 ns a byte both.
 cdef enum:
     SKEW_OFFSET = 0
     SKEW_LENGTH = 1024
@@ -239,10 +245,11 @@ cdef void tok_fill_from_pool(TokBuf* t, Py_ssize_t cap):
     if cap <= SMALL_TOKENS:
         t.heap = True
         return
-    t.offset = <int64_t*>_pool_take(_map_size(cap, 8, _skew(SKEW_OFFSET, False)), &t.sz_offset, SKEW_OFFSET)
-    t.length = <uint16_t*>_pool_take(_map_size(cap, 2, _skew(SKEW_LENGTH, False)), &t.sz_length, SKEW_LENGTH)
-    t.tag = <uint16_t*>_pool_take(_map_size(cap, 2, _skew(SKEW_TAG, False)), &t.sz_tag, SKEW_TAG)
-    t.seg = <uint16_t*>_pool_take(_map_size(cap, 2, _skew(SKEW_SEG, False)), &t.sz_seg, SKEW_SEG)
+    # (a debug build's _pool_take gives NULL: its buffers are malloc'd, skew 0)
+    t.offset = <int64_t*>_pool_take(_map_size(cap, 8, SKEW_OFFSET), &t.sz_offset, SKEW_OFFSET)
+    t.length = <uint16_t*>_pool_take(_map_size(cap, 2, SKEW_LENGTH), &t.sz_length, SKEW_LENGTH)
+    t.tag = <uint16_t*>_pool_take(_map_size(cap, 2, SKEW_TAG), &t.sz_tag, SKEW_TAG)
+    t.seg = <uint16_t*>_pool_take(_map_size(cap, 2, SKEW_SEG), &t.sz_seg, SKEW_SEG)
 
 
 cdef void rec_init(RecBuf* r) noexcept nogil:
