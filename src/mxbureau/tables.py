@@ -529,8 +529,9 @@ def _decode_part(d: Decoding, buf: np.ndarray, p, r0: int, r1: int, base: int, t
     return out, (bad_tok + base if base else bad_tok, bad_col, bad_why)
 
 
-# The records table's work in tokens' worth of decoding, to share it out beside the parts: ~465 ns a
-# record against ~17.6 ns a token decoded (57 MB corpus, one worker).
+# The records table's work in tokens' worth of decoding, to share it out beside the parts: INTL13's
+# ~465 ns a record against ~17.6 ns a token decoded (50 MB corpus, one worker). Only placement
+# depends on it (2 parts, 2 workers: the records table goes with the lighter part).
 RECORD_WEIGHT = 26
 
 
@@ -555,6 +556,9 @@ def decode(tok: Tokens, wanted: Optional[List[str]] = None, workers: int = 1, d:
     weights = [len(x[0]["offset"]) for x in pieces]
     if not records:
         return shared_out(calls, weights, workers)
+    if workers <= 1 or len(calls) <= 1:
+        # one part (every input under MIN_PARALLEL_BYTES): no thread hand-off for the records table
+        return shared_out(calls, weights, workers), tok.format.records_table(tok)
     out = shared_out(calls + [lambda: tok.format.records_table(tok)], weights + [RECORD_WEIGHT * tok.n_records], workers)
     return out[:-1], out[-1]
 

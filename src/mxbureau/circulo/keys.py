@@ -59,7 +59,14 @@ def _keys(tok: Tokens, record: int, at: int) -> Tuple[tuple, tuple]:
 def bases(tok: Tokens) -> Tuple[int, int]:
     """(companies, credits) before the tokens' first record: 0 at a source's start, carried from the
     chunk before, or counted by a lenient scan of the bytes before it (a mapped source's chunks
-    decoded out of order)."""
+    decoded out of order). Kept on ``tok``: the records table and the segment keys both ask."""
+    got = getattr(tok, "circulo_bases", None)
+    if got is None:
+        got = tok.circulo_bases = _bases(tok)
+    return got
+
+
+def _bases(tok: Tokens) -> Tuple[int, int]:
     r = tok.records
     if tok.n_records == 0 or int(r["record"][0]) == 0:
         return 0, 0
@@ -91,7 +98,6 @@ def segment_keys(tok: Tokens) -> Dict[str, np.ndarray]:
         after = (companies + int((r["kind_code"] == _K_COMPANY).sum()), credits + int(r["credits"].astype(np.int64).sum()))
         for key in _keys(tok, rec0 + nrec, int(r["end"][-1])):
             BASES.put(key, after)
-    tok.circulo_bases = (companies, credits)          # for the records table, built after
     return k
 
 

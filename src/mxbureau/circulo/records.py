@@ -32,9 +32,8 @@ def records_table(tok: Tokens) -> pa.Table:
     names = kind_names(tok.format)
     kind = coded(np.where(kind_code < 0, len(names) - 1, kind_code).astype(np.int32),
                  pa.array(names.tolist(), pa.large_string()))
-    # a company block's index: the company blocks before it (keys.py counted them for the tables)
-    first = getattr(tok, "circulo_bases", None)
-    first = first[0] if first is not None else bases(tok)[0]
+    # a company block's index: the company blocks before it
+    first = bases(tok)[0]
     company = first + np.cumsum(kind_code == _COMPANY) - 1
     variant = np.where(kind_code == _HEADER, r["variant"], -1).astype(np.int32)
     return pa.Table.from_arrays([
