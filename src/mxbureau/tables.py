@@ -536,12 +536,12 @@ RECORD_WEIGHT = 26
 
 
 def decode(tok: Tokens, wanted: Optional[List[str]] = None, workers: int = 1, d: Optional[Decoding] = None,
-           memory_pool=None, records: bool = False):
-    """The compiled pass, once per token part (a parallel scan's ranges; in ``workers`` threads):
-    per part, per table slot a table or None, and the (token, column, why) of the values left out.
-    Parts are decoded where they are: joining them first copied 14 bytes a token. ``records``: also
-    the format's records table, in the least loaded thread -> (parts, records table). With 2 workers
-    on the 50 MB corpus it was ~10 ms after the parts' ~80."""
+           memory_pool=None):
+    """The compiled pass, once per token part (a parallel scan's ranges; in ``workers`` threads),
+    and the format's records table beside them (in the least loaded thread: with 2 workers on the
+    50 MB corpus it was ~10 ms after the parts' ~80) -> (per part, per table slot a table or None,
+    and the (token, column, why) of the values left out; the records table). Parts are decoded where
+    they are: joining them first copied 14 bytes a token."""
     d = d or decoding(tok.format)
     r = tok.records
     take = (d.take[r["kind_code"].astype(np.uint8)] & r["ok"]).astype(np.int8)
@@ -554,8 +554,6 @@ def decode(tok: Tokens, wanted: Optional[List[str]] = None, workers: int = 1, d:
     pieces = tok.pieces()
     calls = [lambda x=x: _decode_part(d, tok.buffer, *x, take, seg_lut, r, memory_pool) for x in pieces]
     weights = [len(x[0]["offset"]) for x in pieces]
-    if not records:
-        return shared_out(calls, weights, workers)
     if workers <= 1 or len(calls) <= 1:
         # one part (every input under MIN_PARALLEL_BYTES): no thread hand-off for the records table
         return shared_out(calls, weights, workers), tok.format.records_table(tok)
@@ -577,7 +575,7 @@ def build_tables(tok: Tokens, segments=None, workers: int = 1, columns=None, str
     tags, picked = selection(tok.format, segments, columns)
     d = decoding(tok.format, picked)
     wanted = list(d.slots) if tags is None else tags
-    parts, records = decode(tok, wanted if tags is not None else None, workers, d, memory_pool, records=True)
+    parts, records = decode(tok, wanted if tags is not None else None, workers, d, memory_pool)
     tables: Dict[str, pa.Table] = {}
     for s, tag in enumerate(d.slots):
         if tag not in wanted:

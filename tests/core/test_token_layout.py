@@ -62,7 +62,7 @@ def test_the_arrays_start_at_different_places_of_a_page(name, pool):
 @pytest.mark.parametrize("data", [INPUTS["intl13"], INPUTS["circulo"], BIG], ids=["intl13", "circulo", "grown"])
 def test_scans_again_grown_and_pooled_give_the_same_tokens(data, pool):
     first = {k: v.copy() for k, v in _scan(data).items()}
-    # the tokens point at the input's values: each one's 4-byte tag and length just before it
+    # the tokens lie inside the input
     off, ln = first["offset"], first["length"]
     assert off[0] >= 0 and int(off[-1]) + int(ln[-1]) <= len(data)
     for kw in ({}, {"expect_tokens": 9000}, {}, {"expect_tokens": 9000}):
