@@ -118,11 +118,13 @@ cdef object input_changed():
 # ---------------------------------------------------------------------------------------------
 # Growable buffers: double under a cap; on failure the old buffer stays valid and -1 is returned.
 
-cdef inline void _unmap(void* p, size_t size, bint heap=False) noexcept nogil:
+cdef inline void _unmap(void* p, size_t size, bint heap, size_t skew) noexcept nogil:
+    """Free a token buffer by its data pointer p: a mapping (of size bytes, p skew bytes into it) is
+    unmapped from its start; heap and debug-build buffers (malloc'd, no skew) are freed."""
     if MXB_EXACT_ALLOC or heap:
         free(p)
     else:
-        munmap(p, size)
+        munmap(<char*>p - skew, size)
 
 
 # Where each token array starts in its mapping: the mappings start on 2 MB boundaries, so the three
@@ -138,23 +140,20 @@ cdef enum:
     SKEW_SEG = 3072
 
 
-cdef inline size_t _skew(size_t skew, bint heap) noexcept nogil:
-    return 0 if MXB_EXACT_ALLOC or heap else skew
-
-
-cdef inline size_t _map_size(Py_ssize_t cap, Py_ssize_t itemsize, size_t skew=0) noexcept nogil:
+cdef inline size_t _map_size(Py_ssize_t cap, Py_ssize_t itemsize, size_t skew) noexcept nogil:
     return ((<size_t>(cap * itemsize) + skew + HUGE - 1) // HUGE) * HUGE
 
 
 cdef int _map_grow(void** p, size_t* mapped, Py_ssize_t cap, Py_ssize_t itemsize, bint heap,
-                   size_t skew=0) noexcept nogil:
+                   size_t skew) noexcept nogil:
     """Token buffers: private anonymous mappings in 2 MB steps (huge pages advised only with
     buffers.HUGE_PAGES), grown with mremap (no copy). Through malloc they came partly from the brk heap, which glibc trims on free:
     ~2,000 page faults and ~25 ms of kernel time per scan of the 57 MB corpus, against ~170 faults
     for the C walk writing into numpy memory (numpy advises huge pages too). Scratch buffers (heap)
     do use malloc: four mappings made and unmapped for one record made find_record_start cost
     29 us instead of 3 us, and each unmapping interrupts the other scanning threads (TLB shootdown).
-    A mapped buffer's data starts ``skew`` bytes into its mapping (p[0] is the data)."""
+    p[0] is the data: a mapped buffer's starts ``skew`` bytes into its mapping (heap and debug-build
+    buffers ignore it)."""
     cdef size_t new_size = _map_size(cap, itemsize, skew)
     cdef void* q
     if MXB_EXACT_ALLOC or heap:
@@ -191,10 +190,10 @@ cdef int tok_reserve(TokBuf* t, Py_ssize_t need) noexcept nogil:
     cap = t.cap * 2 if t.cap else 1024
     while cap < need:
         cap *= 2
-    if (_map_grow(<void**>&t.offset, &t.sz_offset, cap, 8, t.heap, _skew(SKEW_OFFSET, t.heap))
-            or _map_grow(<void**>&t.length, &t.sz_length, cap, 2, t.heap, _skew(SKEW_LENGTH, t.heap))
-            or _map_grow(<void**>&t.tag, &t.sz_tag, cap, 2, t.heap, _skew(SKEW_TAG, t.heap))
-            or _map_grow(<void**>&t.seg, &t.sz_seg, cap, 2, t.heap, _skew(SKEW_SEG, t.heap))):
+    if (_map_grow(<void**>&t.offset, &t.sz_offset, cap, 8, t.heap, SKEW_OFFSET)
+            or _map_grow(<void**>&t.length, &t.sz_length, cap, 2, t.heap, SKEW_LENGTH)
+            or _map_grow(<void**>&t.tag, &t.sz_tag, cap, 2, t.heap, SKEW_TAG)
+            or _map_grow(<void**>&t.seg, &t.sz_seg, cap, 2, t.heap, SKEW_SEG)):
         return -1
     t.cap = cap
     return 0
@@ -208,21 +207,22 @@ cdef void tok_init(TokBuf* t, bint heap) noexcept nogil:
 
 cdef void tok_free(TokBuf* t) noexcept nogil:
     if t.offset != NULL:
-        _unmap(<char*>t.offset - _skew(SKEW_OFFSET, t.heap), t.sz_offset, t.heap)
+        _unmap(t.offset, t.sz_offset, t.heap, SKEW_OFFSET)
     if t.length != NULL:
-        _unmap(<char*>t.length - _skew(SKEW_LENGTH, t.heap), t.sz_length, t.heap)
+        _unmap(t.length, t.sz_length, t.heap, SKEW_LENGTH)
     if t.tag != NULL:
-        _unmap(<char*>t.tag - _skew(SKEW_TAG, t.heap), t.sz_tag, t.heap)
+        _unmap(t.tag, t.sz_tag, t.heap, SKEW_TAG)
     if t.seg != NULL:
-        _unmap(<char*>t.seg - _skew(SKEW_SEG, t.heap), t.sz_seg, t.heap)
+        _unmap(t.seg, t.sz_seg, t.heap, SKEW_SEG)
     tok_init(t, t.heap)
 
 
-cdef void _pool_give(void* p, size_t size):
+cdef void _pool_give(void* p, size_t size, size_t skew):
+    """Keep the mapping of a token buffer (data p, skew bytes in) for reuse, or free it."""
     if p == NULL:
         return
-    if MXB_EXACT_ALLOC or not POOL.give(<size_t>p, size):
-        _unmap(p, size)
+    if MXB_EXACT_ALLOC or not POOL.give(<size_t>p - skew, size):
+        _unmap(p, size, False, skew)
 
 
 cdef void* _pool_take(size_t need, size_t* got, size_t skew):
@@ -338,7 +338,7 @@ cdef class _Mapped:
 
     def __dealloc__(self):
         if self.ptr != NULL:
-            _pool_give(<char*>self.ptr - self.skew, self.size)
+            _pool_give(self.ptr, self.size, self.skew)
 
 
 cdef object _wrap_mapped(void* p, size_t size, Py_ssize_t n, Py_ssize_t itemsize, bytes fmt, object dtype,
@@ -349,7 +349,7 @@ cdef object _wrap_mapped(void* p, size_t size, Py_ssize_t n, Py_ssize_t itemsize
     if p == NULL:
         return np.empty(0, dtype=dtype)
     if n == 0:
-        _pool_give(<char*>p - skew, size)
+        _pool_give(p, size, skew)
         return np.empty(0, dtype=dtype)
     # The untouched tail is kept: it holds no memory, and a whole mapping back in the pool fits the
     # next scan of the same size (trimmed, the pool rarely matched).
@@ -396,10 +396,10 @@ cdef object tokens_dict(TokBuf* t):
         tok_init(t, t.heap)
         return out
     out = {
-        "offset": _wrap_mapped(t.offset, t.sz_offset, t.n, 8, b"q", np.int64, _skew(SKEW_OFFSET, False)),
-        "length": _wrap_mapped(t.length, t.sz_length, t.n, 2, b"H", np.uint16, _skew(SKEW_LENGTH, False)),
-        "tag": _wrap_mapped(t.tag, t.sz_tag, t.n, 2, b"H", np.uint16, _skew(SKEW_TAG, False)),
-        "segment_tag": _wrap_mapped(t.seg, t.sz_seg, t.n, 2, b"H", np.uint16, _skew(SKEW_SEG, False)),
+        "offset": _wrap_mapped(t.offset, t.sz_offset, t.n, 8, b"q", np.int64, SKEW_OFFSET),
+        "length": _wrap_mapped(t.length, t.sz_length, t.n, 2, b"H", np.uint16, SKEW_LENGTH),
+        "tag": _wrap_mapped(t.tag, t.sz_tag, t.n, 2, b"H", np.uint16, SKEW_TAG),
+        "segment_tag": _wrap_mapped(t.seg, t.sz_seg, t.n, 2, b"H", np.uint16, SKEW_SEG),
     }
     tok_init(t, t.heap)
     return out
