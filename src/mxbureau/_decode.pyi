@@ -43,10 +43,14 @@ class Segments:
               starts: Optional[np.ndarray] = None, first: int = 0) -> "pyarrow.RecordBatch":
         """Table slot s after fill as a RecordBatch of schema over fill's block (record_start, or
         starts[record - first] gathered)."""
+    def tables(self, schemas: List["pyarrow.Schema"], has_pos: List[bool], starts: np.ndarray,
+               first: int = 0) -> List[Optional["pyarrow.Table"]]:
+        """batch() of every slot with rows as a one-chunk Table, None for a slot without rows."""
 
 def text_column(buf: np.ndarray, off: np.ndarray, ln: np.ndarray, tokens: np.ndarray, rows: np.ndarray,
                 nrows: int) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Values of tokens as rows (increasing) of an nrows string column -> (offsets, data, valid)."""
+    """Values of tokens (indices into off and ln) as rows (increasing) of an nrows string column ->
+    (offsets, data, valid); a token or row out of range raises ValueError."""
 
 def fixed_text(buf: np.ndarray, starts: np.ndarray, valid: np.ndarray, width: int) -> Tuple[np.ndarray, np.ndarray]:
     """Fixed-width fields, blanks stripped -> (offsets, data); rows not valid stay empty."""

@@ -205,7 +205,11 @@ def text_column(const uint8_t[::1] buf, const int64_t[::1] off, const uint16_t[:
     cdef int64_t cap = 32, p
     cdef int faulted = 0
     cdef TextCall c
+    if rows.shape[0] != n or off.shape[0] != ln.shape[0]:
+        raise ValueError("text_column: a row a token, an offset a length")
     for j in range(n):
+        if not (0 <= tokens[j] < ln.shape[0] and 0 <= rows[j] < nrows):
+            raise ValueError("text_column: a token or row out of range")
         cap += 2 * ln[tokens[j]]
     offsets_np = np.empty(nrows + 1, dtype=np.int64)
     data_np = np.empty(cap, dtype=np.uint8)
@@ -325,7 +329,7 @@ cdef struct Rows:
 cdef int _push_row(Rows* R, int64_t first, int64_t rec, int32_t pos) noexcept nogil:
     cdef Py_ssize_t cap
     if R.n == R.cap:
-        cap = R.cap * 2 if R.cap else 1024
+        cap = R.cap * 2 if R.cap else 16      # (1024 rows: 28 KB for a table of one row)
         if (grow(<void**>&R.first, cap * 8) or grow(<void**>&R.end, cap * 8)
                 or grow(<void**>&R.rec, cap * 8) or grow(<void**>&R.pos, cap * 4)):
             return -1
@@ -369,7 +373,7 @@ cdef inline int _dict_room(Dict* D) noexcept nogil:
     cdef int64_t cap, k, slot
     cdef int32_t* bigger
     if 2 * (D.n + 1) > D.tcap:
-        cap = D.tcap * 2 if D.tcap else 64
+        cap = D.tcap * 2 if D.tcap else 16
         bigger = <int32_t*>calloc(cap, 4)
         if bigger == NULL:
             return -1
@@ -382,7 +386,7 @@ cdef inline int _dict_room(Dict* D) noexcept nogil:
         D.table = bigger
         D.tcap = cap
     if D.n == D.cap:
-        cap = D.cap * 2 if D.cap else 64
+        cap = D.cap * 2 if D.cap else 8
         if (grow(<void**>&D.hash, cap * 8) or grow(<void**>&D.head, cap * 16) or grow(<void**>&D.at, cap * 8)
                 or grow(<void**>&D.length, cap * 4)):
             return -1
@@ -1925,6 +1929,19 @@ cdef class Segments:
             k += 1
         owner.n = nown
         return _import_batch(mem, top, keep, schema)
+
+    def tables(self, list schemas, list has_pos, object starts, int64_t first=0):
+        """``batch`` of every slot with rows, each as a one-chunk pyarrow Table (``schemas``,
+        ``has_pos``: a slot's, in slot order), None for a slot without rows: one call for the ~13
+        slots instead of a Python loop over them (read() of one 3.4 KB record: 2.456M -> 2.431M
+        instructions, callgrind, between 100 and 400 reads in one process)."""
+        cdef int s
+        out = [None] * self.nseg
+        from_batches = pa.Table.from_batches
+        for s in range(self.nseg):
+            if self.rows[s].n:
+                out[s] = from_batches([self.batch(s, schemas[s], has_pos[s], None, starts, first)])
+        return out
 
     def __dealloc__(self):
         cdef int s, i

@@ -271,7 +271,7 @@ cdef int rec_reserve(RecBuf* r) noexcept nogil:
     cdef int i
     if r.n < r.cap:
         return 0
-    cap = r.cap * 2 if r.cap else 256
+    cap = r.cap * 2 if r.cap else 16
     if (grow(<void**>&r.start, cap * 8) or grow(<void**>&r.end, cap * 8) or grow(<void**>&r.tok_start, cap * 8)
             or grow(<void**>&r.tok_end, cap * 8) or grow(<void**>&r.kind, cap) or grow(<void**>&r.ok, cap)):
         return -1
