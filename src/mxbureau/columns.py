@@ -66,15 +66,10 @@ def fixed_string_buffers(buf: np.ndarray, starts: np.ndarray, valid: np.ndarray,
     return offsets, data, valid
 
 
-def token_string_buffers(buf: np.ndarray, offset: np.ndarray, length: np.ndarray, rows: np.ndarray, n: int,
-                         tokens: Optional[np.ndarray] = None):
-    """``token_strings`` as the (offsets, data, valid) of ``table_of``'s ``s`` columns; with
-    ``tokens``, the values of those tokens of whole token arrays ``offset`` and ``length`` (no
-    gather first: ~3 us of the records table of one record)."""
-    if tokens is None:
-        tokens = np.arange(len(rows), dtype=np.int64)
+def token_string_buffers(buf: np.ndarray, offset: np.ndarray, length: np.ndarray, rows: np.ndarray, n: int):
+    """``token_strings`` as the (offsets, data, valid) of ``table_of``'s ``s`` columns."""
     return _decode.text_column(buf, np.ascontiguousarray(offset, dtype=np.int64),
-                               np.ascontiguousarray(length, dtype=np.uint16), np.ascontiguousarray(tokens, dtype=np.int64),
+                               np.ascontiguousarray(length, dtype=np.uint16), np.arange(len(rows), dtype=np.int64),
                                np.ascontiguousarray(rows, dtype=np.int64), n)
 
 

@@ -27,28 +27,6 @@ def test_record_start_is_the_rows_record_start(corpus, workers):
         t.records.drop_columns(["record_start"]), tok).schema.field("record_start"), check_metadata=True)
 
 
-def test_starts_bounds_checked(corpus):
-    tok = scan(corpus[:corpus.index(b"**") + 2])
-    d = decoding(tok.format)
-    r = tok.records
-    take = (d.take[r["kind_code"].astype(np.uint8)] & r["ok"]).astype(np.int8)
-    (p, r0, r1, base), = tok.pieces()
-    segs = _decode.Segments(d.program, tok.buffer, p["offset"], p["length"], p["tag"], r["tok_start"] - base,
-                            r["tok_end"] - base, take, r["record"], d.seg_lut)
-    plan, total = _plan(d, segs.counts)
-    raw = pa.allocate_buffer(max(total, 1))
-    block = np.frombuffer(raw, np.uint8)
-    segs.fill(block, plan)
-    s = int(np.flatnonzero(segs.counts)[0])
-    tag = d.slots[s]
-    with pytest.raises(ValueError):                        # the row's record 0 - first 1: before starts
-        segs.batch(s, d.started[tag], d.has_pos[tag], starts=r["start"], first=1)
-    with pytest.raises(ValueError):
-        segs.batch(s, d.started[tag], d.has_pos[tag])
-    b = segs.batch(s, d.started[tag], d.has_pos[tag], starts=r["start"], first=0)
-    assert b.column("record_start").to_pylist() == [int(r["start"][0])] * b.num_rows
-
-
 def _filled(tok):
     d = decoding(tok.format)
     r = tok.records
@@ -59,6 +37,20 @@ def _filled(tok):
     plan, total = _plan(d, segs.counts)
     segs.fill(np.frombuffer(pa.allocate_buffer(max(total, 1)), np.uint8), plan)
     return d, segs
+
+
+def test_starts_bounds_checked(corpus):
+    tok = scan(corpus[:corpus.index(b"**") + 2])
+    d, segs = _filled(tok)
+    r = tok.records
+    s = int(np.flatnonzero(segs.counts)[0])
+    tag = d.slots[s]
+    with pytest.raises(ValueError):                        # the row's record 0 - first 1: before starts
+        segs.batch(s, d.started[tag], d.has_pos[tag], starts=r["start"], first=1)
+    with pytest.raises(ValueError):
+        segs.batch(s, d.started[tag], d.has_pos[tag])
+    b = segs.batch(s, d.started[tag], d.has_pos[tag], starts=r["start"], first=0)
+    assert b.column("record_start").to_pylist() == [int(r["start"][0])] * b.num_rows
 
 
 def test_tables_is_batch_a_slot(corpus):
@@ -78,8 +70,9 @@ def test_tables_is_batch_a_slot(corpus):
         want = again.batch(s, d.started[tag], d.has_pos[tag], starts=r["start"], first=0)
         assert got[s].num_rows == n and got[s].column("record").num_chunks == 1, tag
         assert got[s].equals(pa.Table.from_batches([want])), tag
+    s = int(np.flatnonzero(segs.counts)[0])
     with pytest.raises(ValueError):                        # every slot's buffers went to its table
-        segs.batch(int(np.flatnonzero(segs.counts)[0]), d.started[d.slots[0]], True, starts=r["start"])
+        segs.batch(s, d.started[d.slots[s]], d.has_pos[d.slots[s]], starts=r["start"])
 
 
 def test_text_column_of_chosen_tokens():

@@ -102,10 +102,7 @@ def records_table(tok: Tokens) -> pa.Table:
     # control number: in a new-style ES the last two tokens are 00 (control number) and 01 (**)
     rows = np.flatnonzero(r["ok"] & (r["es_style"] == 1))
     es00 = r["tok_end"][rows] - 2
-    if len(tok.parts) == 1:           # the token arrays as they are (several parts: joined by take)
-        control = token_string_buffers(buf, tok.offset, tok.length, rows, n, tokens=es00)
-    else:
-        control = token_string_buffers(buf, tok.take("offset", es00), tok.take("length", es00), rows, n)
+    control = token_string_buffers(buf, tok.take("offset", es00), tok.take("length", es00), rows, n)
     bureaus = got["bureaus"]
     # One import through the C Data Interface: 17 pa.array calls and a Table.from_arrays were ~40% of
     # the records table of one 3.4 KB record (~0.4M of its ~0.6M instructions, callgrind)
