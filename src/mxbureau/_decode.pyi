@@ -36,9 +36,9 @@ class Segments:
     @property
     def counts(self) -> np.ndarray:
         """Rows per table slot."""
-    def fill(self, block: np.ndarray, plan: np.ndarray) -> Tuple[np.ndarray, Tuple[np.ndarray, np.ndarray, np.ndarray]]:
-        """Pass 2 into block (plan: byte offsets a slot and column): the rows of each column with a
-        value, and (token, slot * MAX_FIELDS + column or -1, WHY_*) of the values left out or nulled."""
+    def fill(self, block: np.ndarray, plan: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Pass 2 into block (plan: byte offsets a slot and column): (token, slot * MAX_FIELDS +
+        column or -1, WHY_*) of the values left out or nulled (read-only empty arrays: none)."""
     def batch(self, s: int, schema: "pyarrow.Schema", has_pos: bool, record_start: Optional[np.ndarray] = None,
               starts: Optional[np.ndarray] = None, first: int = 0) -> "pyarrow.RecordBatch":
         """Table slot s after fill as a RecordBatch of schema over fill's block (record_start, or

@@ -1226,6 +1226,22 @@ cdef object _import_batch(char* mem, ArrowArray* top, object keep, object schema
     return pa.RecordBatch._import_from_c(<uintptr_t>top, schema)
 
 
+cdef dict _WIDTHS = {}          # id(schema) -> (schema, kinds, its fields' byte widths): made once a schema
+
+
+cdef bytes _widths(object schema, str kinds):
+    """The byte width of each ``f`` field of ``schema`` (0 elsewhere), looked up once a schema (the
+    schema kept beside, so that its id is not reused): ``schema.field(k).type.bit_width`` a column
+    was ~2.5 of the records table's ~34 us for one record."""
+    got = _WIDTHS.get(id(schema))
+    if got is not None and got[1] == kinds:
+        return got[2]
+    w = bytes([schema.field(k).type.bit_width // 8 if kinds[k] == "f" else 0 for k in range(len(kinds))])
+    if len(_WIDTHS) < 256:
+        _WIDTHS[id(schema)] = (schema, kinds, w)
+    return w
+
+
 def arrays_batch(object schema, str kinds, list cols, int64_t n):
     """A RecordBatch of ``schema`` over C-contiguous numpy arrays, imported in one call through the C
     Data Interface (no copy but the bitmaps): for each field a kind and a tuple -- ``f`` fixed width
@@ -1251,13 +1267,15 @@ def arrays_batch(object schema, str kinds, list cols, int64_t n):
     cdef int8_t kindc[64]
     if ncols > 64 or len(cols) != ncols or len(schema) != ncols or n < 0:
         raise ValueError("arrays_batch: a kind and a column for each field of the schema (at most 64)")
+    wb = _widths(schema, kinds)
+    cdef const uint8_t* widths = wb
     # checks and data pointers first (every 4 a column: values / offsets, valid, data, dictionary's)
     for k in range(ncols):
         c = cols[k]
         kd = kinds[k]
         ptrs[4 * k] = ptrs[4 * k + 1] = ptrs[4 * k + 2] = ptrs[4 * k + 3] = NULL
         if kd == "f" or kd == "b":
-            width = schema.field(k).type.bit_width // 8 if kd == "f" else 1
+            width = widths[k] if kd == "f" else 1
             if width not in (1, 2, 4, 8):
                 raise ValueError(f"arrays_batch: column {k}: not a fixed-width type")
             ptrs[4 * k] = _bytes_of(c[0], n * width, k)
@@ -1494,6 +1512,15 @@ cdef class Program:
                 seen |= (<uint64_t>1) << k
 
 
+def _frozen(a):
+    a.flags.writeable = False
+    return a
+
+
+# fill's answer when no value was left out or nulled (three np.empty were ~1 us of one record's read)
+_NO_BAD = (_frozen(np.empty(0, np.int64)), _frozen(np.empty(0, np.int32)), _frozen(np.empty(0, np.int8)))
+
+
 cdef class Segments:
     """One decoding of the tokens of the taken records into per-segment tables, in two steps that the
     Python side (tables.py) drives: constructing it runs pass 1, which finds every table's rows
@@ -1618,11 +1645,11 @@ cdef class Segments:
         """Pass 2 into ``block``: plan[s] holds byte offsets into it, for table slot s: its record
         indices (int64), positions (int32), then per column its values (int64 numbers, int32 days or
         dictionary indices, int64 text offsets: one more than the rows) and validity (uint8). Returns
-        (present, (bad_tok, bad_col, bad_why)), the text data and code dictionaries staying here for
-        ``batch`` (in C: a numpy array a text column and two a dictionary, made here, cost one
-        3.4 KB record's fill ~100 of its 140 us); present[s, c] the rows of the column with a value (all: no bitmap needed); bad: the tokens left
-        out of their columns or nulled there, the column (slot * MAX_FIELDS + column, -1 for an unknown
-        tag or segment) and why (WHY_*), in token order."""
+        (bad_tok, bad_col, bad_why), the text data and code dictionaries staying here for ``batch``
+        (in C: a numpy array a text column and two a dictionary, made here, cost one 3.4 KB record's
+        fill ~100 of its 140 us): the tokens left out of their columns or nulled there, the column
+        (slot * MAX_FIELDS + column, -1 for an unknown tag or segment) and why (WHY_*), in token
+        order; three shared empty arrays when there are none."""
         cdef int s, f, kd
         cdef Py_ssize_t n, b0
         cdef Col* col
@@ -1637,7 +1664,6 @@ cdef class Segments:
         cdef const int8_t* flut = &prog.field_lut[0, 0]
         cdef Py_ssize_t flut_w = prog.field_lut.shape[1]
         cdef const int32_t* row_width
-        cdef int64_t[:, ::1] pv
         cdef int32_t[::1] wv
         cdef int64_t nbuf = self.buf.shape[0]
         cdef Bad* bad = &self.bad
@@ -1695,14 +1721,11 @@ cdef class Segments:
                 raise MemoryError()
             _scratch_give(M, ML)          # pass B put every entry back: clean for the next fill
             M, ML = NULL, NULL
-            present = np.zeros((self.nseg, MAXF), dtype=np.int64)
-            pv = present
             for s in range(self.nseg):
                 n = self.rows[s].n
                 for f in range(self.nfs[s]):
                     col = &self.cols[self.coff[s] + f]
                     if n == 0:
-                        pv[s, f] = 0
                         continue
                     if col.kind == K_CODE or col.kind == K_CODE2:
                         if col.spell >= 0:
@@ -1723,9 +1746,10 @@ cdef class Segments:
                     elif (col.kind == K_TEXT or col.kind == K_DIGITS) and col.cap > col.size + (col.size >> 3) + 4096:
                         grow(<void**>&col.data, col.size + 8)     # a failed shrink keeps the block
                         col.cap = col.size + 8
-                    pv[s, f] = col.present
             for f in range(self.ncols):            # after the spelling, which reads a code2 column's keys
                 _lut_give(&self.cols[f])
+            if not bad.n:
+                return _NO_BAD
             bad_tok = np.empty(bad.n, dtype=np.int64)
             bad_col = np.empty(bad.n, dtype=np.int32)
             bad_why = np.empty(bad.n, dtype=np.int8)
@@ -1737,7 +1761,7 @@ cdef class Segments:
                 bad_tok = np.searchsorted(np.asarray(self.off), bad_tok[order])   # value offsets -> tokens
                 bad_col = bad_col[order]
                 bad_why = bad_why[order]
-            return present, (bad_tok, bad_col, bad_why)
+            return bad_tok, bad_col, bad_why
         finally:
             free(bad.at)
             free(bad.col)

@@ -73,6 +73,20 @@ def test_arrays_batch_checks_before_it_trusts(kinds, cols, match):
         _decode.arrays_batch(pa.schema([pa.field("c", types[kinds])]), kinds, cols, 3)
 
 
+def test_arrays_batch_widths_kept_per_schema_still_check():
+    """The field widths are looked up once a schema: a second call with the same schema object still
+    rejects an array of the wrong width, and the same fields under other kinds are read anew."""
+    sch = pa.schema([pa.field("a", pa.int32()), pa.field("b", pa.int64())])
+    good = [(np.arange(3, dtype=np.int32), None), (np.arange(3), None)]
+    assert _decode.arrays_batch(sch, "ff", good, 3).to_pydict() == {"a": [0, 1, 2], "b": [0, 1, 2]}
+    with pytest.raises(ValueError, match="contiguous array of 12 bytes"):
+        _decode.arrays_batch(sch, "ff", [(np.arange(3), None), good[1]], 3)        # int64 for int32
+    with pytest.raises(ValueError, match="contiguous array of 24 bytes"):
+        _decode.arrays_batch(sch, "ff", [good[0], (np.arange(3, dtype=np.int32), None)], 3)
+    with pytest.raises(ValueError, match="kind"):
+        _decode.arrays_batch(sch, "fx", good, 3)
+
+
 def old_levels(col):
     chunks = []
     for a in (col.chunks if isinstance(col, pa.ChunkedArray) else [col]):
