@@ -1832,6 +1832,23 @@ cdef class Segments:
         gathered here into a buffer the batch owns (``starts``: the part's records' start offsets,
         int64; a numpy array a table and the memoryviews of block and plan passed in were ~20k of
         read()'s instructions a table of one record, callgrind)."""
+        cdef const int64_t[::1] rs
+        cdef const int64_t[::1] st
+        if record_start is not None:
+            rs = record_start
+            return self._batch(s, schema, has_pos, &rs[0] if rs.shape[0] else NULL, rs.shape[0], True,
+                               record_start, 0)
+        if starts is None:
+            raise ValueError("batch: record_start, or starts (and first)")
+        st = starts
+        return self._batch(s, schema, has_pos, &st[0] if st.shape[0] else NULL, st.shape[0], False, None, first)
+
+    cdef object _batch(self, int s, object schema, bint has_pos, const int64_t* given, Py_ssize_t ngiven,
+                       bint is_record_start, object record_start, int64_t first):
+        """batch() over a pointer: ``given`` holds ``ngiven`` int64, the rows' record_start when
+        ``is_record_start`` (``record_start`` its owner, kept by the batch), else the starts that
+        ``first`` indexes. tables() takes the starts' buffer once, not once a table (a Python call
+        and a memoryview a table)."""
         cdef int nf, ncols, k, k0, f, kd, nnull = 0, nown = 0
         cdef int64_t j, n, nb, nulls
         cdef size_t size
@@ -1846,8 +1863,6 @@ cdef class Segments:
         cdef Col* col
         cdef Col* cols
         cdef _Owner owner
-        cdef const int64_t[::1] rs
-        cdef const int64_t[::1] st
         cdef const int64_t* rsp
         cdef int64_t* gathered = NULL
         cdef const int64_t* recs
@@ -1860,26 +1875,22 @@ cdef class Segments:
         if n == 0:
             raise ValueError("batch: an empty slot")
         plan = &self.planv[s, 0]
-        if record_start is None:
-            if starts is None:
-                raise ValueError("batch: record_start, or starts (and first)")
-            st = starts
+        if is_record_start:
+            if ngiven < n:
+                raise ValueError("batch: record_start too short")
+            rsp = given
+        else:
             gathered = <int64_t*>malloc(n * 8)
             if gathered == NULL:
                 raise MemoryError()
             recs = <const int64_t*>(base + plan[0])
             for j in range(n):
                 x = recs[j] - first
-                if not 0 <= x < st.shape[0]:
+                if not 0 <= x < ngiven:
                     free(gathered)
                     raise ValueError("batch: a row's record past starts")
-                gathered[j] = st[x]
+                gathered[j] = given[x]
             rsp = gathered
-        else:
-            rs = record_start
-            if rs.shape[0] < n:
-                raise ValueError("batch: record_start too short")
-            rsp = &rs[0]
         if s in self.batched:
             free(gathered)
             raise ValueError("batch: a slot's columns go to one batch")
@@ -1961,10 +1972,12 @@ cdef class Segments:
         instructions, callgrind, between 100 and 400 reads in one process)."""
         cdef int s
         out = [None] * self.nseg
+        cdef const int64_t[::1] st = starts
         from_batches = pa.Table.from_batches
         for s in range(self.nseg):
             if self.rows[s].n:
-                out[s] = from_batches([self.batch(s, schemas[s], has_pos[s], None, starts, first)])
+                out[s] = from_batches([self._batch(s, schemas[s], has_pos[s], &st[0] if st.shape[0] else NULL,
+                                                   st.shape[0], False, None, first)])
         return out
 
     def __dealloc__(self):
