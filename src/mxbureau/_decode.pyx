@@ -8,7 +8,7 @@ from libc.string cimport memcmp, memcpy, memset
 from cpython.ref cimport Py_INCREF, Py_DECREF
 
 from mxbureau._index cimport grow, guarded, input_changed
-from mxbureau._values cimport digits_or_blanks, is_digit, next_start, parse_dmy, parse_int
+from mxbureau._values cimport digits_or_blanks, is_digit, next_start, parse_dmy, parse_int, stripped_utf8, to_utf8
 
 import numpy as np
 import pyarrow as pa
@@ -52,20 +52,6 @@ WHY_VALUE, WHY_TOO_LONG, WHY_REPEATED, WHY_UNKNOWN_TAG, WHY_UNKNOWN_SEGMENT = (
     W_VALUE, W_TOO_LONG, W_REPEATED, W_UNKNOWN_TAG, W_UNKNOWN_SEGMENT)
 
 
-cdef inline bint _ascii(const uint8_t* p, int64_t n) noexcept nogil:
-    """No byte >= 0x80 (8 bytes at a time)."""
-    cdef uint64_t w, acc = 0
-    cdef int64_t k = 0
-    while k + 8 <= n:
-        memcpy(&w, p + k, 8)
-        acc |= w
-        k += 8
-    while k < n:
-        acc |= p[k]
-        k += 1
-    return (acc & 0x8080808080808080ULL) == 0
-
-
 # TAIL[k]: a mask of the low k bytes of a word.
 cdef uint64_t TAIL[9]
 for _k in range(8):
@@ -80,7 +66,7 @@ cdef inline uint64_t _tail(int64_t n) noexcept nogil:
 
 cdef inline bint _copy_ascii(uint8_t* dst, const uint8_t* src, int64_t n) noexcept nogil:
     """Copy n bytes in whole 8-byte words when all are ASCII; False (dst scribbled) when one is not.
-    Reads and writes up to 7 bytes past n: the caller makes sure both exist. Against _ascii + memcpy
+    Reads and writes up to 7 bytes past n: the caller makes sure both exist. Against is_ascii + memcpy
     (a byte loop for the tail, a libc call per value): text columns 18 -> 13 ns a value."""
     cdef uint64_t w, acc = 0
     cdef int64_t k = 0
@@ -134,26 +120,6 @@ cdef inline bint _copy_ascii32(uint8_t* dst, const uint8_t* src, int64_t n) noex
             & 0x8080808080808080ULL) == 0
 
 
-cdef inline int64_t _transcode(uint8_t* dst, const uint8_t* src, int64_t n) noexcept nogil:
-    """latin-1 -> UTF-8 into dst (room for 2n bytes); returns the bytes written. ASCII runs, the
-    common case, are copied as they are."""
-    cdef int64_t k, p = 0
-    cdef uint8_t c
-    if _ascii(src, n):
-        memcpy(dst, src, n)
-        return n
-    for k in range(n):
-        c = src[k]
-        if c < 0x80:
-            dst[p] = c
-            p += 1
-        else:
-            dst[p] = 0xC0 | (c >> 6)
-            dst[p + 1] = 0x80 | (c & 0x3F)
-            p += 2
-    return p
-
-
 cdef struct TextCall:
     const uint8_t* bp
     int64_t nbuf
@@ -185,7 +151,7 @@ cdef int64_t _text_call(void* a) noexcept nogil:
         if L <= 32 and o + 32 <= c.nbuf and _copy_ascii32(c.dp + p, c.bp + o, L):
             p += L
         else:
-            p += _transcode(c.dp + p, c.bp + o, L)
+            p += to_utf8(c.dp + p, c.bp + o, L)
         c.valid[rw] = 1
         c.offsets[rw + 1] = p
         q = rw + 1
@@ -653,7 +619,7 @@ cdef int _text_cells(Col* col, int64_t* Mf, const uint16_t* Lf, Py_ssize_t b0, P
             elif o + L + 8 <= nbuf and _copy_ascii(col.data + p, bp + o, L):
                 p += L
             else:
-                p += _transcode(col.data + p, bp + o, L)
+                p += to_utf8(col.data + p, bp + o, L)
             present += 1
         valid[j] = o >= 0
         offs[j] = p
@@ -945,7 +911,7 @@ cdef int _spell_rows(Col* col, const uint8_t* bp, const int32_t* row_width, int6
     col.doff[0] = 0
     o = 0
     for k in range(S.D.n):
-        o += _transcode(col.ddata + o, S.sp + S.D.at[k], S.D.length[k])
+        o += to_utf8(col.ddata + o, S.sp + S.D.at[k], S.D.length[k])
         col.doff[k + 1] = o
     col.dn = S.D.n
     return 0
@@ -1004,11 +970,11 @@ cdef int _dict_values(Col* col, const uint8_t* bp) noexcept nogil:
     p = 0
     for k in range(n):
         if col.kind == K_CODE:
-            p += _transcode(col.ddata + p, bp + col.dict.at[k], col.dict.length[k])
+            p += to_utf8(col.ddata + p, bp + col.dict.at[k], col.dict.length[k])
         else:
             b[0] = col.keys[k] & 0xFF
             b[1] = (col.keys[k] >> 8) & 0xFF
-            p += _transcode(col.ddata + p, b, col.keys[k] >> 16)
+            p += to_utf8(col.ddata + p, b, col.keys[k] >> 16)
         col.doff[k + 1] = p
     col.dn = n
     return 0
@@ -2021,18 +1987,12 @@ cdef struct FixedCall:
 cdef int64_t _fixed_call(void* a) noexcept nogil:
     cdef FixedCall* c = <FixedCall*>a
     cdef Py_ssize_t j
-    cdef int64_t s, e, p = 0
+    cdef int64_t p = 0
     for j in range(c.n):
         if j + 8 < c.n:
             _prefetch(c.bp + c.starts[j + 8])   # records are KBs apart: 1.07 -> 0.78 ms, 24k references
         if c.valid[j]:
-            s = c.starts[j]
-            e = s + c.width
-            while s < e and c.bp[s] == 32:
-                s += 1
-            while e > s and c.bp[e - 1] == 32:
-                e -= 1
-            p += _transcode(c.data + p, c.bp + s, e - s)
+            p += stripped_utf8(c.data + p, c.bp + c.starts[j], c.width)
         c.offsets[j + 1] = p
     return p
 

@@ -1,7 +1,8 @@
 # The value rules of the typed tables, once: what a digit, an integer (an amount: a sign leading or
 # trailing), a DDMMAAAA date and a numeric field's alphabet are, and where a segment opens in a
-# record's tokens. The table decoder (_decode.pyx) and the rows kernel (_rows.pyx) both read values
-# by these (inline: no module of its own, no call).
+# record's tokens, and how latin-1 text becomes UTF-8. The table decoder (_decode.pyx), the rows
+# kernel (_rows.pyx) and the INTL13 records pass (intl13/_records.pyx) read values by these (inline:
+# no module of its own, no call).
 from libc.stdint cimport int64_t, uint8_t, uint16_t, uint64_t
 from libc.string cimport memcpy
 
@@ -9,6 +10,51 @@ from mxbureau._index cimport days_in_month
 
 cdef extern from *:
     int _ctz "__builtin_ctzll"(unsigned long long x) noexcept nogil
+
+
+cdef inline bint is_ascii(const uint8_t* p, int64_t n) noexcept nogil:
+    """No byte >= 0x80 (8 bytes at a time)."""
+    cdef uint64_t w, acc = 0
+    cdef int64_t k = 0
+    while k + 8 <= n:
+        memcpy(&w, p + k, 8)
+        acc |= w
+        k += 8
+    while k < n:
+        acc |= p[k]
+        k += 1
+    return (acc & 0x8080808080808080ULL) == 0
+
+
+cdef inline int64_t to_utf8(uint8_t* dst, const uint8_t* src, int64_t n) noexcept nogil:
+    """latin-1 -> UTF-8 into dst (room for 2n bytes); returns the bytes written. ASCII runs, the
+    common case, are copied as they are."""
+    cdef int64_t k, p = 0
+    cdef uint8_t c
+    if is_ascii(src, n):
+        memcpy(dst, src, n)
+        return n
+    for k in range(n):
+        c = src[k]
+        if c < 0x80:
+            dst[p] = c
+            p += 1
+        else:
+            dst[p] = 0xC0 | (c >> 6)
+            dst[p + 1] = 0x80 | (c & 0x3F)
+            p += 2
+    return p
+
+
+cdef inline int64_t stripped_utf8(uint8_t* dst, const uint8_t* src, int64_t n) noexcept nogil:
+    """A fixed-width latin-1 field of n bytes, blanks stripped on both sides, as UTF-8 into dst (room
+    for 2n bytes); returns the bytes written."""
+    cdef int64_t a = 0, b = n
+    while a < b and src[a] == 32:
+        a += 1
+    while b > a and src[b - 1] == 32:
+        b -= 1
+    return to_utf8(dst, src + a, b - a)
 
 
 cdef inline bint is_digit(uint8_t c) noexcept nogil:

@@ -12,7 +12,7 @@ import pyarrow as pa
 from . import _decode
 
 __all__ = ["bitmap", "strings", "dictionary", "coded", "fixed_strings", "token_strings", "pylist", "RECORD_FIELDS",
-           "table_of", "string_buffers", "fixed_string_buffers", "token_string_buffers"]
+           "table_of", "string_buffers"]
 
 # The columns every format's records table starts with (Format.records_table).
 RECORD_FIELDS = (
@@ -57,20 +57,6 @@ def fixed_strings(buf: np.ndarray, starts: np.ndarray, valid: np.ndarray, width:
     valid = np.ascontiguousarray(valid, dtype=np.uint8)
     offsets, data = _decode.fixed_text(buf, np.ascontiguousarray(starts, dtype=np.int64), valid, width)
     return strings(len(starts), offsets, data, valid)
-
-
-def fixed_string_buffers(buf: np.ndarray, starts: np.ndarray, valid: np.ndarray, width: int):
-    """``fixed_strings`` as the (offsets, data, valid) of ``table_of``'s ``s`` columns."""
-    valid = np.ascontiguousarray(valid, dtype=np.uint8)
-    offsets, data = _decode.fixed_text(buf, np.ascontiguousarray(starts, dtype=np.int64), valid, width)
-    return offsets, data, valid
-
-
-def token_string_buffers(buf: np.ndarray, offset: np.ndarray, length: np.ndarray, rows: np.ndarray, n: int):
-    """``token_strings`` as the (offsets, data, valid) of ``table_of``'s ``s`` columns."""
-    return _decode.text_column(buf, np.ascontiguousarray(offset, dtype=np.int64),
-                               np.ascontiguousarray(length, dtype=np.uint16), np.arange(len(rows), dtype=np.int64),
-                               np.ascontiguousarray(rows, dtype=np.int64), n)
 
 
 def string_buffers(values: pa.Array):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from ..columns import RECORD_FIELDS, fixed_string_buffers, string_buffers, table_of, token_string_buffers
+from ..columns import RECORD_FIELDS, string_buffers, table_of
 from ..tokens import Tokens, kind_names
 from ..layout import tag_code
 from . import _records, catalogs, spec
@@ -49,10 +49,11 @@ for _k, _code in enumerate(catalogs.BUREAU_INDICATOR_VALUES):
 _HAS_DATA = np.zeros(256, bool)
 _HAS_DATA[[ord(c) for c in catalogs.BUREAU_INDICATOR_DATA]] = True
 _PN = tag_code("PN")
-# header_columns' data: the kind codes, the header's positions, the indicator's catalogue, the number
-# of bureau columns
+# header_columns' data: the kind codes, the header's positions and text widths, the indicator's
+# catalogue, the number of bureau columns
 _HEADER = ((spec.HIT, spec.NOHIT, spec.CONSULTA_RECORD, spec.ERROR_RECORD),
            (_R["reference"].start, _R["member_code"].start, _Q["member_code"].start, _R["bureau_indicator"].start),
+           (_R["reference"].length, _R["member_code"].length, _R["bureau_indicator"].length),
            _INDICATOR_CODE, _HAS_DATA.view(np.uint8), len(catalogs.BUREAU_INDICATOR_COLUMNS))
 _PREFIX_TOKENS = 16       # a CL (5 fields) and an AU (7) before INTL: the PN that follows is within 16
 
@@ -89,20 +90,16 @@ def records_table(tok: Tokens) -> pa.Table:
     kind_code = r["kind_code"]
     ok = r["ok"].view(np.uint8)
     names = _kind_names(tok.format)
-    args = (buf, tok.base, r["start"], r["end"], kind_code, ok, r["version"], r["declared_length"], r["cr_reading"])
+    args = (buf, tok.base, r["start"], r["end"], kind_code, ok, r["version"], r["declared_length"], r["cr_reading"],
+            r["es_style"], *control_tokens(tok))
     data = (*_HEADER, len(names[0]) - 2)          # ... and the kind dictionary's index of "unknown"
     got = _records.header_columns(*args, None, None, *data)
     if got is None:                   # consultas (where is each one's INTL header?) or error records
         got = _records.header_columns(*args, *_heads_and_refs(tok), *data)
-    hdr = got["hdr"]
-    member = fixed_string_buffers(buf, got["member_at"], hdr, _R["member_code"].length)
-    indicator = fixed_string_buffers(buf, got["ind_at"], got["resp"], _R["bureau_indicator"].length)
     # the reference: the header's, or for an error record the first field of UR / AR
-    reference = fixed_string_buffers(buf, got["ref_at"], got["ref_valid"], _R["reference"].length)
-    # control number: in a new-style ES the last two tokens are 00 (control number) and 01 (**)
-    rows = np.flatnonzero(r["ok"] & (r["es_style"] == 1))
-    es00 = r["tok_end"][rows] - 2
-    control = token_string_buffers(buf, tok.take("offset", es00), tok.take("length", es00), rows, n)
+    reference, member, indicator = ((*got[k], got[v]) for k, v in (("reference", "ref_valid"), ("member", "hdr"),
+                                                                      ("indicator", "resp")))
+    control = (*got["control"], got["ctl_valid"])
     bureaus = got["bureaus"]
     # One import through the C Data Interface: 17 pa.array calls and a Table.from_arrays were ~40% of
     # the records table of one 3.4 KB record (~0.4M of its ~0.6M instructions, callgrind)
@@ -112,6 +109,15 @@ def records_table(tok: Tokens) -> pa.Table:
         (got["found"], got["found_valid"]), indicator, *((bureaus[k], *_INDICATOR) for k in range(len(bureaus))),
         (got["has_data"], got["resp"]), control, (got["declared"], got["declared_valid"]),
         (got["cr"], *_CR_READINGS), (r["ok"], None)], n)
+
+
+def control_tokens(tok: Tokens):
+    """header_columns' (ctl_off, ctl_len): the value of each record's next-to-last token, its control
+    number where its ES is new-style (00 control number, then 01 **); read for those records only."""
+    if not len(tok):
+        return np.zeros(tok.n_records, np.int64), np.zeros(tok.n_records, np.uint16)
+    es00 = np.clip(tok.records["tok_end"] - 2, 0, len(tok) - 1)
+    return tok.take("offset", es00), tok.take("length", es00)
 
 
 def _heads_and_refs(tok: Tokens):
