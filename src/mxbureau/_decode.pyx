@@ -1195,14 +1195,21 @@ cdef object _import_batch(char* mem, ArrowArray* top, object keep, object schema
 cdef dict _WIDTHS = {}          # id(schema) -> (schema, kinds, its fields' byte widths): made once a schema
 
 
+cdef int _byte_width(object t) except -1:
+    """A fixed-width type's bytes when 1, 2, 4 or 8 (0 otherwise: arrays_batch refuses it)."""
+    w = t.bit_width // 8
+    return w if w in (1, 2, 4, 8) else 0
+
+
 cdef bytes _widths(object schema, str kinds):
     """The byte width of each ``f`` field of ``schema`` (0 elsewhere), looked up once a schema (the
-    schema kept beside, so that its id is not reused): ``schema.field(k).type.bit_width`` a column
-    was ~2.5 of the records table's ~34 us for one record."""
+    schema kept beside, so that its id is not reused; at most 256 schemas kept, the process's few
+    records schemas): ``schema.field(k).type.bit_width`` a column was ~2 of the records table's
+    ~34 us for one record."""
     got = _WIDTHS.get(id(schema))
     if got is not None and got[1] == kinds:
         return got[2]
-    w = bytes([schema.field(k).type.bit_width // 8 if kinds[k] == "f" else 0 for k in range(len(kinds))])
+    w = bytes([_byte_width(schema.field(k).type) if kinds[k] == "f" else 0 for k in range(len(kinds))])
     if len(_WIDTHS) < 256:
         _WIDTHS[id(schema)] = (schema, kinds, w)
     return w
@@ -1719,15 +1726,12 @@ cdef class Segments:
             bad_tok = np.empty(bad.n, dtype=np.int64)
             bad_col = np.empty(bad.n, dtype=np.int32)
             bad_why = np.empty(bad.n, dtype=np.int8)
-            if bad.n:
-                memcpy(<char*><uintptr_t>bad_tok.ctypes.data, bad.at, bad.n * 8)
-                memcpy(<char*><uintptr_t>bad_col.ctypes.data, bad.col, bad.n * 4)
-                memcpy(<char*><uintptr_t>bad_why.ctypes.data, bad.why, bad.n)
-                order = np.argsort(bad_tok, kind="stable")
-                bad_tok = np.searchsorted(np.asarray(self.off), bad_tok[order])   # value offsets -> tokens
-                bad_col = bad_col[order]
-                bad_why = bad_why[order]
-            return bad_tok, bad_col, bad_why
+            memcpy(<char*><uintptr_t>bad_tok.ctypes.data, bad.at, bad.n * 8)
+            memcpy(<char*><uintptr_t>bad_col.ctypes.data, bad.col, bad.n * 4)
+            memcpy(<char*><uintptr_t>bad_why.ctypes.data, bad.why, bad.n)
+            order = np.argsort(bad_tok, kind="stable")
+            bad_tok = np.searchsorted(np.asarray(self.off), bad_tok[order])   # value offsets -> tokens
+            return bad_tok, bad_col[order], bad_why[order]
         finally:
             free(bad.at)
             free(bad.col)
@@ -1976,6 +1980,7 @@ cdef class Segments:
 
 cdef struct FixedCall:
     const uint8_t* bp
+    int64_t nbuf
     const int64_t* starts
     const uint8_t* valid
     Py_ssize_t n
@@ -1992,6 +1997,8 @@ cdef int64_t _fixed_call(void* a) noexcept nogil:
         if j + 8 < c.n:
             _prefetch(c.bp + c.starts[j + 8])   # records are KBs apart: 1.07 -> 0.78 ms, 24k references
         if c.valid[j]:
+            if c.starts[j] < 0 or c.starts[j] + c.width > c.nbuf:
+                return -1
             p += stripped_utf8(c.data + p, c.bp + c.starts[j], c.width)
         c.offsets[j + 1] = p
     return p
@@ -2000,7 +2007,7 @@ cdef int64_t _fixed_call(void* a) noexcept nogil:
 def fixed_text(const uint8_t[::1] buf, const int64_t[::1] starts, const uint8_t[::1] valid, int width):
     """Fixed-width latin-1 fields at ``starts`` -> UTF-8 large_string buffers, blanks stripped on both
     sides (the header's reference and member code); rows where ``valid`` is 0 stay empty (null to the
-    caller). Returns (offsets int64, data)."""
+    caller); a field past the buffer is refused, not read. Returns (offsets int64, data)."""
     cdef Py_ssize_t n = starts.shape[0]
     cdef int64_t p
     cdef int faulted = 0
@@ -2009,7 +2016,10 @@ def fixed_text(const uint8_t[::1] buf, const int64_t[::1] starts, const uint8_t[
     data_np = np.empty(2 * n * width + 1, dtype=np.uint8)
     cdef int64_t[::1] offsets = offsets_np
     cdef uint8_t[::1] data = data_np
+    if valid.shape[0] != n or width < 0:
+        raise ValueError("fixed_text: a valid flag a start, and a width")
     c.bp = &buf[0] if buf.shape[0] else NULL
+    c.nbuf = buf.shape[0]
     c.starts = &starts[0] if n else NULL
     c.valid = &valid[0] if n else NULL
     c.n, c.width, c.offsets, c.data = n, width, &offsets[0], &data[0]
@@ -2017,6 +2027,8 @@ def fixed_text(const uint8_t[::1] buf, const int64_t[::1] starts, const uint8_t[
         p = guarded(_fixed_call, &c, &faulted)
     if faulted:
         raise input_changed()
+    if p < 0:
+        raise ValueError("fixed_text: a field past the buffer")
     return offsets_np, data_np[:p]
 
 

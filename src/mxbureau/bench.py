@@ -127,12 +127,9 @@ def run(path: str, workers: int = 2, rounds: int = 5, progress: Optional[Callabl
     say = progress or (lambda msg: None)
     buf = np.fromfile(path, dtype=np.uint8)
     n = len(buf)
-    tok = scan(buf)
-    ntok = len(tok)
-    del tok
     end = bytes(buf[: min(n, 2_000_000)]).rfind(b"**")
     piece = bytes(buf[: end + 2]) if end > 0 else bytes(buf[:0])
-    # One record first, before the bulk cases leave their garbage behind: measured in this order
+    # One record first, before any bulk case leaves its garbage behind: measured in this order
     # (2026-12-03), read() of it took 255 us at the start, 264 once the pure-Python loop's 50,000 TL
     # rows were held as dicts (the cyclic GC walks them), 275 after convert (glibc's heap after large
     # frees), against the twin's 531-541 throughout -- the bench's own state, not read()'s cost.
@@ -140,6 +137,9 @@ def run(path: str, workers: int = 2, rounds: int = 5, progress: Optional[Callabl
     one = _one_record(piece)
     lat = interleaved({"read_one": lambda: read(one), "reports_one": lambda: list(reports(one)),
                        "twin_one": lambda: pyscan(one), "scan_one": lambda: scan(one)}, rounds, 20)
+    tok = scan(buf)
+    ntok = len(tok)
+    del tok
     say("preparing the CSV baseline")
     csv_bytes, csv_read = _tl_csv(buf)
     odd = uneven(buf)

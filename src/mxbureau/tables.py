@@ -30,7 +30,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import _decode
-from .columns import bitmap
 from .errors import FormatError, UnknownNameError, UsageError, message, snippet
 from .formats import Format, get as get_format
 from .layout import Field, Segment, tag_code
@@ -482,25 +481,6 @@ def _plan(d: Decoding, counts: np.ndarray):
     Compiled (_decode.block_plan): a Python loop over the ~600 columns took 0.3 ms, a fifth of read() of
     one record; numpy's vectorized form ~90k instructions a call, this ~30k (callgrind)."""
     return _decode.block_plan(d.w_row, d.w_fix, counts)
-
-
-def _column(kind: int, block: np.ndarray, raw: pa.Buffer, at_val: int, at_valid: int, n: int, extra,
-            present: int) -> pa.Array:
-    """One decoded column as Arrow, over slices of the block's buffer (no copy); a validity bitmap
-    only when some rows have no value."""
-    mask = None if present == n else bitmap(np.frombuffer(block, np.uint8, n, at_valid))
-    if kind in _TEXT_KINDS:
-        return pa.LargeStringArray.from_buffers(n, raw.slice(at_val, 8 * (n + 1)), pa.py_buffer(extra), mask)
-    if kind in (_decode.KIND_CODE, _decode.KIND_CODE2):
-        offsets, data = extra
-        values = pa.LargeStringArray.from_buffers(len(offsets) - 1, pa.py_buffer(offsets), pa.py_buffer(data))
-        return pa.DictionaryArray.from_buffers(pa.dictionary(pa.int32(), pa.large_string()), n,
-                                              [mask, raw.slice(at_val, 4 * n)], values) \
-            if hasattr(pa.DictionaryArray, "from_buffers") else \
-            pa.DictionaryArray.from_arrays(pa.Array.from_buffers(pa.int32(), n, [mask, raw.slice(at_val, 4 * n)]), values)
-    if kind == _decode.KIND_DATE:
-        return pa.Array.from_buffers(pa.date32(), n, [mask, raw.slice(at_val, 4 * n)])
-    return pa.Array.from_buffers(pa.int64(), n, [mask, raw.slice(at_val, 8 * n)])
 
 
 def _decode_part(d: Decoding, buf: np.ndarray, p, r0: int, r1: int, base: int, take: np.ndarray,

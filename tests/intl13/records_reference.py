@@ -8,7 +8,7 @@ import pyarrow as pa
 
 from mxbureau.columns import RECORD_FIELDS, coded, fixed_strings, token_strings
 from mxbureau.tokens import Tokens, kind_names
-from mxbureau.layout import tag_code
+from mxbureau.layout import tag_code, tag_str
 from mxbureau.intl13 import catalogs, spec
 
 __all__ = ["RECORDS_SCHEMA", "records_table"]
@@ -91,10 +91,12 @@ def records_table(tok: Tokens) -> pa.Table:
     # the reference: the header's, or for an error record the first field of UR / AR
     bureaus, has_data = _bureaus(buf, start, hdr & is_resp, kind_code == spec.HIT)
     err = is_err & ok
-    ref_at = head_at + _R["reference"].start
-    if err.any():
-        ref_at[err] = tok.take("offset", r["tok_start"][err])
-    reference = fixed_strings(buf, ref_at, hdr | err, _R["reference"].length)
+    reference = fixed_strings(buf, head_at + _R["reference"].start, hdr, _R["reference"].length).to_pylist()
+    for j in np.flatnonzero(err):        # an error record's: the value of its first token, when it opens UR / AR
+        i = int(r["tok_start"][j])
+        if i < int(r["tok_end"][j]) and tag_str(int(tok.tag[i])) in ("UR", "AR") and tok.length[i] <= _R["reference"].length:
+            reference[j] = tok.value(i).decode("latin-1").strip(" ")
+    reference = pa.array(reference, pa.large_string())
     # control number: in a new-style ES the last two tokens are 00 (control number) and 01 (**)
     rows = np.flatnonzero(ok & (r["es_style"] == 1))
     es00 = r["tok_end"][rows] - 2

@@ -7,8 +7,10 @@ import numpy as np
 import pytest
 
 import records_reference
+from mxbureau import _decode
 from mxbureau.intl13 import _records, records, synth
 from mxbureau.scanner import scan
+from mxbureau.tables import read
 
 
 @pytest.mark.parametrize("kind", ["hit", "nohit", "error", "consulta"])
@@ -73,8 +75,9 @@ def test_checks_before_reading():
 
 def test_header_text_by_hand():
     """The header's text as the records table gives it: latin-1 decoded, blanks stripped on both sides
-    (manual: the member code and the operator reference are fixed-width, left-justified), the control
-    number kept exactly."""
+    (manual: the operator reference and the member code are fixed-width fields padded with blanks;
+    spec.MANUAL_NOTES: records.reference is the reference without them), the control number kept
+    exactly; a field of blanks only is empty, not null."""
     tok = scan(synth.generate_bytes(2, seed=5, mix={"hit": 1.0}))
     buf = tok.buffer.copy()
     at = int(tok.records["start"][0] - tok.base)
@@ -91,3 +94,41 @@ def test_header_text_by_hand():
     assert text("reference", 0) == "REF\u00d1A 7" and text("member", 0) == "MB\u00e9 0012"
     assert text("control", 0) == " " + "7" * (L - 2) + " " and got["ctl_valid"].tolist() == [1, 1]
     assert r["es_style"][0] == 1
+    buf[at + ref.start:at + ref.start + 25] = ord(" ")
+    got = _records.header_columns(*args, None, None, *records._HEADER, 4)
+    assert text("reference", 0) == "" and got["ref_valid"][0] == 1
+
+
+def _error_record(body: bytes, control: bytes = b"77") -> bytes:
+    """ERRR + body + an ES whose declared length is the record's (manual: ES tag 00 control number,
+    01 the end mark)."""
+    tail = b"00%02d" % len(control) + control + b"0102**"
+    return b"ERRR" + body + b"ES05" + b"%05d" % (4 + len(body) + 9 + len(tail)) + tail
+
+
+def test_error_record_reference_is_its_first_value():
+    """An error record's reference is the value of its first field when that opens UR or AR (manual:
+    ERRR + UR or AR, whose first field is the operator's reference), blanks stripped: a short one as
+    it is, at the end of the input too (it was read 25 bytes on, past the buffer), never the next
+    fields' bytes; null without UR / AR."""
+    cases = [(b"UR03ABC", "ABC"), (b"AR06  K1  ", "K1"), (b"UR25" + b"X" * 20 + b" " * 5, "X" * 20), (b"", None)]
+    for body, want in cases:                       # each alone: its record ends the input
+        t = read(_error_record(body), strict=False)
+        assert t.records.column("kind").to_pylist() == ["error"] and t.records.column("ok").to_pylist() == [True]
+        assert t.records.column("reference").to_pylist() == [want], body
+    data = b"\n".join(_error_record(body) for body, _ in cases)
+    tok = scan(data, strict=False)
+    got = records.records_table(tok)
+    assert got.column("reference").to_pylist() == [want for _, want in cases]
+    assert got.column("control_number").to_pylist() == ["77"] * len(cases)
+    assert got.equals(records_reference.records_table(tok))
+
+
+def test_fixed_text_refuses_a_field_past_the_buffer():
+    buf = np.frombuffer(b"  AB  CD", np.uint8)
+    offsets, data = _decode.fixed_text(buf, np.array([0, 4], np.int64), np.array([1, 1], np.uint8), 4)
+    assert bytes(data).decode() == "ABCD" and offsets.tolist() == [0, 2, 4]
+    with pytest.raises(ValueError, match="past the buffer"):
+        _decode.fixed_text(buf, np.array([0, 5], np.int64), np.array([1, 1], np.uint8), 4)
+    offsets, _ = _decode.fixed_text(buf, np.array([0, 5], np.int64), np.array([1, 0], np.uint8), 4)
+    assert offsets.tolist() == [0, 2, 2]                     # a row not valid is not read

@@ -49,6 +49,7 @@ for _k, _code in enumerate(catalogs.BUREAU_INDICATOR_VALUES):
 _HAS_DATA = np.zeros(256, bool)
 _HAS_DATA[[ord(c) for c in catalogs.BUREAU_INDICATOR_DATA]] = True
 _PN = tag_code("PN")
+_REFERENCE_SEGMENTS = np.array([tag_code("UR"), tag_code("AR")], np.uint16)   # an error record's reference
 # header_columns' data: the kind codes, the header's positions and text widths, the indicator's
 # catalogue, the number of bureau columns
 _HEADER = ((spec.HIT, spec.NOHIT, spec.CONSULTA_RECORD, spec.ERROR_RECORD),
@@ -122,8 +123,11 @@ def control_tokens(tok: Tokens):
 
 def _heads_and_refs(tok: Tokens):
     """(head_at, err_ref) for header_columns: where the INTL header of each parsed consulta is (its
-    record's start, else found by _consulta_headers), and the offset of the first token's value of
-    each parsed error record (0 elsewhere; None when there are none)."""
+    record's start, else found by _consulta_headers), and (offsets, lengths) of the first token's
+    value of each parsed error record -- its reference when that token opens the UR or AR segment,
+    length -1 where it does not (0 elsewhere; None when there are none). The value's own length, not
+    the field's 25 bytes: a short one at the end of the input was read past the buffer, and one
+    inside it carried the next tokens' bytes."""
     r = tok.records
     kind_code, ok = r["kind_code"], r["ok"]
     head_at = r["start"] - tok.base
@@ -133,8 +137,17 @@ def _heads_and_refs(tok: Tokens):
     err = np.flatnonzero((kind_code == spec.ERROR_RECORD) & ok)
     err_ref = None
     if len(err):
-        err_ref = np.zeros(len(kind_code), np.int64)
-        err_ref[err] = tok.take("offset", r["tok_start"][err])
+        first = r["tok_start"][err]
+        has = first < r["tok_end"][err]
+        first = np.minimum(first, max(len(tok) - 1, 0))
+        offsets, lengths = np.zeros(len(kind_code), np.int64), np.zeros(len(kind_code), np.int64)
+        if len(tok):
+            offsets[err] = tok.take("offset", first)
+            opens = np.isin(tok.take("tag", first), _REFERENCE_SEGMENTS) & has
+            lengths[err] = np.where(opens, tok.take("length", first), -1)
+        else:
+            lengths[err] = -1
+        err_ref = (offsets, lengths)
     return head_at, err_ref
 
 
