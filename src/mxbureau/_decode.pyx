@@ -2017,7 +2017,7 @@ def fixed_text(const uint8_t[::1] buf, const int64_t[::1] starts, const uint8_t[
     cdef int64_t[::1] offsets = offsets_np
     cdef uint8_t[::1] data = data_np
     if valid.shape[0] != n or width < 0:
-        raise ValueError("fixed_text: a valid flag a start, and a width")
+        raise ValueError("fixed_text: a valid flag for each start, and a width >= 0")
     c.bp = &buf[0] if buf.shape[0] else NULL
     c.nbuf = buf.shape[0]
     c.starts = &starts[0] if n else NULL

@@ -1,6 +1,7 @@
 """The INTL13 records table as intl13/records.py built it before its one C Data import (17 pa.array
 calls and a Table.from_arrays): the reference tests/intl13/test_records_import.py checks the import
-against. Kept as it was."""
+against. Kept as it was, but for an error record's reference, which follows the rule of 2026-12-03
+(its first value when that opens UR / AR, at most 25 bytes; it read 25 bytes on, past a short one)."""
 from __future__ import annotations
 
 import numpy as np

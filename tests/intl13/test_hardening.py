@@ -8,7 +8,7 @@ import random
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 import mxbureau
 from mxbureau import redact
@@ -345,6 +345,8 @@ def test_convert_redacted_output_holds_no_personal_value(tmp_path, capsys):
 
 @settings(max_examples=200, deadline=None)
 @given(st.dictionaries(st.sampled_from(sorted(consulta.COLUMNS)), st.text(max_size=50), max_size=12))
+@example({"dependents": "\u00b2"})                # a Unicode digit that str.isdigit() accepts
+@example({"phone": "55 1234 \u0665678"})          # an Arabic-Indic 5 in a phone
 def test_consulta_any_text_is_written_valid_or_rejected(extra):
     row = {"reference": "R1", "paternal_surname": "MENDEZ", "first_name": "ANTUANET",
            "address_line1": "PICO DE VERAPAZ 435", "municipality": "TLALPAN", "state": "DF", "postal_code": "14210"}

@@ -1,5 +1,6 @@
 """The records table through one C Data import (columns.table_of, _decode.arrays_batch) against the
-builder it replaced (records_reference.py: a pa.array a column): generated corpora of every record
+builder it replaced (records_reference.py: a pa.array a column; an error record's reference by the
+new rule): generated corpora of every record
 kind, consultas, damaged bytes, nothing; arrays_batch's own contract (nulls, bitmaps only where a row
 is null, the checks before anything is trusted, the arrays kept alive); and TL's mop levels against
 the compute take they were made with."""

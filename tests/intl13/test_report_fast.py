@@ -218,6 +218,12 @@ def test_error_records_and_repeated_tags():
     assert _raised(lambda: list(mxbureau.reports(six))) == _raised(lambda: tables.read(six))
     (r,) = assert_same(six, strict=False)
     assert r["user_error"]["bad_field_info_5"] == "PN04"
+    # the reference of an error record: its first value when that opens UR / AR, at most 25 bytes;
+    # null otherwise (never the bytes after it), by both paths
+    for seg, want in ((b"UR03ABC", "ABC"), (b"AR06  K1  ", "K1"), (b"UR00", ""), (b"PN03ABC", None),
+                      (b"UR30" + b"Z" * 30, None)):
+        (r,) = assert_same(error_record(seg), strict=False)
+        assert r["reference"] == want, seg
 
 
 def test_unknown_tags_and_segments_and_declarativas():

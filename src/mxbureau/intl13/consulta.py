@@ -76,6 +76,8 @@ _NOT_GIVEN = "NO PROPORCIONADO"          # the manual's phrase for a missing mat
 _IDENTIFIERS = ("rfc", "curp")
 _NAME_FIELDS = ("paternal_surname", "maternal_surname", "additional_surname", "first_name", "middle_name")
 _NOT_IN_NAMES = frozenset(catalogs.PREFIXES) | {"JR", "II", "III", "IV"}
+# str.isdigit() is True for "²" and other Unicode digits that the manual's numeric fields cannot hold
+_ASCII_DIGITS = re.compile(r"[0-9]+").fullmatch
 _AN_MAP = str.maketrans({"<": " ", ">": "#", "{": "N", "$": "N", "@": "N", "%": "N"})
 _HASH_NOT_DIGIT = re.compile(r"#(?![0-9])")
 _BLANKS = re.compile(r"\s+")
@@ -198,7 +200,7 @@ def _digits_of(row: _Row, column: str, f: spec.Field, text: str) -> Optional[str
         v = v[1:] if v.startswith("+") else v
         if len(v) == 12 and v.startswith("52"):
             v = v[2:]                           # +52: Mexico's country code is not part of the number
-        if not v.isdigit():
+        if not _ASCII_DIGITS(v):
             row.bad(column, "phone has characters other than digits")
         elif not 5 <= len(v) <= f.max_length:
             row.bad(column, f"phone must have 5 to {f.max_length} digits")
@@ -207,7 +209,7 @@ def _digits_of(row: _Row, column: str, f: spec.Field, text: str) -> Optional[str
         else:
             return v
         return None
-    if not v.isdigit():
+    if not _ASCII_DIGITS(v):
         row.bad(column, "must be digits only")
         return None
     if f.fixed and len(v) < f.max_length:

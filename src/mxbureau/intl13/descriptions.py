@@ -543,7 +543,8 @@ _RECORDS = {
     "version": ("The format version from the INTL header (13; 11 or 12 in older files); null for error "
                 "records and damaged ones."),
     "reference": ("The operator reference: the lender's key from the INTL header, or the first field of UR or "
-                  "AR in an error record."),
+                  "AR in an error record (null when that record does not open with UR or AR, or its "
+                  "value is longer than the field's 25 characters); blanks stripped."),
     "member_code": ("The member code from the INTL header: of the user that made the consulta (response) or "
                     "sends it (consulta)."),
     "found": ("From the response header: true when the customer's file was found (hit), false when not "

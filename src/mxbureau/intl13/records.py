@@ -144,7 +144,7 @@ def _heads_and_refs(tok: Tokens):
         if len(tok):
             offsets[err] = tok.take("offset", first)
             opens = np.isin(tok.take("tag", first), _REFERENCE_SEGMENTS) & has
-            lengths[err] = np.where(opens, tok.take("length", first), -1)
+            lengths[err] = np.where(opens, tok.take("length", first).astype(np.int64), -1)
         else:
             lengths[err] = -1
         err_ref = (offsets, lengths)

@@ -27,8 +27,8 @@ from ..scanner import scan_chunks
 from ..tables import SKIPPED_COLUMN, Decoding, Tables, build_tables, decoding
 from ..tokens import Tokens
 from .catalogs import BUREAU_INDICATOR_COLUMNS, BUREAU_INDICATOR_DATA
-from .records import (CR_READING_LABELS, INDICATOR_LABELS, _INDICATOR_CODE, _Q, _R, _consulta_headers,
-                      records_table)
+from .records import (CR_READING_LABELS, INDICATOR_LABELS, _INDICATOR_CODE, _Q, _R, _REFERENCE_SEGMENTS,
+                      _consulta_headers, records_table)
 from .spec import CONSULTA_RECORD, ERROR_RECORD, HIT, NOHIT
 
 __all__ = ["Report", "Row", "reports"]
@@ -244,6 +244,7 @@ _DATA = {ord(c) for c in BUREAU_INDICATOR_DATA}
 _NO_INDICATOR = b"0" * _IND.length          # an Informe Buró's reserved zeros: no bureau named
 _NONE_CODES = [-1] * _NB
 _NONE_CODES_LABELS = [None] * _NB
+_REFERENCE_TAGS = frozenset(_REFERENCE_SEGMENTS.tolist())
 
 
 # The records' numbers the headers read, as Python values once a chunk (a numpy slice and tolist a
@@ -264,7 +265,7 @@ def _headers(tok: Tokens, data: bytes, lo: int, part, base: int, b0: int, values
     token part (tokens from ``base``)."""
     cons = [k for k, v in enumerate(values) if v[4] == CONSULTA_RECORD and v[5]]
     heads = dict(zip(cons, _consulta_headers(tok, np.asarray(cons, np.int64) + b0).tolist())) if cons else {}
-    off, length = part["offset"], part["length"]
+    off, length, tags = part["offset"], part["length"], part["tag"]
     shift = tok.base + lo
     out = []
     for k, (rec, start, end, kind, code, ok, version, declared, cr, es, ts, te) in enumerate(values):
@@ -282,9 +283,11 @@ def _headers(tok: Tokens, data: bytes, lo: int, part, base: int, b0: int, values
         else:
             member = None
             reference = None
-            if ok and code == ERROR_RECORD:
+            # an error record's: the value of its first field when it opens UR / AR (records._heads_and_refs)
+            if ok and code == ERROR_RECORD and ts < te and int(tags[ts - base]) in _REFERENCE_TAGS \
+                    and int(length[ts - base]) <= _REF.length:
                 o = int(off[ts - base]) - lo
-                reference = data[o:o + _REF.length].decode("latin-1").strip(" ")
+                reference = data[o:o + int(length[ts - base])].decode("latin-1").strip(" ")
         if resp:
             ind = data[at + _IND.start:at + _IND.start + _IND.length]
             live = ind != _NO_INDICATOR
@@ -338,8 +341,7 @@ def _row_reports(tok: Tokens, strict: bool, prog: _Program) -> Iterator[Report]:
     for p, b0, b1, base in batches:
         batch = values[b0:b1]
         lo = batch[0][1] - tok.base
-        # and the bytes that records_table reads past a short error record's end (its 25-byte reference)
-        hi = min(nbuf, batch[-1][2] - tok.base + 32)
+        hi = min(nbuf, batch[-1][2] - tok.base)
         data = _rows.copy_span(tok.buffer, lo, hi)
         rows, left = rows_of(data, lo, p["offset"], p["length"], p["tag"], base, ts, te, kinds, ok, b0, b1)
         if strict and left:
