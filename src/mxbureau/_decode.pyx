@@ -2012,12 +2012,12 @@ def fixed_text(const uint8_t[::1] buf, const int64_t[::1] starts, const uint8_t[
     cdef int64_t p
     cdef int faulted = 0
     cdef FixedCall c
+    if valid.shape[0] != n or width < 0:
+        raise ValueError("fixed_text: a valid flag for each start, and a width >= 0")
     offsets_np = np.zeros(n + 1, dtype=np.int64)
     data_np = np.empty(2 * n * width + 1, dtype=np.uint8)
     cdef int64_t[::1] offsets = offsets_np
     cdef uint8_t[::1] data = data_np
-    if valid.shape[0] != n or width < 0:
-        raise ValueError("fixed_text: a valid flag for each start, and a width >= 0")
     c.bp = &buf[0] if buf.shape[0] else NULL
     c.nbuf = buf.shape[0]
     c.starts = &starts[0] if n else NULL

@@ -132,3 +132,7 @@ def test_fixed_text_refuses_a_field_past_the_buffer():
         _decode.fixed_text(buf, np.array([0, 5], np.int64), np.array([1, 1], np.uint8), 4)
     offsets, _ = _decode.fixed_text(buf, np.array([0, 5], np.int64), np.array([1, 0], np.uint8), 4)
     assert offsets.tolist() == [0, 2, 2]                     # a row not valid is not read
+    with pytest.raises(ValueError, match="a valid flag for each start"):
+        _decode.fixed_text(buf, np.array([0, 4], np.int64), np.array([1], np.uint8), 4)
+    with pytest.raises(ValueError, match="width >= 0"):
+        _decode.fixed_text(buf, np.array([0, 4], np.int64), np.array([1, 1], np.uint8), -1)
