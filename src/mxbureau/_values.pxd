@@ -11,6 +11,12 @@ from mxbureau._index cimport days_in_month
 cdef extern from *:
     int _ctz "__builtin_ctzll"(unsigned long long x) noexcept nogil
 
+cdef extern from *:
+    """
+    #define MXB_PREFETCH(p) __builtin_prefetch(p)
+    """
+    void prefetch "MXB_PREFETCH"(const void* p) noexcept nogil
+
 
 cdef inline bint is_ascii(const uint8_t* p, int64_t n) noexcept nogil:
     """No byte >= 0x80 (8 bytes at a time)."""

@@ -11,15 +11,9 @@ import numpy as np
 cimport numpy as cnp
 
 from mxbureau._index cimport guarded, input_changed
-from mxbureau._values cimport stripped_utf8, to_utf8
+from mxbureau._values cimport prefetch, stripped_utf8, to_utf8
 
 cnp.import_array()
-
-cdef extern from *:
-    """
-    #define MXB_PREFETCH(p) __builtin_prefetch(p)
-    """
-    void _prefetch "MXB_PREFETCH"(const void* p) noexcept nogil
 
 
 cdef struct TextPass:
@@ -54,8 +48,8 @@ cdef int64_t _text_pass(void* a) noexcept nogil:
         c.offsets[k][0] = 0
     for j in range(c.n):
         if j + 8 < c.n:
-            _prefetch(c.bp + c.at[0][j + 8])
-            _prefetch(c.bp + c.ctl_off[j + 8])
+            prefetch(c.bp + c.at[0][j + 8])
+            prefetch(c.bp + c.ctl_off[j + 8])
         for k in range(3):
             if c.valid[k][j]:
                 o = c.at[k][j]
@@ -234,16 +228,12 @@ def header_columns(const uint8_t[::1] buf, int64_t base, const int64_t[::1] star
     c.ctl_off = &ctl_off[0] if n else NULL
     c.ctl_len = &ctl_len[0] if n else NULL
     c.ctl_valid = ctl_valid
-    if n:
-        with nogil:
-            rc = guarded(_text_pass, &c, &faulted)
-        if faulted:
-            raise input_changed()
-        if rc:
-            raise ValueError("header_columns: a header field or control number past the buffer")
-    else:
-        for k in range(4):
-            c.offsets[k][0] = 0
+    with nogil:
+        rc = guarded(_text_pass, &c, &faulted)
+    if faulted:
+        raise input_changed()
+    if rc:
+        raise ValueError("header_columns: a header field or control number past the buffer")
     return {"hdr": hdr_np, "resp": resp_np,
             "ref_valid": ref_valid_np, "found": found_np, "found_valid": found_valid_np, "bureaus": bureaus_np,
             "has_data": has_data_np, "kind": kind_np, "length": length_np, "version": version_np,
