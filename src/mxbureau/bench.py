@@ -31,7 +31,7 @@ from . import scanner
 from .analytics.features import features
 from .analytics.history import account_metrics
 from .baselines import c_walk, c_walk_threads, python_account_metrics, python_features
-from .convert import convert
+from .convert import PARQUET_DEFAULTS, convert, writer_options
 from .errors import UsageError
 from .intl13.twin import pyscan
 from .intl13.report import reports
@@ -39,7 +39,7 @@ from .intl13.writer import record_bytes
 from .scanner import scan
 from .tables import Tables, read
 
-__all__ = ["parse_size", "run", "run_scaling", "replicate_file", "interleaved", "uneven", "static_split", "replicate"]
+__all__ = ["parse_size", "run", "run_scaling", "run_parquet", "PARQUET_SETTINGS", "replicate_file", "interleaved", "uneven", "static_split", "replicate"]
 
 def uneven(buf: np.ndarray) -> np.ndarray:
     """Content that splits badly by bytes: records carrying 12,000-byte declarativas (the scanner
@@ -192,7 +192,8 @@ def run(path: str, workers: int = 2, rounds: int = 5, progress: Optional[Callabl
         t = read(buf)
         for name, table in t.all():
             if table.num_rows or name == "records":
-                pq.write_table(table, os.path.join(limit_dir, f"{name}.parquet"))
+                pq.write_table(table, os.path.join(limit_dir, f"{name}.parquet"),
+                               **writer_options(table.schema, PARQUET_DEFAULTS))    # convert's settings
     conv_med = interleaved({"convert": convert_parquet, "limit": convert_limit}, max(1, rounds // 2), 1)
     conv, limit = conv_med["convert"], conv_med["limit"]
     shutil.rmtree(out_dir, ignore_errors=True)
@@ -304,3 +305,68 @@ def run_scaling(path: str, large: int, rounds: int = 3, progress=None) -> Dict:
         return res
     finally:
         os.unlink(big)
+
+
+# Parquet writer settings that ``run_parquet`` measures: (name, ParquetWriter options). The first is
+# convert's default (convert.PARQUET_DEFAULTS, checked by the tests); each other one changes one thing.
+PARQUET_SETTINGS = [
+    ("snappy", dict(PARQUET_DEFAULTS)),
+    ("snappy-all-statistics", {"compression": "snappy", "write_statistics": True}),
+    ("snappy-no-statistics", {"compression": "snappy", "write_statistics": False}),
+    ("zstd-1", {**PARQUET_DEFAULTS, "compression": "zstd", "compression_level": 1}),
+    ("zstd-3", {**PARQUET_DEFAULTS, "compression": "zstd", "compression_level": 3}),
+    ("lz4", {**PARQUET_DEFAULTS, "compression": "lz4"}),
+    ("gzip", {**PARQUET_DEFAULTS, "compression": "gzip"}),
+    ("none", {**PARQUET_DEFAULTS, "compression": None}),
+    ("snappy-no-dictionary", {**PARQUET_DEFAULTS, "use_dictionary": False}),
+    ("snappy-row-groups-131072", {**PARQUET_DEFAULTS, "row_group_size": 131072}),
+]
+
+
+def run_parquet(path: str, rounds: int = 3, settings=PARQUET_SETTINGS) -> Dict:
+    """Parquet writer settings on the tables of the file at ``path`` (read once): for each, the time to
+    write every table (``pq.write_table``, as convert's writer does, one thread), the bytes written and
+    the time to read them all back (``pq.read_table``), interleaved over ``rounds``. Times are
+    medians; ``*_vs_default`` are the first setting's time (or size) over this one's."""
+    tables = [(name, t) for name, t in read(path).all() if t.num_rows or name == "records"]
+    n = os.path.getsize(path)
+    root = tempfile.mkdtemp(prefix="mxbureau-bench-parquet-")
+    try:
+        dirs = {name: os.path.join(root, name) for name, _ in settings}
+        for d in dirs.values():
+            os.makedirs(d)
+
+        def writer(name, opts):
+            opts = dict(opts)
+            rg = opts.pop("row_group_size", None)
+
+            def write():
+                for tname, t in tables:
+                    pq.write_table(t, os.path.join(dirs[name], f"{tname}.parquet"), row_group_size=rg,
+                                   **writer_options(t.schema, opts))
+            return write
+
+        def reader(name):
+            return lambda: [pq.read_table(os.path.join(dirs[name], f"{tname}.parquet"), use_threads=False)
+                            for tname, _ in tables]
+
+        writes = {f"write {name}": writer(name, opts) for name, opts in settings}
+        interleaved(writes, 1, 1)                                 # warm-up
+        med = interleaved(writes, rounds, 1)
+        # read back after the last writes, on their own: reads right behind writes measured the
+        # writeback, not the reader (the same snappy files 0.18-0.39 s)
+        reads = {f"read {name}": reader(name) for name, _ in settings}
+        interleaved(reads, 1, 1)
+        med.update(interleaved(reads, rounds, 1))
+        out, first = [], settings[0][0]
+        size = {name: sum(os.path.getsize(os.path.join(dirs[name], f)) for f in os.listdir(dirs[name]))
+                for name, _ in settings}
+        for name, opts in settings:
+            w, r = med[f"write {name}"], med[f"read {name}"]
+            out.append({"name": name, "options": {k: v for k, v in opts.items()}, "write_seconds": w,
+                        "write_mb_per_s": n / w / 1e6, "bytes": size[name], "read_seconds": r,
+                        "write_vs_default": med[f"write {first}"] / w, "read_vs_default": med[f"read {first}"] / r,
+                        "size_vs_default": size[name] / size[first]})
+        return {"input_bytes": n, "rounds": rounds, "settings": out}
+    finally:
+        shutil.rmtree(root, ignore_errors=True)

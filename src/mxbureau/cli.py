@@ -26,9 +26,9 @@ from tqdm import tqdm
 from . import __version__
 from .analytics.features import features
 from .analytics.scorecard import Scorecard
-from .bench import parse_size, run, run_scaling
+from .bench import parse_size, run, run_parquet, run_scaling
 from .circulo.cli import register as register_circulo      # the `mxbureau circulo ...` group
-from .convert import convert, prepare_output
+from .convert import STATISTICS, convert, prepare_output
 from .errors import FormatError, MxbureauError
 from .intl13.consulta import consultas, read_csv
 from .intl13.lookup import find_report
@@ -169,14 +169,15 @@ def cmd_convert(a) -> int:
         prepare_output(a.output, a.overwrite)
         with (Client(a.dask) if a.dask != "local" else Client(LocalCluster(processes=True))) as client:
             s = mxdask.to_parquet(inputs, a.output, blocksize=a.chunk_mb << 20, segments=a.segments or None,
-                                  columns=columns, strict=not a.lenient, compression=a.compression or "snappy")
+                                  columns=columns, strict=not a.lenient, compression=a.compression or "snappy",
+                                  statistics=a.statistics)
             client.close()
     else:
         with _progress(a, _size(inputs), "convert") as bar:
             s = convert(inputs, a.output, fmt=a.format, segments=a.segments or None, columns=columns,
                         strict=not a.lenient, chunk_bytes=a.chunk_mb << 20, workers=a.workers, redact_key=key,
                         show_values=a.show_values, overwrite=a.overwrite, compression=a.compression,
-                        row_group_size=a.row_group_size, progress=bar.update)
+                        row_group_size=a.row_group_size, statistics=a.statistics, progress=bar.update)
     took = time.perf_counter() - t0
     print(f"converted {s.files} source(s), {s.bytes:,} bytes in {took:.2f} s "
           f"({s.bytes / max(took, 1e-9) / 1e6:,.1f} MB/s) -> {a.output} ({a.format}: a folder per table)")
@@ -213,6 +214,9 @@ def cmd_bench(a) -> int:
         write_file(tmp, n, seed=7, separator="lf", jobs=os.cpu_count() or 1)
         path = tmp
     try:
+        if a.parquet:
+            say("Parquet writer settings on the tables of the corpus")
+            return _print_parquet(run_parquet(path, rounds=a.rounds), a.json)
         rep = run(path, workers=a.workers, rounds=a.rounds, progress=say, accounts=a.accounts)
         if a.large:
             rep["scaling"] = run_scaling(path, parse_size(a.large), rounds=max(1, a.rounds // 2), progress=say)
@@ -240,6 +244,21 @@ def cmd_bench(a) -> int:
     print(f"{'peak RSS':{w}s} {rep['peak_rss_mb']:10,.0f} MB")
     if a.json:
         with open(a.json, "w") as f:
+            json.dump(rep, f, indent=2)
+    return EXIT_OK
+
+
+def _print_parquet(rep: dict, json_path) -> int:
+    print(f"input {rep['input_bytes']:,} bytes; {rep['rounds']} interleaved rounds; each setting writes every "
+          f"table with pq.write_table (one thread), then reads them back")
+    w = max(len(s["name"]) for s in rep["settings"])
+    print(f"{'setting':{w}s} {'write s':>8s} {'MB/s':>7s} {'vs default':>10s} {'MB':>7s} {'size':>6s} "
+          f"{'read s':>7s} {'vs default':>10s}")
+    for s in rep["settings"]:
+        print(f"{s['name']:{w}s} {s['write_seconds']:8.3f} {s['write_mb_per_s']:7.1f} {s['write_vs_default']:9.2f}x "
+              f"{s['bytes'] / 1e6:7.1f} {s['size_vs_default']:5.2f}x {s['read_seconds']:7.3f} {s['read_vs_default']:9.2f}x")
+    if json_path:
+        with open(json_path, "w") as f:
             json.dump(rep, f, indent=2)
     return EXIT_OK
 
@@ -445,8 +464,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="convert on a Dask cluster, a task per byte range (mxbureau[dask]); without an address "
                         "a local cluster; tables then carry source and record_start, not record")
     c.add_argument("--compression", choices=("snappy", "zstd", "lz4", "gzip", "none"),
-                   help="Parquet compression (default snappy: see the README's figures)")
+                   help="Parquet compression (default snappy: see the README's \"Parquet settings\")")
     c.add_argument("--row-group-size", type=int, help="Parquet rows per row group (default: a chunk's rows)")
+    c.add_argument("--statistics", choices=STATISTICS, default=STATISTICS[0],
+                   help="Parquet min/max/null statistics: on numbers and dates (the default: see the README's "
+                        "\"Parquet settings\"), on every column, or none")
     c.add_argument("--workers", type=int, default=1, help="threads scanning each chunk and writing its tables")
     c.add_argument("--redact-key-file", help="replace personal data by HMAC-SHA256 under the key in this file "
                                              "(>= 16 bytes; birth dates -> birth_year); see README")
@@ -500,6 +522,9 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--accounts", type=int, default=1_000_000, help="portfolio size for the analytics cases")
     b.add_argument("--large", help="also per-byte time of scan/read and read's peak RSS on the corpus replicated "
                                    "to this size (e.g. 1GB), each in a fresh process")
+    b.add_argument("--parquet", action="store_true",
+                   help="measure Parquet writer settings (codecs, statistics, dictionaries, row groups) on the "
+                        "corpus's tables instead")
     b.add_argument("-v", "--verbose", action="store_true", help="progress on stderr even when not a terminal")
 
     rp = command("report", cmd_report, "one record as a self-contained HTML page (mxbureau[views])")

@@ -41,7 +41,7 @@ from fsspec.utils import infer_compression
 
 from .analytics.features import features as _features, features_schema
 from .analytics.history import account_metrics as _account_metrics, account_metrics_schema
-from .convert import Summary
+from .convert import Summary, parquet_options, writer_options
 from .errors import FormatError, MissingSourceError, UsageError
 from .formats import Format, get as get_format
 from .scanner import align_in, lookback_of, scan, scan_between
@@ -418,7 +418,7 @@ def _arrow_part(t: pa.Table, source: str) -> pa.Table:
     return with_source(t, source)
 
 
-def _range_parquet(fs, blk: Block, lay: _Layout, strict, lookback, out_fs, outdir: str, compression) -> dict:
+def _range_parquet(fs, blk: Block, lay: _Layout, strict, lookback, out_fs, outdir: str, parquet: dict) -> dict:
     t, n_scan = _range_tables(fs, blk, lay, strict, lookback)
     rows = {}
     for name in lay.names:
@@ -433,7 +433,7 @@ def _range_parquet(fs, blk: Block, lay: _Layout, strict, lookback, out_fs, outdi
         d = f"{outdir.rstrip('/')}/{name}"
         out_fs.makedirs(d, exist_ok=True)
         with out_fs.open(f"{d}/part-{blk.part:05d}.parquet", "wb") as f:
-            pq.write_table(table, f, compression=compression)
+            pq.write_table(table, f, **writer_options(table.schema, parquet))
         rows[name] = table.num_rows
     kinds = pc.value_counts(t.records.column("kind").combine_chunks().cast(pa.large_string())).to_pylist() \
         if t.records.num_rows else []
@@ -443,17 +443,19 @@ def _range_parquet(fs, blk: Block, lay: _Layout, strict, lookback, out_fs, outdi
 
 def to_parquet(urlpath, outdir, *, blocksize="128 MiB", segments=None, columns=None, strict: bool = False,
                storage_options=None, lookback: Optional[int] = None, compression="snappy",
-               compute: bool = True):
+               statistics: Optional[str] = None, compute: bool = True):
     """Convert INTL13 inputs into ``outdir/<table>/part-NNNNN.parquet`` (records, each table,
     problems: a dataset per table, as ``mxbureau convert`` writes; pyarrow.dataset, DuckDB and
-    polars read each folder as one table), one task a range writing every table of it in one pass.
+    polars read each folder as one table), one task a range writing every table of it in one pass;
+    ``compression`` and ``statistics`` as convert's.
     Tables carry ``source`` and ``record_start`` (not ``record``). ``outdir``: a folder or any
     fsspec URL. Returns a ``Summary`` (or, with ``compute=False``, the delayed one)."""
+    parquet = parquet_options(compression, statistics)
     fs, blks, lay = _prepare(urlpath, blocksize, segments, columns, storage_options)
     lookback = _lookback(lookback)
     out_fs, out_path = url_to_fs(str(outdir), **(storage_options or {}))
     out_fs.makedirs(out_path, exist_ok=True)
-    parts = [dask.delayed(_range_parquet, pure=False)(fs, b, lay, strict, lookback, out_fs, out_path, compression)
+    parts = [dask.delayed(_range_parquet, pure=False)(fs, b, lay, strict, lookback, out_fs, out_path, parquet)
              for b in blks]
     total = dask.delayed(_summary)(parts, len(lay.sources))
     return total.compute() if compute else total

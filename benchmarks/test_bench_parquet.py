@@ -1,0 +1,20 @@
+"""Parquet writer settings on the corpus's tables, in one run (``mxbureau bench --parquet`` prints the
+same): write time, size and read-back time of each beside convert's default, the first setting."""
+import pytest
+
+from mxbureau.bench import PARQUET_SETTINGS, run_parquet
+from mxbureau.convert import PARQUET_DEFAULTS
+
+
+def test_parquet_settings(benchmark, corpus):
+    name, path, buf = corpus
+    rounds = 1 if benchmark.disabled else 5
+    rep = benchmark.pedantic(run_parquet, args=(path,), kwargs={"rounds": rounds}, rounds=1, iterations=1)
+    by = {s["name"]: s for s in rep["settings"]}
+    benchmark.extra_info.update({f"{k}_{m}": v[m] for k, v in by.items()
+                                 for m in ("write_seconds", "bytes", "read_seconds")})
+    assert rep["settings"][0]["options"] == PARQUET_DEFAULTS == dict(PARQUET_SETTINGS[0][1])
+    # what the codecs and dictionaries do to the size holds at any corpus size
+    assert by["none"]["bytes"] > by["snappy"]["bytes"] > by["zstd-1"]["bytes"]
+    assert by["snappy-no-dictionary"]["bytes"] > by["snappy"]["bytes"]
+    assert all(s["write_seconds"] > 0 and s["read_seconds"] > 0 for s in rep["settings"])
