@@ -31,7 +31,7 @@ from . import scanner
 from .analytics.features import features
 from .analytics.history import account_metrics
 from .baselines import c_walk, c_walk_threads, python_account_metrics, python_features
-from .convert import PARQUET_DEFAULTS, convert, writer_options
+from .convert import convert, parquet_options, writer_options
 from .errors import UsageError
 from .intl13.twin import pyscan
 from .intl13.report import reports
@@ -193,7 +193,7 @@ def run(path: str, workers: int = 2, rounds: int = 5, progress: Optional[Callabl
         for name, table in t.all():
             if table.num_rows or name == "records":
                 pq.write_table(table, os.path.join(limit_dir, f"{name}.parquet"),
-                               **writer_options(table.schema, PARQUET_DEFAULTS))    # convert's settings
+                               **writer_options(table.schema, parquet_options()))   # convert's settings
     conv_med = interleaved({"convert": convert_parquet, "limit": convert_limit}, max(1, rounds // 2), 1)
     conv, limit = conv_med["convert"], conv_med["limit"]
     shutil.rmtree(out_dir, ignore_errors=True)
@@ -307,27 +307,29 @@ def run_scaling(path: str, large: int, rounds: int = 3, progress=None) -> Dict:
         os.unlink(big)
 
 
-# Parquet writer settings that ``run_parquet`` measures: (name, ParquetWriter options). The first is
-# convert's default (convert.PARQUET_DEFAULTS, checked by the tests); each other one changes one thing.
+# Parquet writer settings that ``run_parquet`` measures: (name, parquet_options' arguments -- its
+# choices, other ParquetWriter arguments, and row_group_size). The first is convert's default; each other
+# one changes one thing from it.
 PARQUET_SETTINGS = [
-    ("snappy", dict(PARQUET_DEFAULTS)),
-    ("snappy-all-statistics", {"compression": "snappy", "write_statistics": True}),
-    ("snappy-no-statistics", {"compression": "snappy", "write_statistics": False}),
-    ("zstd-1", {**PARQUET_DEFAULTS, "compression": "zstd", "compression_level": 1}),
-    ("zstd-3", {**PARQUET_DEFAULTS, "compression": "zstd", "compression_level": 3}),
-    ("lz4", {**PARQUET_DEFAULTS, "compression": "lz4"}),
-    ("gzip", {**PARQUET_DEFAULTS, "compression": "gzip"}),
-    ("none", {**PARQUET_DEFAULTS, "compression": None}),
-    ("snappy-no-dictionary", {**PARQUET_DEFAULTS, "use_dictionary": False}),
-    ("snappy-row-groups-131072", {**PARQUET_DEFAULTS, "row_group_size": 131072}),
+    ("snappy", {}),
+    ("snappy-all-statistics", {"statistics": "all"}),
+    ("snappy-no-statistics", {"statistics": "none"}),
+    ("zstd-1", {"compression": "zstd", "compression_level": 1}),
+    ("zstd-3", {"compression": "zstd", "compression_level": 3}),
+    ("lz4", {"compression": "lz4"}),
+    ("gzip", {"compression": "gzip"}),
+    ("none", {"compression": "none"}),
+    ("snappy-no-dictionary", {"use_dictionary": False}),
+    ("snappy-row-groups-131072", {"row_group_size": 131072}),
 ]
 
 
-def run_parquet(path: str, rounds: int = 3, settings=PARQUET_SETTINGS) -> Dict:
+def run_parquet(path: str, rounds: int = 5, settings=PARQUET_SETTINGS) -> Dict:
     """Parquet writer settings on the tables of the file at ``path`` (read once): for each, the time to
     write every table (``pq.write_table``, as convert's writer does, one thread), the bytes written and
     the time to read them all back (``pq.read_table``), interleaved over ``rounds``. Times are
-    medians; ``*_vs_default`` are the first setting's time (or size) over this one's."""
+    medians; ``*_vs_default`` are this setting's time (or size) over the first one's, convert's
+    default: above 1, slower (or larger)."""
     tables = [(name, t) for name, t in read(path).all() if t.num_rows or name == "records"]
     n = os.path.getsize(path)
     root = tempfile.mkdtemp(prefix="mxbureau-bench-parquet-")
@@ -336,9 +338,14 @@ def run_parquet(path: str, rounds: int = 3, settings=PARQUET_SETTINGS) -> Dict:
         for d in dirs.values():
             os.makedirs(d)
 
-        def writer(name, opts):
-            opts = dict(opts)
-            rg = opts.pop("row_group_size", None)
+        def split(args):
+            """(parquet_options' choices, row_group_size) of a setting"""
+            args = dict(args)
+            rg = args.pop("row_group_size", None)
+            return parquet_options(**args), rg
+
+        def writer(name, args):
+            opts, rg = split(args)
 
             def write():
                 for tname, t in tables:
@@ -361,11 +368,12 @@ def run_parquet(path: str, rounds: int = 3, settings=PARQUET_SETTINGS) -> Dict:
         out, first = [], settings[0][0]
         size = {name: sum(os.path.getsize(os.path.join(dirs[name], f)) for f in os.listdir(dirs[name]))
                 for name, _ in settings}
-        for name, opts in settings:
+        for name, args in settings:
             w, r = med[f"write {name}"], med[f"read {name}"]
-            out.append({"name": name, "options": {k: v for k, v in opts.items()}, "write_seconds": w,
-                        "write_mb_per_s": n / w / 1e6, "bytes": size[name], "read_seconds": r,
-                        "write_vs_default": med[f"write {first}"] / w, "read_vs_default": med[f"read {first}"] / r,
+            opts, rg = split(args)
+            out.append({"name": name, "options": {**opts, "row_group_size": rg},
+                        "write_seconds": w, "write_mb_per_s": n / w / 1e6, "bytes": size[name], "read_seconds": r,
+                        "write_vs_default": w / med[f"write {first}"], "read_vs_default": r / med[f"read {first}"],
                         "size_vs_default": size[name] / size[first]})
         return {"input_bytes": n, "rounds": rounds, "settings": out}
     finally:

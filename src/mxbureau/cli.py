@@ -28,7 +28,7 @@ from .analytics.features import features
 from .analytics.scorecard import Scorecard
 from .bench import parse_size, run, run_parquet, run_scaling
 from .circulo.cli import register as register_circulo      # the `mxbureau circulo ...` group
-from .convert import STATISTICS, convert, prepare_output
+from .convert import COMPRESSIONS, STATISTICS, convert, prepare_output
 from .errors import FormatError, MxbureauError
 from .intl13.consulta import consultas, read_csv
 from .intl13.lookup import find_report
@@ -169,7 +169,7 @@ def cmd_convert(a) -> int:
         prepare_output(a.output, a.overwrite)
         with (Client(a.dask) if a.dask != "local" else Client(LocalCluster(processes=True))) as client:
             s = mxdask.to_parquet(inputs, a.output, blocksize=a.chunk_mb << 20, segments=a.segments or None,
-                                  columns=columns, strict=not a.lenient, compression=a.compression or "snappy",
+                                  columns=columns, strict=not a.lenient, compression=a.compression,
                                   statistics=a.statistics)
             client.close()
     else:
@@ -215,6 +215,8 @@ def cmd_bench(a) -> int:
         path = tmp
     try:
         if a.parquet:
+            if a.large:
+                raise UserError("--parquet measures the writer settings alone; run --large separately")
             say("Parquet writer settings on the tables of the corpus")
             return _print_parquet(run_parquet(path, rounds=a.rounds), a.json)
         rep = run(path, workers=a.workers, rounds=a.rounds, progress=say, accounts=a.accounts)
@@ -252,8 +254,9 @@ def _print_parquet(rep: dict, json_path) -> int:
     print(f"input {rep['input_bytes']:,} bytes; {rep['rounds']} interleaved rounds; each setting writes every "
           f"table with pq.write_table (one thread), then reads them back")
     w = max(len(s["name"]) for s in rep["settings"])
-    print(f"{'setting':{w}s} {'write s':>8s} {'MB/s':>7s} {'vs default':>10s} {'MB':>7s} {'size':>6s} "
-          f"{'read s':>7s} {'vs default':>10s}")
+    print("each ratio: this setting's time (or size) over the default's, the first row (above 1: slower, larger)")
+    print(f"{'setting':{w}s} {'write s':>8s} {'MB/s':>7s} {'ratio':>10s} {'MB':>7s} {'ratio':>6s} "
+          f"{'read s':>7s} {'ratio':>10s}")
     for s in rep["settings"]:
         print(f"{s['name']:{w}s} {s['write_seconds']:8.3f} {s['write_mb_per_s']:7.1f} {s['write_vs_default']:9.2f}x "
               f"{s['bytes'] / 1e6:7.1f} {s['size_vs_default']:5.2f}x {s['read_seconds']:7.3f} {s['read_vs_default']:9.2f}x")
@@ -463,11 +466,11 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--dask", nargs="?", const="local", metavar="SCHEDULER_ADDRESS",
                    help="convert on a Dask cluster, a task per byte range (mxbureau[dask]); without an address "
                         "a local cluster; tables then carry source and record_start, not record")
-    c.add_argument("--compression", choices=("snappy", "zstd", "lz4", "gzip", "none"),
+    c.add_argument("--compression", choices=COMPRESSIONS,
                    help="Parquet compression (default snappy: see the README's \"Parquet settings\")")
     c.add_argument("--row-group-size", type=int, help="Parquet rows per row group (default: a chunk's rows)")
-    c.add_argument("--statistics", choices=STATISTICS, default=STATISTICS[0],
-                   help="Parquet min/max/null statistics: on numbers and dates (the default: see the README's "
+    c.add_argument("--statistics", choices=STATISTICS,
+                   help="Parquet min/max/null statistics: on numbers, dates and flags (the default: see the README's "
                         "\"Parquet settings\"), on every column, or none")
     c.add_argument("--workers", type=int, default=1, help="threads scanning each chunk and writing its tables")
     c.add_argument("--redact-key-file", help="replace personal data by HMAC-SHA256 under the key in this file "

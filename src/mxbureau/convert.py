@@ -24,12 +24,12 @@ from .source import Source, label, open_all
 from .tables import build_tables, records_schema, schema_of, selection, with_source, with_values
 
 __all__ = ["convert", "Summary", "Sink", "prepare_output", "parquet_options", "writer_options", "PARQUET_DEFAULTS",
-           "STATISTICS"]
+           "COMPRESSIONS", "STATISTICS"]
 
 
 class Sink:
     """The writers of one source's part of every table, created on first rows: Parquet row groups or
-    CSV, streamed. ``parquet``: options for ``pyarrow.parquet.ParquetWriter`` (compression...)."""
+    CSV, streamed. ``parquet``: parquet_options' choices, and ``row_group_size``."""
 
     def __init__(self, outdir: str, fmt: str, part: int, parquet: Optional[dict] = None):
         if fmt not in ("parquet", "csv"):
@@ -113,46 +113,56 @@ def prepare_output(output: str, overwrite: bool, format: Optional[str] = None) -
 # Parquet writer defaults, chosen by measurement (``mxbureau bench --parquet``; README "Parquet
 # settings"): pq.write_table of every table of the 50 MB corpus, one thread, 5 interleaved rounds, two
 # runs (2026-12-03; each line changes one thing from the default, 0.32 s and 12.5 MB):
-# - codecs: zstd level 1 0.36-0.38 s and 9.2 MB (level 3: 0.37-0.45 s, the same size); lz4
+# - codecs: zstd level 1 0.36-0.38 s and 9.2 MB (level 3: 0.37-0.45 s and 9.3 MB); lz4
 #   0.30-0.34 s and 12.9 MB; none 0.26-0.30 s and 17.6 MB; gzip 6.9-7.4 s. Snappy: as fast as any but
 #   none, and what every reader has.
 # - statistics (min, max, nulls): on every column 0.39-0.43 s. The code columns' cost most (Arrow
 #   computes them on the dictionary's values), then the text columns' (9 rounds: every column 0.369 s,
 #   none 0.280, numbers and dates only 0.288, with the codes too 0.330, with the text too 0.305). They
 #   prune nothing there -- every chunk holds most codes, names and addresses are not sorted -- while
-#   numbers and dates (record, amounts, dates) keep theirs. convert of the 50 MB: 0.645 -> 0.572 s
+#   numbers, dates and flags (record, amounts, dates) keep theirs. convert of the 50 MB: 0.645 -> 0.572 s
 #   (medians of 9, interleaved).
 # - without dictionaries: 1.32x the size, 1.5-1.7x the read-back time; row groups of 131,072 rows
-#   0.39 s.
-PARQUET_DEFAULTS = {"compression": "snappy", "write_statistics": "numbers-and-dates"}
-# convert's ``statistics``: the default first
+#   0.39 s. (Figures of different runs differ: the machine drifts; compare within a run.)
+PARQUET_DEFAULTS = {"compression": "snappy", "statistics": "numbers-and-dates"}
+# The Parquet choices convert takes (``compression``, ``statistics``; writer_options turns them into
+# pyarrow's arguments), the default first. "numbers-and-dates": every integer, floating, decimal, date,
+# time and boolean column; none on text, codes (dictionary-encoded) or nested columns.
+COMPRESSIONS = ("snappy", "zstd", "lz4", "gzip", "none")
 STATISTICS = ("numbers-and-dates", "all", "none")
 
 
 def _numbers_and_dates(schema: pa.Schema) -> List[str]:
-    return [f.name for f in schema
-            if not (pa.types.is_string(f.type) or pa.types.is_large_string(f.type) or pa.types.is_dictionary(f.type))]
+    t = pa.types
+    return [f.name for f in schema if t.is_integer(f.type) or t.is_floating(f.type) or t.is_decimal(f.type)
+            or t.is_temporal(f.type) or t.is_boolean(f.type)]
 
 
-def parquet_options(compression: Optional[str] = None, statistics: Optional[str] = None) -> dict:
-    """PARQUET_DEFAULTS with a ``compression`` ("none" for none) and ``statistics`` (one of
-    STATISTICS) of the caller's."""
-    opts = dict(PARQUET_DEFAULTS)
+def parquet_options(compression: Optional[str] = None, statistics: Optional[str] = None, **pyarrow) -> dict:
+    """PARQUET_DEFAULTS with the caller's ``compression`` and ``statistics`` (None: the default),
+    checked; other ParquetWriter arguments (``pyarrow``: compression_level, use_dictionary...) ride
+    along as they are."""
+    opts = {**PARQUET_DEFAULTS, **pyarrow}
     if compression is not None:
-        opts["compression"] = None if compression == "none" else compression
+        if compression not in COMPRESSIONS:
+            raise UsageError(f"compression is one of {', '.join(COMPRESSIONS)}, not {compression!r}")
+        opts["compression"] = compression
     if statistics is not None:
         if statistics not in STATISTICS:
             raise UsageError(f"statistics is one of {', '.join(STATISTICS)}, not {statistics!r}")
-        opts["write_statistics"] = {"all": True, "none": False}.get(statistics, statistics)
+        opts["statistics"] = statistics
     return opts
 
 
 def writer_options(schema: pa.Schema, options: dict) -> dict:
-    """ParquetWriter options for a table of ``schema``: ``write_statistics="numbers-and-dates"``
-    becomes the names of its columns that are neither text nor codes (dictionary-encoded)."""
+    """pyarrow.parquet's writer arguments for a table of ``schema`` from parquet_options' choices:
+    ``compression`` "none" -> None, ``statistics`` -> ``write_statistics`` (True, False, or the
+    columns that are numbers and dates)."""
     opts = dict(options)
-    if opts.get("write_statistics") == "numbers-and-dates":
-        opts["write_statistics"] = _numbers_and_dates(schema)
+    c, st = opts.pop("compression"), opts.pop("statistics")
+    opts["compression"] = None if c == "none" else c
+    opts["write_statistics"] = {"all": True, "none": False}.get(st) if st != "numbers-and-dates" \
+        else _numbers_and_dates(schema)
     return opts
 
 
@@ -165,9 +175,9 @@ def convert(inputs: Iterable, output: str, *, fmt: str = "parquet", segments=Non
     folder ``output``: ``records``, every table (or ``segments``, each written even when empty) and
     ``problems``, one dataset each, a part per source. ``columns``: only those columns. ``redact_key``:
     personal data -> HMAC under that key. ``overwrite``: replace an earlier conversion in a non-empty
-    folder. ``compression`` ("snappy", "zstd", "lz4", "gzip", "none"), ``row_group_size`` (rows) and
-    ``statistics`` (STATISTICS: min, max and nulls on numbers and dates, on every column, or none):
-    Parquet settings, by default PARQUET_DEFAULTS. ``progress``: called with the bytes of each chunk done. Raises FormatError on
+    folder. ``compression`` (COMPRESSIONS), ``row_group_size`` (rows) and ``statistics``
+    (STATISTICS: min, max and nulls on numbers and dates, on every column, or none): Parquet
+    settings, by default PARQUET_DEFAULTS; refused for CSV. ``progress``: called with the bytes of each chunk done. Raises FormatError on
     damage in strict mode (with ``source`` set; the parts written until then are closed).
 
     While a chunk's tables are written (in a thread: Parquet encoding and compression release the
@@ -175,11 +185,13 @@ def convert(inputs: Iterable, output: str, *, fmt: str = "parquet", segments=Non
     if redact_key is not None and show_values:
         raise UsageError("show_values would put raw bytes next to redacted tables; use one or the other")
     key = check_key(redact_key) if redact_key is not None else None
+    if fmt == "csv" and (compression, row_group_size, statistics) != (None, None, None):
+        raise UsageError("compression, row_group_size and statistics are Parquet settings; the output is CSV")
+    parquet = parquet_options(compression, statistics)         # checked before anything is removed
     srcs: List[Source] = open_all(list(inputs) if isinstance(inputs, (list, tuple)) else inputs)
     many = len(srcs) > 1
     summary = Summary(files=len(srcs))
     prepare_output(output, overwrite)
-    parquet = parquet_options(compression, statistics)
     if row_group_size is not None:
         parquet["row_group_size"] = int(row_group_size)
     writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mxbureau-write")

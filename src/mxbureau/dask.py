@@ -442,12 +442,12 @@ def _range_parquet(fs, blk: Block, lay: _Layout, strict, lookback, out_fs, outdi
 
 
 def to_parquet(urlpath, outdir, *, blocksize="128 MiB", segments=None, columns=None, strict: bool = False,
-               storage_options=None, lookback: Optional[int] = None, compression="snappy",
+               storage_options=None, lookback: Optional[int] = None, compression: Optional[str] = None,
                statistics: Optional[str] = None, compute: bool = True):
     """Convert INTL13 inputs into ``outdir/<table>/part-NNNNN.parquet`` (records, each table,
     problems: a dataset per table, as ``mxbureau convert`` writes; pyarrow.dataset, DuckDB and
     polars read each folder as one table), one task a range writing every table of it in one pass;
-    ``compression`` and ``statistics`` as convert's.
+    ``compression`` and ``statistics`` as convert's (None: its defaults; "none": uncompressed).
     Tables carry ``source`` and ``record_start`` (not ``record``). ``outdir``: a folder or any
     fsspec URL. Returns a ``Summary`` (or, with ``compute=False``, the delayed one)."""
     parquet = parquet_options(compression, statistics)
