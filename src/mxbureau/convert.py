@@ -35,7 +35,7 @@ class Sink:
         if fmt not in ("parquet", "csv"):
             raise UsageError(f"output format is parquet or csv, not {fmt!r}")
         self.outdir, self.fmt, self.part, self.writers, self.rows = outdir, fmt, part, {}, Counter()
-        self.parquet = dict(parquet or {})
+        self.parquet = dict(parquet or parquet_options())
         self.row_group_size = self.parquet.pop("row_group_size", None)
 
     def path(self, name: str) -> str:
@@ -157,12 +157,11 @@ def parquet_options(compression: Optional[str] = None, statistics: Optional[str]
 def writer_options(schema: pa.Schema, options: dict) -> dict:
     """pyarrow.parquet's writer arguments for a table of ``schema`` from parquet_options' choices:
     ``compression`` "none" -> None, ``statistics`` -> ``write_statistics`` (True, False, or the
-    columns that are numbers and dates)."""
+    columns that are numbers, dates and flags)."""
     opts = dict(options)
     c, st = opts.pop("compression"), opts.pop("statistics")
     opts["compression"] = None if c == "none" else c
-    opts["write_statistics"] = {"all": True, "none": False}.get(st) if st != "numbers-and-dates" \
-        else _numbers_and_dates(schema)
+    opts["write_statistics"] = _numbers_and_dates(schema) if st == "numbers-and-dates" else st == "all"
     return opts
 
 
@@ -176,9 +175,10 @@ def convert(inputs: Iterable, output: str, *, fmt: str = "parquet", segments=Non
     ``problems``, one dataset each, a part per source. ``columns``: only those columns. ``redact_key``:
     personal data -> HMAC under that key. ``overwrite``: replace an earlier conversion in a non-empty
     folder. ``compression`` (COMPRESSIONS), ``row_group_size`` (rows) and ``statistics``
-    (STATISTICS: min, max and nulls on numbers and dates, on every column, or none): Parquet
-    settings, by default PARQUET_DEFAULTS; refused for CSV. ``progress``: called with the bytes of each chunk done. Raises FormatError on
-    damage in strict mode (with ``source`` set; the parts written until then are closed).
+    (STATISTICS: min, max and nulls on numbers, dates and flags, on every column, or none): Parquet
+    settings, by default PARQUET_DEFAULTS; refused for CSV. ``progress``: called with the bytes of
+    each chunk done. Raises FormatError on damage in strict mode (with ``source`` set; the parts
+    written until then are closed).
 
     While a chunk's tables are written (in a thread: Parquet encoding and compression release the
     GIL), the next chunk is scanned and decoded: at most two chunks are held at a time."""
