@@ -308,19 +308,19 @@ def run_scaling(path: str, large: int, rounds: int = 3, progress=None) -> Dict:
 
 
 # Parquet writer settings that ``run_parquet`` measures: (name, parquet_options' arguments -- its
-# choices, other ParquetWriter arguments, and row_group_size). The first is convert's default; each other
-# one changes one thing from it.
+# choices and other ParquetWriter arguments --, rows a row group or None). The first is convert's
+# default; each other one changes one thing from it.
 PARQUET_SETTINGS = [
-    ("snappy", {}),
-    ("snappy-all-statistics", {"statistics": "all"}),
-    ("snappy-no-statistics", {"statistics": "none"}),
-    ("zstd-1", {"compression": "zstd", "compression_level": 1}),
-    ("zstd-3", {"compression": "zstd", "compression_level": 3}),
-    ("lz4", {"compression": "lz4"}),
-    ("gzip", {"compression": "gzip"}),
-    ("none", {"compression": "none"}),
-    ("snappy-no-dictionary", {"use_dictionary": False}),
-    ("snappy-row-groups-131072", {"row_group_size": 131072}),
+    ("snappy", {}, None),
+    ("snappy-all-statistics", {"statistics": "all"}, None),
+    ("snappy-no-statistics", {"statistics": "none"}, None),
+    ("zstd-1", {"compression": "zstd", "compression_level": 1}, None),
+    ("zstd-3", {"compression": "zstd", "compression_level": 3}, None),
+    ("lz4", {"compression": "lz4"}, None),
+    ("gzip", {"compression": "gzip"}, None),
+    ("none", {"compression": "none"}, None),
+    ("snappy-no-dictionary", {"use_dictionary": False}, None),
+    ("snappy-row-groups-131072", {}, 131072),
 ]
 
 
@@ -334,44 +334,36 @@ def run_parquet(path: str, rounds: int = 5, settings=PARQUET_SETTINGS) -> Dict:
     n = os.path.getsize(path)
     root = tempfile.mkdtemp(prefix="mxbureau-bench-parquet-")
     try:
-        dirs = {name: os.path.join(root, name) for name, _ in settings}
+        dirs = {name: os.path.join(root, name) for name, _, _ in settings}
         for d in dirs.values():
             os.makedirs(d)
+        opts = {name: parquet_options(**args) for name, args, _ in settings}
 
-        def split(args):
-            """(parquet_options' choices, row_group_size) of a setting"""
-            args = dict(args)
-            rg = args.pop("row_group_size", None)
-            return parquet_options(**args), rg
-
-        def writer(name, args):
-            opts, rg = split(args)
-
+        def writer(name, rg):
             def write():
                 for tname, t in tables:
                     pq.write_table(t, os.path.join(dirs[name], f"{tname}.parquet"), row_group_size=rg,
-                                   **writer_options(t.schema, opts))
+                                   **writer_options(t.schema, opts[name]))
             return write
 
         def reader(name):
             return lambda: [pq.read_table(os.path.join(dirs[name], f"{tname}.parquet"), use_threads=False)
                             for tname, _ in tables]
 
-        writes = {f"write {name}": writer(name, opts) for name, opts in settings}
+        writes = {f"write {name}": writer(name, rg) for name, _, rg in settings}
         interleaved(writes, 1, 1)                                 # warm-up
         med = interleaved(writes, rounds, 1)
         # read back after the last writes, on their own: reads right behind writes measured the
         # writeback, not the reader (the same snappy files 0.18-0.39 s)
-        reads = {f"read {name}": reader(name) for name, _ in settings}
+        reads = {f"read {name}": reader(name) for name, _, _ in settings}
         interleaved(reads, 1, 1)
         med.update(interleaved(reads, rounds, 1))
         out, first = [], settings[0][0]
         size = {name: sum(os.path.getsize(os.path.join(dirs[name], f)) for f in os.listdir(dirs[name]))
-                for name, _ in settings}
-        for name, args in settings:
+                for name, _, _ in settings}
+        for name, _, rg in settings:
             w, r = med[f"write {name}"], med[f"read {name}"]
-            opts, rg = split(args)
-            out.append({"name": name, "options": {**opts, "row_group_size": rg},
+            out.append({"name": name, "options": {**opts[name], "row_group_size": rg},
                         "write_seconds": w, "write_mb_per_s": n / w / 1e6, "bytes": size[name], "read_seconds": r,
                         "write_vs_default": w / med[f"write {first}"], "read_vs_default": r / med[f"read {first}"],
                         "size_vs_default": size[name] / size[first]})

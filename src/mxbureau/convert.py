@@ -29,14 +29,14 @@ __all__ = ["convert", "Summary", "Sink", "prepare_output", "parquet_options", "w
 
 class Sink:
     """The writers of one source's part of every table, created on first rows: Parquet row groups or
-    CSV, streamed. ``parquet``: parquet_options' choices, and ``row_group_size``."""
+    CSV, streamed. ``parquet``: parquet_options' choices; ``row_group_size``: rows (None: a chunk's)."""
 
-    def __init__(self, outdir: str, fmt: str, part: int, parquet: Optional[dict] = None):
+    def __init__(self, outdir: str, fmt: str, part: int, parquet: Optional[dict] = None,
+                 row_group_size: Optional[int] = None):
         if fmt not in ("parquet", "csv"):
             raise UsageError(f"output format is parquet or csv, not {fmt!r}")
         self.outdir, self.fmt, self.part, self.writers, self.rows = outdir, fmt, part, {}, Counter()
-        self.parquet = dict(parquet or parquet_options())
-        self.row_group_size = self.parquet.pop("row_group_size", None)
+        self.parquet, self.row_group_size = parquet or parquet_options(), row_group_size
 
     def path(self, name: str) -> str:
         d = os.path.join(self.outdir, name)
@@ -56,10 +56,10 @@ class Sink:
         elif w is None:
             w = self.writers[name] = pq.ParquetWriter(self.path(name), table.schema,
                                                       **writer_options(table.schema, self.parquet))
-        if self.fmt == "parquet" and self.row_group_size:
-            w.write_table(table, row_group_size=self.row_group_size)
-        else:
+        if self.fmt == "csv":
             w.write_table(table)
+        else:
+            w.write_table(table, row_group_size=self.row_group_size)
         self.rows[name] += table.num_rows
 
     def write_all(self, tables, workers: int = 1):
@@ -192,11 +192,9 @@ def convert(inputs: Iterable, output: str, *, fmt: str = "parquet", segments=Non
     many = len(srcs) > 1
     summary = Summary(files=len(srcs))
     prepare_output(output, overwrite)
-    if row_group_size is not None:
-        parquet["row_group_size"] = int(row_group_size)
     writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mxbureau-write")
     for part, src in enumerate(srcs):
-        sink = Sink(output, fmt, part, parquet)
+        sink = Sink(output, fmt, part, parquet, None if row_group_size is None else int(row_group_size))
         wanted = None
         pending = None
         try:
