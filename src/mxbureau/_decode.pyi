@@ -47,6 +47,10 @@ class Segments:
                first: int = 0) -> List[Optional["pyarrow.Table"]]:
         """batch() of every slot with rows as a one-chunk Table, None for a slot without rows."""
 
+def token_codes(buf: np.ndarray, off: np.ndarray, ln: np.ndarray, tokens: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """The distinct values (bytes) of tokens -> (index int32 a token, first int64 a distinct value:
+    the token where it first occurs); a token out of range raises ValueError."""
+
 def text_column(buf: np.ndarray, off: np.ndarray, ln: np.ndarray, tokens: np.ndarray, rows: np.ndarray,
                 nrows: int) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Values of tokens (indices into off and ln) as rows (increasing) of an nrows string column ->

@@ -418,6 +418,94 @@ cdef int32_t _neg_index(Dict* D, int64_t x) noexcept nogil:
     return _dict_put(D, slot, h, x, 0)
 
 
+cdef struct CodesCall:
+    const uint8_t* bp
+    int64_t nbuf
+    const int64_t* off
+    const uint16_t* ln
+    const int64_t* tokens
+    Py_ssize_t n
+    Py_ssize_t ntok
+    int32_t* index
+    Dict* dict
+
+
+cdef int64_t _codes_call(void* a) noexcept nogil:
+    """-1 when memory runs out, -2 for a token out of range."""
+    cdef CodesCall* c = <CodesCall*>a
+    cdef Py_ssize_t j, t, ntok = c.ntok
+    cdef int64_t o, L
+    cdef int32_t ix
+    for j in range(c.n):
+        # tokens far apart: their index entries prefetched 16 ahead, their bytes 8 ahead
+        if j + 16 < c.n and 0 <= c.tokens[j + 16] < ntok:
+            prefetch(c.off + c.tokens[j + 16])
+            prefetch(c.ln + c.tokens[j + 16])
+        if j + 8 < c.n and 0 <= c.tokens[j + 8] < ntok and 0 <= c.off[c.tokens[j + 8]] < c.nbuf:
+            prefetch(c.bp + c.off[c.tokens[j + 8]])
+        t = c.tokens[j]
+        if not 0 <= t < ntok:
+            return -2
+        o = c.off[t]
+        L = c.ln[t]
+        if o < 0 or o + L > c.nbuf:
+            return -2
+        ix = _dict_index(c.dict, c.bp, o, L, o + L + 24 <= c.nbuf)
+        if ix < 0:
+            return -1
+        c.index[j] = ix
+    return 0
+
+
+def token_codes(const uint8_t[::1] buf, const int64_t[::1] off, const uint16_t[::1] ln,
+                const int64_t[::1] tokens):
+    """The distinct values (their bytes) of ``tokens``: (index int32 a token: its value's number,
+    first int64 a distinct value: the token where it first occurs). For rules that hold per value
+    (a catalogue's codes), to apply once a distinct value: decoding the same values as text and
+    pyarrow's dictionary_encode took 40-160 ms for the 1.3M codes of the 50 MB corpus, this 16-19."""
+    cdef Py_ssize_t n = tokens.shape[0], j, k
+    cdef Dict d
+    cdef CodesCall c
+    cdef int faulted = 0
+    cdef int64_t rc
+    if off.shape[0] != ln.shape[0]:
+        raise ValueError("token_codes: an offset a length")
+    index_np = np.empty(n, dtype=np.int32)
+    cdef int32_t[::1] index = index_np
+    cdef int64_t[::1] first
+    memset(&d, 0, sizeof(Dict))
+    c.bp = &buf[0] if buf.shape[0] else NULL
+    c.nbuf = buf.shape[0]
+    c.off = &off[0] if off.shape[0] else NULL
+    c.ln = &ln[0] if ln.shape[0] else NULL
+    c.tokens = &tokens[0] if n else NULL
+    c.n, c.ntok = n, off.shape[0]
+    c.index = &index[0] if n else NULL
+    c.dict = &d
+    try:
+        with nogil:
+            rc = guarded(_codes_call, &c, &faulted)
+        if faulted:
+            raise input_changed()
+        if rc == -2:
+            raise ValueError("token_codes: a token out of range")
+        if rc:
+            raise MemoryError()
+        # the distinct values' first tokens: a value's ``at`` is the byte offset of its first
+        # occurrence, which is the offset of the first token with that index
+        first_np = np.empty(d.n, dtype=np.int64)
+        first = first_np
+        for j in range(n - 1, -1, -1):
+            first[index[j]] = tokens[j]
+        return index_np, first_np
+    finally:
+        free(d.table)
+        free(d.hash)
+        free(d.head)
+        free(d.at)
+        free(d.length)
+
+
 cdef struct Col:
     # One output column while it is being filled.
     int kind
