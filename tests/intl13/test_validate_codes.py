@@ -110,4 +110,4 @@ def test_each_overwritten_code_is_judged_as_its_own_value():
     # the same file in chunks (each with its own distinct values) finds the same
     chunked = [p for t in mxbureau.scan_chunks(data, chunk_bytes=200_000, strict=False)
                for p in validate_tokens(t).to_pylist()]
-    assert {p["offset"] + 0: p["problem"] for p in chunked if p["problem"].startswith("code not in")} == found
+    assert {p["offset"]: p["problem"] for p in chunked if p["problem"].startswith("code not in")} == found
