@@ -12,7 +12,12 @@ import pyarrow as pa
 from . import _decode
 
 __all__ = ["bitmap", "strings", "dictionary", "coded", "fixed_strings", "token_strings", "pylist", "RECORD_FIELDS",
-           "table_of", "string_buffers"]
+           "table_of", "string_buffers", "numbers", "texts", "empty"]
+
+# Arrays are built here from buffers, never with pa.array: its first call imports pandas (0.4 s, half
+# of `import mxbureau`), which scan, read, validate, convert and reports do not otherwise need.
+_ARROW_OF = {np.dtype(np.int64): pa.int64(), np.dtype(np.int32): pa.int32(), np.dtype(np.int16): pa.int16(),
+             np.dtype(np.int8): pa.int8(), np.dtype(np.uint8): pa.uint8(), np.dtype(np.float64): pa.float64()}
 
 # The columns every format's records table starts with (Format.records_table).
 RECORD_FIELDS = (
@@ -28,6 +33,27 @@ def bitmap(valid: np.ndarray) -> Optional[pa.Buffer]:
     if valid.all():
         return None
     return pa.py_buffer(np.packbits(valid.view(bool), bitorder="little"))
+
+
+def numbers(values, mask: Optional[np.ndarray] = None) -> pa.Array:
+    """A numpy array of numbers or booleans as an Arrow array (null where ``mask``), without a copy
+    where it is contiguous."""
+    values = np.ascontiguousarray(values)
+    valid = None if mask is None else bitmap(~np.asarray(mask, bool))
+    if values.dtype == np.bool_:
+        return pa.Array.from_buffers(pa.bool_(), len(values), [valid, pa.py_buffer(np.packbits(values, bitorder="little"))])
+    return pa.Array.from_buffers(_ARROW_OF[values.dtype], len(values), [valid, pa.py_buffer(values)])
+
+
+def empty(schema: pa.Schema) -> pa.Table:
+    """A table of ``schema`` with no rows (``schema.empty_table()`` imports pandas)."""
+    return pa.Table.from_batches([], schema)
+
+
+def texts(values) -> pa.Array:
+    """Python strings (no None) as a large_string array."""
+    offsets, data = string_buffers(values)
+    return strings(len(offsets) - 1, offsets, data)
 
 
 def strings(n: int, offsets: np.ndarray, data: np.ndarray, valid: Optional[np.ndarray] = None) -> pa.Array:
@@ -48,7 +74,7 @@ def coded(indices: np.ndarray, values: pa.Array) -> pa.DictionaryArray:
     """A dictionary array from int32 indices into a fixed dictionary (negative: null): the same
     categories in every chunk, and 0.1 ms instead of 5 ms for pa.array over a numpy string column
     of 24k records."""
-    return pa.DictionaryArray.from_arrays(pa.array(indices, mask=indices < 0), values)
+    return pa.DictionaryArray.from_arrays(numbers(indices, mask=indices < 0), values)
 
 
 def fixed_strings(buf: np.ndarray, starts: np.ndarray, valid: np.ndarray, width: int) -> pa.Array:
@@ -59,15 +85,13 @@ def fixed_strings(buf: np.ndarray, starts: np.ndarray, valid: np.ndarray, width:
     return strings(len(starts), offsets, data, valid)
 
 
-def string_buffers(values: pa.Array):
-    """A large_string array's (offsets, data) as numpy: a fixed dictionary for ``table_of``'s ``d``
-    columns."""
-    values = values.cast(pa.large_string()) if values.type != pa.large_string() else values
-    if values.offset or values.null_count:
-        raise ValueError("string_buffers: a whole array with no nulls")
-    _, off, data = values.buffers()
-    offsets = np.frombuffer(off, np.int64, len(values) + 1)
-    return offsets, np.frombuffer(data, np.uint8) if data is not None else np.zeros(0, np.uint8)
+def string_buffers(values) -> tuple:
+    """Strings' (int64 offsets, UTF-8 bytes) as numpy: a fixed dictionary for ``table_of``'s ``d``
+    columns. Built without ``pa.array``, which imports pandas (0.4 s) at its first call."""
+    encoded = [v.encode() for v in values]
+    offsets = np.zeros(len(encoded) + 1, np.int64)
+    np.cumsum([len(b) for b in encoded], out=offsets[1:])
+    return offsets, np.frombuffer(b"".join(encoded), np.uint8).copy()
 
 
 def table_of(schema: pa.Schema, kinds: str, columns: list, n: int) -> pa.Table:

@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
+from .columns import empty
 from .errors import FormatError, UsageError
 from .formats import get as get_format
 from .parallel import shared_out
@@ -206,7 +207,7 @@ def convert(inputs: Iterable, output: str, *, fmt: str = "parquet", segments=Non
                 t = build_tables(tok, segments, workers=workers, columns=columns, strict=strict)
                 out = [("records", t.records)]
                 for name in (wanted or t.names):
-                    table = t[name] if name in t.names else schema_of(name, tok.format.name).empty_table()
+                    table = t[name] if name in t.names else empty(schema_of(name, tok.format.name))
                     out.append((name, redact_table(name, table, key, tok.format.name) if key else table))
                 if t.problems.num_rows:
                     out.append(("problems", with_values(t.problems, tok.buffer, tok.base) if show_values else t.problems))
@@ -225,8 +226,8 @@ def convert(inputs: Iterable, output: str, *, fmt: str = "parquet", segments=Non
                 pending.result()
                 pending = None
             if "records" not in sink.writers:             # an empty source: its datasets still exist
-                empty = records_schema().empty_table()
-                sink.write("records", with_source(empty, src.name) if many else empty)
+                none = empty(records_schema())
+                sink.write("records", with_source(none, src.name) if many else none)
         except FormatError as e:
             e.source = src.name                   # which input (a message never holds its bytes)
             raise

@@ -20,16 +20,17 @@ does not decode (INTL13 consultas) are listed in ``records`` only.
 """
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import replace
-from typing import Dict, Iterator, List, NamedTuple, Optional
+from typing import TYPE_CHECKING, Dict, Iterator, List, NamedTuple, Optional
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import _decode
+from .columns import numbers, texts, empty
 from .errors import FormatError, UnknownNameError, UsageError, message, snippet
 from .formats import Format, get as get_format
 from .layout import Field, Segment, tag_code
@@ -38,6 +39,9 @@ from .redact import redact_table
 from .scanner import scan, scan_chunks
 from .source import open_all
 from .tokens import Tokens, safe_tag
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["Tables", "build_tables", "read", "read_chunks", "schema_of", "decoding", "selection", "PROBLEMS_SCHEMA",
            "with_record_start", "records_schema", "RECORD_START",
@@ -69,7 +73,7 @@ PROBLEMS_SCHEMA = pa.schema([
     pa.field("problem", pa.large_string()),
 ])
 
-_NO_PROBLEMS = PROBLEMS_SCHEMA.empty_table()
+_NO_PROBLEMS = pa.Table.from_batches([], PROBLEMS_SCHEMA)
 
 
 def _kind_code(f: Field) -> int:
@@ -218,14 +222,14 @@ class Decoding:
         self.take[list(fmt.decoded_kinds)] = 1
         self.decoded = {tag: self._schema(tag) for tag in self.slots}       # what the decoder fills
         # ... with record_start: the schema of the batch imported from the block (Segments.batch)
-        self.started = {tag: with_record_start(s.empty_table(), np.empty(0, np.int64)).schema
+        self.started = {tag: with_record_start(empty(s), np.empty(0, np.int64)).schema
                         for tag, s in self.decoded.items()}
         self.nfs = {tag: len(self.columns[tag]) for tag in self.slots}
         self.has_pos = {tag: self.segments[tag].max_occurs != 1 for tag in self.slots}
         self.slot_started = [self.started[tag] for tag in self.slots]          # ... in slot order
         self.slot_has_pos = [self.has_pos[tag] for tag in self.slots]
         # ... and the tables' schemas: with the format's own columns (Format.finish_tables)
-        self.schemas = finish(fmt, {tag: with_record_start(s.empty_table(), np.empty(0, np.int64))
+        self.schemas = finish(fmt, {tag: with_record_start(empty(s), np.empty(0, np.int64))
                                     for tag, s in self.decoded.items()})
         self.schemas = {tag: t.schema for tag, t in self.schemas.items()}
 
@@ -360,14 +364,18 @@ def schema_of(tag: str, format: Optional[str] = None) -> pa.Schema:
 
 # pandas types for Arrow types by default (``Tables.to_pandas``): nullable integers and booleans (not
 # float64 with NaN, not objects), pandas strings; dates come as datetime64, codes as categoricals.
-_PANDAS_TYPES = {pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
-                 pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype(), pa.large_string(): pd.StringDtype(),
-                 pa.string(): pd.StringDtype()}
+# Made at the first call: pandas is imported only when used (it was 0.4 of the 0.8 s of `import mxbureau`).
+@functools.cache
+def _pandas_types() -> dict:
+    import pandas as pd
+    return {pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
+            pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype(), pa.large_string(): pd.StringDtype(),
+            pa.string(): pd.StringDtype()}
 
 
 def pandas_types(arrow_type):
     """The default ``types_mapper`` of ``Tables.to_pandas`` (None: pyarrow's own conversion)."""
-    return _PANDAS_TYPES.get(arrow_type)
+    return _pandas_types().get(arrow_type)
 
 
 class Tables:
@@ -470,7 +478,7 @@ _SOURCE_TYPE = pa.dictionary(pa.int32(), pa.large_string())
 
 def with_source(t: pa.Table, name: str) -> pa.Table:
     """t with a first column ``source`` holding ``name`` on every row (dictionary-encoded)."""
-    col = pa.DictionaryArray.from_arrays(pa.array(np.zeros(t.num_rows, np.int32)), pa.array([name], pa.large_string()))
+    col = pa.DictionaryArray.from_arrays(numbers(np.zeros(t.num_rows, np.int32)), texts([name]))
     return t.add_column(0, pa.field("source", _SOURCE_TYPE, nullable=False), col)
 
 
@@ -561,7 +569,7 @@ def build_tables(tok: Tokens, segments=None, workers: int = 1, columns=None, str
         if not chunks:
             if tags is None:
                 continue
-            chunks = [d.started[tag].empty_table()]
+            chunks = [empty(d.started[tag])]
         tables[tag] = chunks[0] if len(chunks) == 1 else pa.concat_tables(chunks)
     tables = finish(tok.format, tables, tok)
     bad_tok, bad_col, bad_why = (np.concatenate([bad[k] for _, bad in parts]) if len(parts) != 1 else parts[0][1][k]
@@ -597,16 +605,16 @@ def with_record_start(t: pa.Table, tok) -> pa.Table:
     rec = t.column("record")
     if t.num_rows:
         first = 0 if isinstance(tok, np.ndarray) or not tok.n_records else int(tok.records["record"][0])
-        col = pa.array(starts[np.asarray(rec.combine_chunks() if isinstance(rec, pa.ChunkedArray) else rec) - first])
+        col = numbers(starts[np.asarray(rec.combine_chunks() if isinstance(rec, pa.ChunkedArray) else rec) - first])
     else:
-        col = pa.array(np.empty(0, np.int64))
+        col = numbers(np.empty(0, np.int64))
     return t.add_column(t.schema.get_field_index("record") + 1, RECORD_START, col)
 
 
 def records_schema(format: Optional[str] = None) -> pa.Schema:
     """The records table's schema as ``build_tables`` gives it (the format's, with ``record_start``)."""
     fmt = get_format(format)
-    return with_record_start(fmt.records_schema.empty_table(), np.empty(0, np.int64)).schema
+    return with_record_start(empty(fmt.records_schema), np.empty(0, np.int64)).schema
 
 
 def _details(tok: Tokens, d: Decoding, tokens, col: int, why: int):
@@ -671,12 +679,17 @@ def token_problems(tok: Tokens, idx: np.ndarray, problem) -> pa.Table:
     """Problem rows for tokens ``idx`` (one message, or one per token): record, segment, tag and the
     value's byte span; never the value."""
     idx = np.asarray(idx, dtype=np.int64)
-    tag_names = lambda codes: pa.array(np.asarray(codes, dtype=np.uint16).view("S2")).cast(pa.large_string())
     off = tok.take("offset", idx) + tok.base
-    msg = pa.array(np.broadcast_to(np.asarray(problem, dtype=object), idx.shape), pa.large_string())
-    return pa.Table.from_arrays([pa.array(tok.record_of(idx)), tag_names(tok.take("segment_tag", idx)),
-                                 tag_names(tok.take("tag", idx)), pa.array(off), pa.array(off),
-                                 pa.array(off + tok.take("length", idx)), msg], schema=PROBLEMS_SCHEMA)
+    msg = texts(np.broadcast_to(np.asarray(problem, dtype=object), idx.shape).tolist())
+    return pa.Table.from_arrays([numbers(tok.record_of(idx)), _tag_names(tok.take("segment_tag", idx)),
+                                 _tag_names(tok.take("tag", idx)), numbers(off), numbers(off),
+                                 numbers(off + tok.take("length", idx)), msg], schema=PROBLEMS_SCHEMA)
+
+
+def _tag_names(codes) -> pa.Array:
+    """Two-byte tag codes as their text (a code's trailing NUL bytes dropped, as numpy's S2 does)."""
+    distinct, at = np.unique(np.asarray(codes, dtype=np.uint16), return_inverse=True)
+    return texts([c.decode() for c in distinct.view("S2")]).take(numbers(at.astype(np.int64).ravel()))
 
 
 def with_values(problems: pa.Table, buf, base: int = 0) -> pa.Table:

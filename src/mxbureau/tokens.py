@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Dict, List, Optional
 
 import numpy as np
-import pandas as pd
 
 from .errors import Problem, message, snippet
 from .formats import Format
@@ -47,6 +46,7 @@ class Columns(dict):
         return len(self)
 
     def to_pandas(self):
+        import pandas as pd
         return pd.DataFrame(dict(self))
 
 

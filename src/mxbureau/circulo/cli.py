@@ -12,14 +12,12 @@ import os
 import sys
 import time
 
-import pandas as pd
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
 from ..convert import convert
 from ..errors import FormatError, MxbureauError
 from ..redact import check_key
-from . import bench as _bench
 from . import synth
 from .diff import diff
 from .errors import with_company
@@ -114,6 +112,7 @@ def cmd_convert(a) -> int:
 
 
 def _load_table(folder: str, name: str, encoding: str):
+    import pandas as pd
     for ext in (".parquet", ".csv"):
         p = os.path.join(folder, name + ext)
         if os.path.exists(p):
@@ -173,6 +172,7 @@ def cmd_diff(a) -> int:
 def cmd_generate(a) -> int:
     companies = a.companies
     if a.size:
+        from . import bench as _bench     # (with the analytics and pandas: not at every command's start)
         target = _bench.parse_size(a.size)
         companies = max(1, int(target / _bench.BYTES_PER_COMPANY[a.format]))
     t0 = time.perf_counter()
@@ -184,6 +184,7 @@ def cmd_generate(a) -> int:
 
 
 def cmd_bench(a) -> int:
+    from . import bench as _bench
     say = (lambda m: print(m, file=sys.stderr)) if a.verbose or sys.stderr.isatty() else None
     rep = _bench.run(size=_bench.parse_size(a.size), path=a.input, rounds=a.rounds, progress=say,
                      keep=a.keep)

@@ -9,16 +9,18 @@ which has none, the company's RFC and the credit's place among that company's cr
 the key (rfc, contract_number) and the credit's company and credit indices in each file."""
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
 from ..tables import Tables
 from . import spec
 from .format import format_of
 from .reader import read
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["diff", "NEVER_CHANGE", "TABLES"]
 
@@ -36,6 +38,7 @@ def _tables(src, strict: bool, fmt) -> Tables:
 
 def _credits(t: Tables) -> pd.DataFrame:
     """One row per credit: its key, indices, the fields compared, whether it is closed, its balance."""
+    import pandas as pd
     cr = t["CR"].to_pandas() if "CR" in t.names else pd.DataFrame(columns=["company", "credit", "position"])
     em = t["EM"].to_pandas()[["company", "rfc"]] if "EM" in t.names else pd.DataFrame(columns=["company", "rfc"])
     de = t["DE"].to_pandas()[["credit", "days_past_due", "amount"]] if "DE" in t.names \
@@ -61,6 +64,7 @@ def _credits(t: Tables) -> pd.DataFrame:
 
 
 def _rows(df: pd.DataFrame, cols) -> pa.Table:
+    import pandas as pd
     out = {}
     for c in cols:
         v = df[c] if c in df else pd.Series([None] * len(df), dtype=object)
@@ -73,6 +77,7 @@ def _rows(df: pd.DataFrame, cols) -> pa.Table:
 
 
 def _as_text(v) -> Optional[str]:
+    import pandas as pd
     if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT:
         return None
     if hasattr(v, "isoformat"):
@@ -87,6 +92,7 @@ def diff(previous, current, *, strict: bool = False, format: Optional[str] = Non
     ``vanished``, ``changed`` (one row per field changed: its tag, name, both values), ``reappeared``,
     ``first_default`` (kind changed or missing); ``records`` summarises each file, ``problems`` holds
     both reads' (with ``file``). Damaged blocks are skipped (``strict=False``) and reported there."""
+    import pandas as pd
     fmt = format_of(format)
     tp, tc = _tables(previous, strict, fmt.name), _tables(current, strict, fmt.name)
     p, c = _credits(tp), _credits(tc)

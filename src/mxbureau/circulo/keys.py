@@ -16,6 +16,7 @@ from typing import Dict, Optional, Tuple
 import numpy as np
 import pyarrow as pa
 
+from ..columns import texts, empty
 from ..errors import UsageError
 from ..tokens import Tokens
 from . import spec
@@ -129,7 +130,7 @@ def _separators(tok: Tokens, k: Dict[str, np.ndarray]) -> pa.DictionaryArray:
     return pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(values, pa.large_string()))
 
 
-_ROLE_TAGS = pa.array(list(spec.ROLES), pa.large_string())
+_ROLE_TAGS = texts(list(spec.ROLES))
 SEGMENTS_SCHEMA = pa.schema([
     pa.field("offset", pa.int64(), nullable=False), pa.field("tag", pa.dictionary(pa.int32(), pa.large_string())),
     pa.field("record", pa.int64(), nullable=False), pa.field("company", pa.int64()), pa.field("credit", pa.int64()),
@@ -170,7 +171,7 @@ def finish_tables(tables: Dict[str, pa.Table], tok: Optional[Tokens], layout: sp
     (tok None: the empty tables the schemas come from)."""
     if tok is None:
         out = {tag: _with_keys(tag, t, None, None) for tag, t in tables.items()}
-        out["segments"] = SEGMENTS_SCHEMA.empty_table()
+        out["segments"] = empty(SEGMENTS_SCHEMA)
         return out
     k = segment_keys(tok)
     role = k["role"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from ..columns import RECORD_FIELDS, coded
+from ..columns import RECORD_FIELDS, coded, texts
 from ..tokens import Tokens, kind_names
 from . import spec
 from .keys import bases
@@ -21,7 +21,7 @@ RECORDS_SCHEMA = pa.schema([
     pa.field("ok", pa.bool_(), nullable=False),
 ])
 
-_VARIANTS = pa.array(list(spec.HEADER_VARIANTS), pa.large_string())
+_VARIANTS = texts(list(spec.HEADER_VARIANTS))
 _HEADER = spec.KIND["header"]
 _COMPANY = spec.KIND["company"]
 

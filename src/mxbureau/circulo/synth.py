@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from typing import Dict, Optional
+from typing import TYPE_CHECKING, Dict, Optional
 
 import numpy as np
-import pandas as pd
 
 from . import catalogs
 from .writer import Lender, Writer, WriteResult
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["portfolio", "generate", "generate_bytes", "DEFAULT_LENDER", "DEFAULT_PERIOD"]
 
@@ -146,6 +148,7 @@ def portfolio(companies: int, *, seed: int = 0, format: int = 1, period: str = D
               start: int = 0) -> Dict[str, pd.DataFrame]:
     """The lender's tables for ``companies`` companies (ids from ``start``), deterministic per (seed,
     start): companies, shareholders, credits, details, guarantors."""
+    import pandas as pd
     rng = np.random.default_rng([seed, start, format])
     n = companies
     year, month = int(period[:4]), int(period[5:7])

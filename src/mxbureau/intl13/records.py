@@ -39,8 +39,8 @@ _R = {h.name: h for h in spec.RESPONSE_HEADER}
 _Q = {h.name: h for h in spec.CONSULTA_HEADER}
 CR_READING_LABELS = ("text", "segment")                 # records["cr_reading"] 1 and 2
 INDICATOR_LABELS = tuple(catalogs.BUREAU_INDICATOR_VALUES.values())
-_CR_READINGS = string_buffers(pa.array(CR_READING_LABELS, pa.large_string()))
-_INDICATOR = string_buffers(pa.array(INDICATOR_LABELS, pa.large_string()))
+_CR_READINGS = string_buffers(CR_READING_LABELS)
+_INDICATOR = string_buffers(INDICATOR_LABELS)
 # the columns' kinds for columns.table_of, in RECORDS_SCHEMA's order
 _LAYOUT = "fdfffssbs" + "d" * len(catalogs.BUREAU_INDICATOR_COLUMNS) + "bsfdb"
 _INDICATOR_CODE = np.full(256, -1, np.int32)          # a byte of the indicator -> its label's index
@@ -158,5 +158,5 @@ def _kind_names(fmt):
     """The buffers of the kind column's dictionary (the format's kinds, "unknown" last), made once."""
     got = _NAMES.get(fmt.name)
     if got is None:
-        got = _NAMES[fmt.name] = string_buffers(pa.array(kind_names(fmt).tolist(), pa.large_string()))
+        got = _NAMES[fmt.name] = string_buffers(kind_names(fmt).tolist())
     return got

@@ -12,7 +12,7 @@ import numpy as np
 import pyarrow as pa
 
 from .. import _decode
-from ..columns import token_strings
+from ..columns import token_strings, empty
 from ..scanner import scan_chunks
 from ..source import open_all
 from ..tables import MAX_FIELDS, PROBLEMS_SCHEMA, build_tables, decoding, token_problems, with_source, with_values
@@ -126,7 +126,7 @@ def _by_distinct(tok: Tokens, idx: np.ndarray, group: np.ndarray, rule) -> np.nd
 
 def _problems_found(tok: Tokens, idx: np.ndarray, found: np.ndarray) -> pa.Table:
     bad = np.flatnonzero(found != None)  # noqa: E711 (elementwise)
-    return token_problems(tok, idx[bad], found[bad]) if len(bad) else PROBLEMS_SCHEMA.empty_table()
+    return token_problems(tok, idx[bad], found[bad]) if len(bad) else empty(PROBLEMS_SCHEMA)
 
 
 _CHECK_RULES = [(width, _allowed(name), f"code not in catalogue {name}") for name, width in _CHECKS]
@@ -144,7 +144,7 @@ def _score_reasons(tok: Tokens, resp: np.ndarray) -> pa.Table:
     in_sc = resp & (seg == _SC)
     reasons = np.flatnonzero(in_sc & _SC_REASON[tag])
     if not len(reasons):
-        return PROBLEMS_SCHEMA.empty_table()
+        return empty(PROBLEMS_SCHEMA)
     starts = np.flatnonzero(in_sc & (tag == _SC))
     codes_at = np.flatnonzero(in_sc & (tag == _SC00))
     own = starts[np.searchsorted(starts, reasons, side="right") - 1]           # each reason's SC start
@@ -175,7 +175,7 @@ def _missing_segments(tok: Tokens) -> pa.Table:
     r = tok.records
     rows = np.flatnonzero(r["ok"] & np.isin(r["kind_code"], (spec.HIT, spec.NOHIT)))
     if not len(rows):
-        return PROBLEMS_SCHEMA.empty_table()
+        return empty(PROBLEMS_SCHEMA)
     seg, tag = tok.segment_tag, tok.tag
     starts = np.flatnonzero(seg == tag)
     rec_of = tok.record_of(starts)
@@ -186,7 +186,7 @@ def _missing_segments(tok: Tokens) -> pa.Table:
         for i in missing.tolist():
             out.append((int(r["record"][i]), spec.tag_str(code), int(r["start"][i]), int(r["end"][i])))
     if not out:
-        return PROBLEMS_SCHEMA.empty_table()
+        return empty(PROBLEMS_SCHEMA)
     rec, segs, start, end = map(list, zip(*out))
     return pa.Table.from_arrays([pa.array(rec, pa.int64()), pa.array(segs, pa.large_string()),
                                  pa.nulls(len(rec), pa.large_string()), pa.array(start, pa.int64()),
@@ -256,5 +256,5 @@ def validate(source, *, show_values: bool = False, progress=None) -> pa.Table:
             progress(tok.span[1] - tok.span[0])
     if parts:
         return pa.concat_tables(parts)
-    out = PROBLEMS_SCHEMA.empty_table()
+    out = empty(PROBLEMS_SCHEMA)
     return with_values(out, b"") if show_values else out

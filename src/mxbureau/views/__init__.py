@@ -4,8 +4,16 @@
 for a terminal; ``portfolio_html(tables, as_of)``: a page of plots (matplotlib, imported when a
 portfolio page is built). One record of a file without decoding the file: ``mxbureau.find_report``
 (``mxbureau.intl13.lookup``)."""
-from .portfolio import portfolio_html
 from .report import report_html
 from .text import report_text
 
 __all__ = ["report_html", "report_text", "portfolio_html"]
+
+
+def __getattr__(name):
+    # the portfolio page on first use: it needs the analytics and pandas, which a report page does not
+    # (`mxbureau report` started in 0.8 s with them, most of it importing pandas)
+    if name == "portfolio_html":
+        from .portfolio import portfolio_html
+        return portfolio_html
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
