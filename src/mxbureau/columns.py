@@ -87,11 +87,18 @@ def fixed_strings(buf: np.ndarray, starts: np.ndarray, valid: np.ndarray, width:
 
 def string_buffers(values) -> tuple:
     """Strings' (int64 offsets, UTF-8 bytes) as numpy: a fixed dictionary for ``table_of``'s ``d``
-    columns. Built without ``pa.array``, which imports pandas (0.4 s) at its first call."""
-    encoded = [v.encode() for v in values]
-    offsets = np.zeros(len(encoded) + 1, np.int64)
-    np.cumsum([len(b) for b in encoded], out=offsets[1:])
-    return offsets, np.frombuffer(b"".join(encoded), np.uint8).copy()
+    columns. Built without ``pa.array``, which imports pandas (0.4 s) at its first call; one encode of
+    the joined strings (66k problem messages, min of 3: 5.5 ms, against 15.7 encoding each)."""
+    values = values if isinstance(values, list) else list(values)
+    joined = "".join(values)
+    data = joined.encode()
+    if len(data) == len(joined):                    # ASCII: a string's bytes are its characters
+        lengths = np.fromiter(map(len, values), np.int64, len(values))
+    else:
+        lengths = np.fromiter((len(v.encode()) for v in values), np.int64, len(values))
+    offsets = np.zeros(len(values) + 1, np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    return offsets, np.frombuffer(data, np.uint8).copy()
 
 
 def table_of(schema: pa.Schema, kinds: str, columns: list, n: int) -> pa.Table:

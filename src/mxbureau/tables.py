@@ -73,7 +73,7 @@ PROBLEMS_SCHEMA = pa.schema([
     pa.field("problem", pa.large_string()),
 ])
 
-_NO_PROBLEMS = pa.Table.from_batches([], PROBLEMS_SCHEMA)
+_NO_PROBLEMS = empty(PROBLEMS_SCHEMA)
 
 
 def _kind_code(f: Field) -> int:

@@ -90,6 +90,9 @@ def test_texts_and_string_buffers_equal_pa_array():
     assert got.type == pa.large_string() and got.equals(pa.array(values, pa.large_string()))
     got.validate(full=True)
     assert texts([]).equals(pa.array([], pa.large_string()))
+    ascii_only = ["", "TL", "code not in catalogue MOP", "x" * 300]       # the path that encodes once
+    assert texts(ascii_only).equals(pa.array(ascii_only, pa.large_string()))
+    assert texts(iter(ascii_only)).equals(pa.array(ascii_only, pa.large_string()))
     offsets, data = string_buffers(values)
     assert offsets.dtype == np.int64 and offsets[0] == 0 and offsets[-1] == len(data)
     assert [bytes(data[a:b]).decode() for a, b in zip(offsets[:-1], offsets[1:])] == values
