@@ -7,6 +7,7 @@ from typing import Dict, Optional
 
 import pyarrow as pa
 
+from .columns import texts
 from .errors import UnknownNameError
 from .formats import get as get_format
 from .tables import decoding, records_schema
@@ -45,7 +46,8 @@ def schema(table: Optional[str] = None, format: Optional[str] = None) -> pa.Tabl
             rows.append({"table": tag, "column": af.name, "type": str(af.type), "tag": f.tag if f else "",
                          "spanish": f.spanish if f else "", "description": text or describe(tag, af.name),
                          "catalog": (f.catalog or "") if f else ""})
-    return pa.Table.from_pylist(rows, schema=_SCHEMA)
+    # by columns.texts, not pa.Table.from_pylist: that imports pandas, 0.4 s of `mxbureau schema`'s 0.7
+    return pa.Table.from_arrays([texts([r[n] for r in rows]) for n in _SCHEMA.names], schema=_SCHEMA)
 
 
 def label_of(name) -> str:

@@ -20,7 +20,7 @@ def _fresh(code: str) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def test_reading_validating_converting_and_a_report_page_never_import_pandas(tmp_path):
+def test_reading_validating_converting_a_report_page_and_the_schema_never_import_pandas(tmp_path):
     got = _fresh(f"""
 import json, sys
 import mxbureau
@@ -40,6 +40,9 @@ convert([p], {str(tmp_path / "out")!r})
 seen["convert"] = "pandas" in sys.modules
 main(["scan", p])
 seen["cli scan"] = "pandas" in sys.modules
+mxbureau.schema()
+main(["schema", "TL"])
+seen["schema"] = "pandas" in sys.modules
 seen["tables"] = t["TL"].num_rows
 print(json.dumps(seen))
 """)
