@@ -51,7 +51,7 @@ def empty(schema: pa.Schema) -> pa.Table:
 
 
 def texts(values) -> pa.Array:
-    """Python strings (no None) as a large_string array."""
+    """Python strings (any iterable of them, no None) as a large_string array."""
     offsets, data = string_buffers(values)
     return strings(len(offsets) - 1, offsets, data)
 

@@ -130,7 +130,7 @@ def _separators(tok: Tokens, k: Dict[str, np.ndarray]) -> pa.DictionaryArray:
     return pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(values, pa.large_string()))
 
 
-_ROLE_TAGS = texts(list(spec.ROLES))
+_ROLE_TAGS = texts(spec.ROLES)
 SEGMENTS_SCHEMA = pa.schema([
     pa.field("offset", pa.int64(), nullable=False), pa.field("tag", pa.dictionary(pa.int32(), pa.large_string())),
     pa.field("record", pa.int64(), nullable=False), pa.field("company", pa.int64()), pa.field("credit", pa.int64()),

@@ -21,7 +21,7 @@ RECORDS_SCHEMA = pa.schema([
     pa.field("ok", pa.bool_(), nullable=False),
 ])
 
-_VARIANTS = texts(list(spec.HEADER_VARIANTS))
+_VARIANTS = texts(spec.HEADER_VARIANTS)
 _HEADER = spec.KIND["header"]
 _COMPANY = spec.KIND["company"]
 
