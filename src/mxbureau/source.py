@@ -58,6 +58,13 @@ def compression_of(head: bytes) -> Optional[str]:
 
 
 _PROBE = 64 << 10
+_MAGIC_BYTES = max(len(m) for m, _, _ in _MAGIC + ((_ZIP, None, None),))
+
+
+def has_magic(head: bytes) -> bool:
+    """Whether these first bytes begin like a compressed stream or a zip archive (compression_of
+    then tells, from up to 64 KB)."""
+    return head.startswith(_ZIP) or any(head.startswith(m) for m, _, _ in _MAGIC)
 
 
 def _decompresses(kind: str, sample: bytes) -> bool:
@@ -188,8 +195,12 @@ def open_source(source, name: Optional[str] = None) -> List[Source]:
         if not mv.c_contiguous:
             raise UsageError("a buffer source must be C-contiguous")
         buf = np.frombuffer(mv.cast("B") if (mv.ndim != 1 or mv.format != "B") else mv, dtype=np.uint8)
-        head = bytes(buf[:_PROBE])
-        kind = compression_of(head)
+        # the magic bytes first: the probe (up to 64 KB copied into a new bytes) only for a compression
+        head = buf[:_MAGIC_BYTES].tobytes()
+        kind = None
+        if has_magic(head):
+            head = bytes(buf[:_PROBE])
+            kind = compression_of(head)
         if kind and (kind != "zip" or zipfile.is_zipfile(io.BytesIO(buf))):
             return _from_stream(io.BytesIO(buf), name or "<buffer>", None, head=head)
         return [Source(name or "<buffer>", buffer=buf, owner=source)]

@@ -117,7 +117,7 @@ def control_tokens(tok: Tokens):
     number where its ES is new-style (00 control number, then 01 **); read for those records only."""
     if not len(tok):
         return np.zeros(tok.n_records, np.int64), np.zeros(tok.n_records, np.uint16)
-    es00 = np.clip(tok.records["tok_end"] - 2, 0, len(tok) - 1)
+    es00 = np.minimum(np.maximum(tok.records["tok_end"] - 2, 0), len(tok) - 1)   # (np.clip: 8.8 against 3.8 us a call)
     return tok.take("offset", es00), tok.take("length", es00)
 
 
