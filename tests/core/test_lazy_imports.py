@@ -21,6 +21,10 @@ def _fresh(code: str) -> dict:
 
 
 def test_reading_validating_converting_a_report_page_and_the_schema_never_import_pandas(tmp_path):
+    """... nor reading a Circulo file, nor validation's problem rows."""
+    from mxbureau.circulo import synth
+    circulo = tmp_path / "circulo.txt"                  # (the generator itself may use pandas)
+    circulo.write_bytes(synth.generate_bytes(40))
     got = _fresh(f"""
 import json, sys
 import mxbureau
@@ -43,10 +47,15 @@ seen["cli scan"] = "pandas" in sys.modules
 mxbureau.schema()
 main(["schema", "TL"])
 seen["schema"] = "pandas" in sys.modules
+c = {str(circulo)!r}
+seen["circulo"] = mxbureau.read(c, format="circulo")["CR"].num_rows > 0
+seen["circulo read"] = "pandas" in sys.modules
+mxbureau.validate(c)                      # validated as INTL13: every record a problem row
+seen["validate problems"] = "pandas" in sys.modules
 seen["tables"] = t["TL"].num_rows
 print(json.dumps(seen))
 """)
-    assert got.pop("tables") > 0
+    assert got.pop("tables") > 0 and got.pop("circulo")
     assert got == {k: False for k in got}, got
 
 

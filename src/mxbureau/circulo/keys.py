@@ -16,7 +16,7 @@ from typing import Dict, Optional, Tuple
 import numpy as np
 import pyarrow as pa
 
-from ..columns import texts, empty
+from ..columns import empty, numbers, texts
 from ..errors import UsageError
 from ..tokens import Tokens
 from . import spec
@@ -102,15 +102,15 @@ def segment_keys(tok: Tokens) -> Dict[str, np.ndarray]:
     return k
 
 
-def period_dates(values: pa.Array) -> pa.Array:
+def period_dates(values) -> pa.Array:
     """MMAAAA strings -> date32 of the month's first day; anything else (000000 too) -> null."""
-    out = []
-    for v in values.to_pylist():
-        d = None
+    days = np.zeros(len(values), np.int32)
+    valid = np.zeros(len(values), bool)
+    for i, v in enumerate(values.to_pylist()):
         if v is not None and len(v) == 6 and v.isdigit() and 1 <= int(v[:2]) <= 12 and int(v[2:]) >= 1:
-            d = np.datetime64(f"{int(v[2:]):04d}-{v[:2]}-01", "D").astype("int64")
-        out.append(d)
-    return pa.array(out, pa.int32()).cast(pa.date32())
+            days[i] = np.datetime64(f"{int(v[2:]):04d}-{v[:2]}-01", "D").astype("int64")
+            valid[i] = True
+    return numbers(days, ~valid).cast(pa.date32())
 
 
 def _separators(tok: Tokens, k: Dict[str, np.ndarray]) -> pa.DictionaryArray:
@@ -127,7 +127,7 @@ def _separators(tok: Tokens, k: Dict[str, np.ndarray]) -> pa.DictionaryArray:
                 lengths[v] = len(values)
                 values.append(v)
             codes[i] = lengths[v]
-    return pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(values, pa.large_string()))
+    return pa.DictionaryArray.from_arrays(numbers(codes), texts(values))
 
 
 _ROLE_TAGS = texts(spec.ROLES)
@@ -144,23 +144,21 @@ def _with_keys(tag: str, t: pa.Table, m: Optional[np.ndarray], k: Optional[Dict[
     after = "position" if "position" in t.column_names else "record"
     if tag in ("DE", "AV") and "position" in t.column_names:
         t = t.set_column(t.schema.get_field_index("position"), pa.field("position", pa.int32(), nullable=False),
-                         pa.array(take("position"), pa.int32()))
+                         numbers(np.asarray(take("position"), np.int32)))
     if tag not in ("HD", "TS"):
-        v = take("company")
-        t = t.add_column(t.schema.get_field_index(after) + 1, pa.field("company", pa.int64()),
-                         pa.array(v, pa.int64(), mask=v < 0))
+        v = np.asarray(take("company"), np.int64)
+        t = t.add_column(t.schema.get_field_index(after) + 1, pa.field("company", pa.int64()), numbers(v, v < 0))
         after = "company"
     if tag in ("CR", "DE", "AV"):
-        v = take("credit")
-        t = t.add_column(t.schema.get_field_index(after) + 1, pa.field("credit", pa.int64()),
-                         pa.array(v, pa.int64(), mask=v < 0))
+        v = np.asarray(take("credit"), np.int64)
+        t = t.add_column(t.schema.get_field_index(after) + 1, pa.field("credit", pa.int64()), numbers(v, v < 0))
         after = "credit"
     t = t.add_column(t.schema.get_field_index(after) + 1, pa.field("offset", pa.int64(), nullable=False),
-                     pa.array(take("offset"), pa.int64()))
+                     numbers(np.asarray(take("offset"), np.int64)))
     if tag == "HD" and "period" in t.column_names:
         i = t.schema.get_field_index("period")
         f = t.schema.field(i)
-        t = t.set_column(i, pa.field("period", pa.date32(), metadata=f.metadata), period_dates(t.column(i).combine_chunks()))
+        t = t.set_column(i, pa.field("period", pa.date32(), metadata=f.metadata), period_dates(t.column(i)))
     assert t.num_rows == n
     return t
 
@@ -181,12 +179,13 @@ def finish_tables(tables: Dict[str, pa.Table], tok: Optional[Tokens], layout: sp
         if int(m.sum()) != t.num_rows:
             raise AssertionError(f"{tag}: {t.num_rows} rows, {int(m.sum())} segments")   # the decoder's rows are the segments
         out[tag] = _with_keys(tag, t, m, k)
+    i64 = {name: np.asarray(k[name], np.int64) for name in ("offset", "record", "company", "credit", "zero_dates")}
     out["segments"] = pa.Table.from_arrays([
-        pa.array(k["offset"], pa.int64()),
-        pa.DictionaryArray.from_arrays(pa.array(role.astype(np.int32), mask=role < 0), _ROLE_TAGS),
-        pa.array(k["record"], pa.int64()),
-        pa.array(k["company"], pa.int64(), mask=k["company"] < 0),
-        pa.array(k["credit"], pa.int64(), mask=k["credit"] < 0),
+        numbers(i64["offset"]),
+        pa.DictionaryArray.from_arrays(numbers(role.astype(np.int32), role < 0), _ROLE_TAGS),
+        numbers(i64["record"]),
+        numbers(i64["company"], i64["company"] < 0),
+        numbers(i64["credit"], i64["credit"] < 0),
         _separators(tok, k),
-        pa.array(k["zero_dates"], pa.int64())], schema=SEGMENTS_SCHEMA)
+        numbers(i64["zero_dates"])], schema=SEGMENTS_SCHEMA)
     return out

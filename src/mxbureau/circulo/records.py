@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from ..columns import RECORD_FIELDS, coded, texts
+from ..columns import RECORD_FIELDS, coded, numbers, texts
 from ..tokens import Tokens, kind_names
 from . import spec
 from .keys import bases
@@ -30,14 +30,13 @@ def records_table(tok: Tokens) -> pa.Table:
     r = tok.records
     kind_code = r["kind_code"]
     names = kind_names(tok.format)
-    kind = coded(np.where(kind_code < 0, len(names) - 1, kind_code).astype(np.int32),
-                 pa.array(names.tolist(), pa.large_string()))
+    kind = coded(np.where(kind_code < 0, len(names) - 1, kind_code).astype(np.int32), texts(names.tolist()))
     # a company block's index: the company blocks before it
     first = bases(tok)[0]
     company = first + np.cumsum(kind_code == _COMPANY) - 1
     variant = np.where(kind_code == _HEADER, r["variant"], -1).astype(np.int32)
     return pa.Table.from_arrays([
-        pa.array(r["record"]), kind, pa.array(r["start"]), pa.array(r["end"] - r["start"]),
-        pa.array(company, pa.int64(), mask=kind_code != _COMPANY),
-        pa.array(r["credits"].astype(np.int32)), pa.array(r["details"].astype(np.int32)),
-        coded(variant, _VARIANTS), pa.array(r["ok"])], schema=RECORDS_SCHEMA)
+        numbers(r["record"]), kind, numbers(r["start"]), numbers(r["end"] - r["start"]),
+        numbers(company.astype(np.int64), kind_code != _COMPANY),
+        numbers(r["credits"].astype(np.int32)), numbers(r["details"].astype(np.int32)),
+        coded(variant, _VARIANTS), numbers(r["ok"])], schema=RECORDS_SCHEMA)

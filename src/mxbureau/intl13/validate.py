@@ -12,7 +12,7 @@ import numpy as np
 import pyarrow as pa
 
 from .. import _decode
-from ..columns import token_strings, empty
+from ..columns import empty, numbers, texts, token_strings
 from ..scanner import scan_chunks
 from ..source import open_all
 from ..tables import MAX_FIELDS, PROBLEMS_SCHEMA, build_tables, decoding, token_problems, with_source, with_values
@@ -187,11 +187,9 @@ def _missing_segments(tok: Tokens) -> pa.Table:
             out.append((int(r["record"][i]), spec.tag_str(code), int(r["start"][i]), int(r["end"][i])))
     if not out:
         return empty(PROBLEMS_SCHEMA)
-    rec, segs, start, end = map(list, zip(*out))
-    return pa.Table.from_arrays([pa.array(rec, pa.int64()), pa.array(segs, pa.large_string()),
-                                 pa.nulls(len(rec), pa.large_string()), pa.array(start, pa.int64()),
-                                 pa.array(start, pa.int64()), pa.array(end, pa.int64()),
-                                 pa.array(["required segment missing"] * len(rec), pa.large_string())],
+    rec, segs, start, end = (np.array(c, np.int64) if k != 1 else list(c) for k, c in enumerate(zip(*out)))
+    return pa.Table.from_arrays([numbers(rec), texts(segs), pa.nulls(len(rec), pa.large_string()), numbers(start),
+                                 numbers(start), numbers(end), texts(["required segment missing"] * len(rec))],
                                 schema=PROBLEMS_SCHEMA)
 
 
