@@ -58,13 +58,14 @@ def compression_of(head: bytes) -> Optional[str]:
 
 
 _PROBE = 64 << 10
-_MAGIC_BYTES = max(len(m) for m, _, _ in _MAGIC + ((_ZIP, None, None),))
+_MAGICS = (_ZIP, *(m for m, _, _ in _MAGIC))
+_MAGIC_BYTES = max(map(len, _MAGICS))
 
 
 def has_magic(head: bytes) -> bool:
     """Whether these first bytes begin like a compressed stream or a zip archive (compression_of
     then tells, from up to 64 KB)."""
-    return head.startswith(_ZIP) or any(head.startswith(m) for m, _, _ in _MAGIC)
+    return head.startswith(_MAGICS)
 
 
 def _decompresses(kind: str, sample: bytes) -> bool:
