@@ -1159,12 +1159,13 @@ cdef int64_t _NO_BYTES[2]          # a non-NULL buffer for empty data
 
 # Blocks of up to 128 KB kept across calls (the batches' C Data structs, a Segments' columns), so that
 # a read() of one record no longer takes 14 blocks of 1-43 KB from glibc's heap and gives them back
-# among the ~2,300 small objects Arrow allocates and frees a read: glibc then walked and merged free
-# chunks on every call (malloc_consolidate, unlink_chunk: ~9% of the read in perf). read() of one
-# 3.4 KB record 502-508 -> 485-493 us, the records table made in a loop 115 -> 52 us (min of 20, a
-# fresh process without pandas; with pandas imported, whose allocations leave glibc's heap in
-# another shape, it was 430 us before and after). Taken and given back with the GIL held; a block's
-# first 16 bytes hold its class (-1: a larger block, malloc'd and freed as before).
+# among the ~2,300 small objects Arrow allocates and frees a read, whose free chunks glibc walks and
+# merges (malloc_consolidate and unlink_chunk, ~9% of such a read in perf, before and after). read()
+# of one 3.4 KB record 502-508 -> 485-493 us, the records table made in a loop 115 -> 52 us (min of
+# 20, a fresh process without pandas; with pandas imported, whose allocations leave glibc's heap in
+# another shape, 430 us before and after). At most BLK_KEEP a class are kept (~4 MB in all). Taken
+# and given back with the GIL held; a block's first 16 bytes hold its class (-1: a larger block,
+# malloc'd and freed as before).
 cdef enum:
     BLK_CLASSES = 8         # 1 KB << k, k = 0..7
     BLK_KEEP = 16           # blocks kept a class

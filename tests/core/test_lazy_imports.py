@@ -21,7 +21,7 @@ def _fresh(code: str) -> dict:
 
 
 def test_reading_validating_converting_a_report_page_and_the_schema_never_import_pandas(tmp_path):
-    """... nor reading a Circulo file, nor validation's problem rows."""
+    """Nor does reading a Circulo file, or the problem rows of an INTL13 validation."""
     from mxbureau.circulo import synth
     circulo = tmp_path / "circulo.txt"                  # (the generator itself may use pandas)
     circulo.write_bytes(synth.generate_bytes(40))
