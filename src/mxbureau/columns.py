@@ -51,9 +51,15 @@ def empty(schema: pa.Schema) -> pa.Table:
 
 
 def texts(values) -> pa.Array:
-    """Python strings (any iterable of them, no None) as a large_string array."""
-    offsets, data = string_buffers(values)
-    return strings(len(offsets) - 1, offsets, data)
+    """Python strings (any iterable of them; None: null) as a large_string array."""
+    values = values if isinstance(values, list) else list(values)
+    valid = None
+    try:
+        offsets, data = string_buffers(values)
+    except TypeError:                   # a None (its join fails: no scan for None when there is none)
+        valid = np.fromiter((v is not None for v in values), bool, len(values))
+        offsets, data = string_buffers([v if v is not None else "" for v in values])
+    return strings(len(offsets) - 1, offsets, data, valid)
 
 
 def strings(n: int, offsets: np.ndarray, data: np.ndarray, valid: Optional[np.ndarray] = None) -> pa.Array:

@@ -666,13 +666,10 @@ def _raise_first(tok: Tokens, d: Decoding, bad_tok: np.ndarray, bad_col: np.ndar
 def scan_problems(tok: Tokens) -> pa.Table:
     """The damaged spans the scanner reported, as problem rows."""
     e = tok.errors
-    return pa.Table.from_arrays([pa.array([p.record for p in e], pa.int64()),
-                                 pa.array([p.segment for p in e], pa.large_string()),
-                                 pa.array([p.tag for p in e], pa.large_string()),
-                                 pa.array([p.offset for p in e], pa.int64()),
-                                 pa.array([p.start for p in e], pa.int64()),
-                                 pa.array([p.end for p in e], pa.int64()),
-                                 pa.array([p.message for p in e], pa.large_string())], schema=PROBLEMS_SCHEMA)
+    ints = lambda name: numbers(np.array([getattr(p, name) for p in e], np.int64))
+    return pa.Table.from_arrays([ints("record"), texts([p.segment for p in e]), texts([p.tag for p in e]),
+                                 ints("offset"), ints("start"), ints("end"), texts([p.message for p in e])],
+                                schema=PROBLEMS_SCHEMA)
 
 
 def token_problems(tok: Tokens, idx: np.ndarray, problem) -> pa.Table:

@@ -21,7 +21,8 @@ def _fresh(code: str) -> dict:
 
 
 def test_reading_validating_converting_a_report_page_and_the_schema_never_import_pandas(tmp_path):
-    """Nor does reading a Circulo file, or the problem rows of an INTL13 validation."""
+    """Nor does reading a Circulo file, a lenient read's damaged spans, or the problem rows of an
+    INTL13 validation."""
     from mxbureau.circulo import synth
     circulo = tmp_path / "circulo.txt"                  # (the generator itself may use pandas)
     circulo.write_bytes(synth.generate_bytes(40))
@@ -52,10 +53,16 @@ seen["circulo"] = mxbureau.read(c, format="circulo")["CR"].num_rows > 0
 seen["circulo read"] = "pandas" in sys.modules
 mxbureau.validate(c)                      # validated as INTL13: every record a problem row
 seen["validate problems"] = "pandas" in sys.modules
+damaged = open(p, "rb").read()
+damaged = damaged[:5000] + bytes(40) + damaged[5040:]
+seen["damaged spans"] = len(mxbureau.scan(damaged, strict=False).errors)
+seen["damaged rows"] = mxbureau.read(damaged, strict=False).problems.num_rows   # scan_problems' rows
+seen["lenient read"] = "pandas" in sys.modules
 seen["tables"] = t["TL"].num_rows
 print(json.dumps(seen))
 """)
     assert got.pop("tables") > 0 and got.pop("circulo")
+    assert got.pop("damaged rows") >= got.pop("damaged spans") > 0
     assert got == {k: False for k in got}, got
 
 
@@ -105,6 +112,11 @@ def test_texts_and_string_buffers_equal_pa_array():
     ascii_only = ["", "TL", "code not in catalogue MOP", "x" * 300]       # the path that encodes once
     assert texts(ascii_only).equals(pa.array(ascii_only, pa.large_string()))
     assert texts(iter(ascii_only)).equals(pa.array(ascii_only, pa.large_string()))
+    with_nulls = [None, "TL", None, "ÑANDÚ", ""]                          # None: a null row
+    got = texts(with_nulls)
+    assert got.equals(pa.array(with_nulls, pa.large_string())) and got.null_count == 2
+    got.validate(full=True)
+    assert texts([None]).equals(pa.array([None], pa.large_string()))
     offsets, data = string_buffers(values)
     assert offsets.dtype == np.int64 and offsets[0] == 0 and offsets[-1] == len(data)
     assert [bytes(data[a:b]).decode() for a, b in zip(offsets[:-1], offsets[1:])] == values

@@ -187,10 +187,10 @@ def _missing_segments(tok: Tokens) -> pa.Table:
             out.append((int(r["record"][i]), spec.tag_str(code), int(r["start"][i]), int(r["end"][i])))
     if not out:
         return empty(PROBLEMS_SCHEMA)
-    rec, segs, start, end = (np.array(c, np.int64) if k != 1 else list(c) for k, c in enumerate(zip(*out)))
-    return pa.Table.from_arrays([numbers(rec), texts(segs), pa.nulls(len(rec), pa.large_string()), numbers(start),
-                                 numbers(start), numbers(end), texts(["required segment missing"] * len(rec))],
-                                schema=PROBLEMS_SCHEMA)
+    rec, segs, start, end = zip(*out)
+    ints = lambda c: numbers(np.array(c, np.int64))
+    return pa.Table.from_arrays([ints(rec), texts(segs), texts([None] * len(rec)), ints(start), ints(start), ints(end),
+                                 texts(["required segment missing"] * len(rec))], schema=PROBLEMS_SCHEMA)
 
 
 def validate_tokens(tok: Tokens) -> pa.Table:
