@@ -4,8 +4,8 @@ timed beside its baselines -- the plain C walk (the limit, ``baselines.py``), th
 replicated portfolio).
 
 Timings drift on shared machines, so every ratio comes from one run with rounds interleaved: in a
-round each case runs ``repeat`` times back to back (its fastest counts), and ratios are of the medians
-over rounds.
+round each case runs ``repeat`` times back to back (its fastest counts); a case's figure is its median
+over rounds, and a ratio is the median of the two cases' quotients round by round (``paired``).
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from typing import Callable, Dict, Optional
+from typing import Callable, Dict, List, Optional
 
 import numpy as np
 import pyarrow as pa
@@ -39,7 +39,7 @@ from .intl13.writer import record_bytes
 from .scanner import scan
 from .tables import Tables, read
 
-__all__ = ["parse_size", "run", "run_scaling", "run_parquet", "PARQUET_SETTINGS", "replicate_file", "interleaved", "uneven", "static_split", "replicate"]
+__all__ = ["parse_size", "run", "run_scaling", "run_parquet", "PARQUET_SETTINGS", "replicate_file", "interleaved", "timed_rounds", "paired", "uneven", "static_split", "replicate"]
 
 def uneven(buf: np.ndarray) -> np.ndarray:
     """Content that splits badly by bytes: records carrying 12,000-byte declarativas (the scanner
@@ -86,8 +86,10 @@ def parse_size(text: str) -> int:
     return int(float(m.group(1)) * {"": 1, "K": 1e3, "M": 1e6, "G": 1e9}[m.group(2)])
 
 
-def interleaved(fns: Dict[str, Callable], rounds: int, repeat: int = 3) -> Dict[str, float]:
-    times = {k: [] for k in fns}
+def timed_rounds(fns: Dict[str, Callable], rounds: int, repeat: int = 3) -> Dict[str, List[float]]:
+    """Per case, its time in each round: the fastest of ``repeat`` runs back to back, the cases run
+    one after another in every round."""
+    times: Dict[str, List[float]] = {k: [] for k in fns}
     for _ in range(rounds):
         for k, fn in fns.items():
             best = float("inf")
@@ -96,7 +98,23 @@ def interleaved(fns: Dict[str, Callable], rounds: int, repeat: int = 3) -> Dict[
                 fn()
                 best = min(best, time.perf_counter() - t)
             times[k].append(best)
-    return {k: float(np.median(v)) for k, v in times.items()}
+    return times
+
+
+def interleaved(fns: Dict[str, Callable], rounds: int, repeat: int = 3) -> Dict[str, float]:
+    """Per case, the median of its times over interleaved rounds (timed_rounds)."""
+    return {k: float(np.median(v)) for k, v in timed_rounds(fns, rounds, repeat).items()}
+
+
+def paired(times: Dict[str, List[float]], a: str, b: str) -> float:
+    """a's time over b's, round by round, and the median of those: the two cases of a round run
+    seconds apart, so a drift of the machine's speed between rounds cancels out of each round's
+    quotient, where the quotient of two medians may take them from different rounds. Four runs of
+    ``mxbureau bench --size 50MB`` on one machine (2026-12-04), each statistic from the same rounds:
+    one record's read() against the twin 1.46-2.20x as the quotient of medians (a run where the machine
+    slowed between rounds), 2.11-2.19x paired; reports() 7.3-11.4x against 10.3-11.4x; the TL table
+    against pyarrow.csv spread 8.3% against 5.5%; the other ratios within the runs' noise either way."""
+    return float(np.median(np.asarray(times[a]) / np.asarray(times[b])))
 
 
 def _one_record(piece: bytes) -> bytes:
@@ -135,8 +153,9 @@ def run(path: str, workers: int = 2, rounds: int = 5, progress: Optional[Callabl
     # frees), against the twin's 531-541 throughout -- the bench's own state, not read()'s cost.
     say("one record: read(), reports() and the twin's tokenizing of it")
     one = _one_record(piece)
-    lat = interleaved({"read_one": lambda: read(one), "reports_one": lambda: list(reports(one)),
-                       "twin_one": lambda: pyscan(one), "scan_one": lambda: scan(one)}, rounds, 20)
+    lat_rounds = timed_rounds({"read_one": lambda: read(one), "reports_one": lambda: list(reports(one)),
+                               "twin_one": lambda: pyscan(one), "scan_one": lambda: scan(one)}, rounds, 20)
+    lat = {k: float(np.median(v)) for k, v in lat_rounds.items()}
     tok = scan(buf)
     ntok = len(tok)
     del tok
@@ -165,7 +184,8 @@ def run(path: str, workers: int = 2, rounds: int = 5, progress: Optional[Callabl
     say("warming up")
     interleaved(cases, 1, 1)
     say(f"measuring {len(cases)} cases x {rounds} rounds")
-    med = interleaved(cases, rounds)
+    raw = timed_rounds(cases, rounds)
+    med = {k: float(np.median(v)) for k, v in raw.items()}
     say("analytics (account metrics + features) and their pure-Python loop")
     tables = read(buf)
     as_of = "2026-10-31"
@@ -194,8 +214,8 @@ def run(path: str, workers: int = 2, rounds: int = 5, progress: Optional[Callabl
             if table.num_rows or name == "records":
                 pq.write_table(table, os.path.join(limit_dir, f"{name}.parquet"),
                                **writer_options(table.schema, parquet_options()))   # convert's settings
-    conv_med = interleaved({"convert": convert_parquet, "limit": convert_limit}, max(1, rounds // 2), 1)
-    conv, limit = conv_med["convert"], conv_med["limit"]
+    conv_rounds = timed_rounds({"convert": convert_parquet, "limit": convert_limit}, rounds, 1)
+    conv, limit = (float(np.median(conv_rounds[k])) for k in ("convert", "limit"))
     shutil.rmtree(out_dir, ignore_errors=True)
     shutil.rmtree(limit_dir, ignore_errors=True)
     sizes = {k: n for k in med}
@@ -221,20 +241,25 @@ def run(path: str, workers: int = 2, rounds: int = 5, progress: Optional[Callabl
         "results": results,
         "ratios": {
             "scan_vs_pure_python": rate["scan"] / rate["pure_python_twin"] if rate["pure_python_twin"] else None,
-            "scan_vs_c_walk": med["c_walk"] / med["scan"],
-            f"workers_{workers}_vs_one" if workers != 2 else "two_workers_vs_one": med["scan"] / med[f"scan_workers_{workers}"],
-            f"c_walk_{workers}_threads_vs_one": med["c_walk"] / med[f"c_walk_threads_{workers}"],
-            f"uneven_workers_{workers}_vs_one": med["scan_uneven"] / med[f"scan_uneven_workers_{workers}"],
+            "scan_vs_c_walk": paired(raw, "c_walk", "scan"),
+            f"workers_{workers}_vs_one" if workers != 2 else "two_workers_vs_one":
+                paired(raw, "scan", f"scan_workers_{workers}"),
+            f"c_walk_{workers}_threads_vs_one": paired(raw, "c_walk", f"c_walk_threads_{workers}"),
+            f"uneven_workers_{workers}_vs_one": paired(raw, "scan_uneven", f"scan_uneven_workers_{workers}"),
             f"uneven_workers_{workers}_vs_one_static_split":
-                med["scan_uneven"] / med[f"scan_uneven_workers_{workers}_static_split"],
-            f"read_workers_{workers}_vs_one": med["read_all_tables"] / med[f"read_all_tables_workers_{workers}"],
-            "tl_table_vs_pyarrow_csv": med["pyarrow_csv_tl_one_thread"] / med["read_tl"],
+                paired(raw, "scan_uneven", f"scan_uneven_workers_{workers}_static_split"),
+            f"read_workers_{workers}_vs_one": paired(raw, "read_all_tables", f"read_all_tables_workers_{workers}"),
+            "tl_table_vs_pyarrow_csv": paired(raw, "pyarrow_csv_tl_one_thread", "read_tl"),
             "analytics_vs_python_loop": (naccounts / ana) / py_rate if py_rate else None,
-            "read_vs_scan": med["scan"] / med["read_all_tables"],
-            "convert_vs_its_limit": limit / conv,
-            "one_record_read_vs_twin": lat["twin_one"] / lat["read_one"],
-            "one_record_reports_vs_twin": lat["twin_one"] / lat["reports_one"],
+            "read_vs_scan": paired(raw, "scan", "read_all_tables"),
+            "convert_vs_its_limit": paired(conv_rounds, "limit", "convert"),
+            "one_record_read_vs_twin": paired(lat_rounds, "twin_one", "read_one"),
+            "one_record_reports_vs_twin": paired(lat_rounds, "twin_one", "reports_one"),
         },
+        # every case's time in each round (the ratios' inputs)
+        "rounds_seconds": {**raw, **lat_rounds,
+                           "convert_parquet": conv_rounds["convert"],
+                           "convert_limit_read_and_write_table": conv_rounds["limit"]},
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 

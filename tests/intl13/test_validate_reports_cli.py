@@ -144,8 +144,10 @@ def test_cli_bench_json(tmp_path, capsys):
                                   "one_record_read_vs_twin", "one_record_reports_vs_twin"}
     assert {"scan_uneven", "scan_uneven_workers_2", "scan_uneven_workers_2_static_split"} <= names
     # Every ratio is the quotient of its two figures, faster over slower as named ("a_vs_b": a's
-    # speed over b's): an inverted or mismatched ratio fails here.
+    # speed over b's): an inverted or mismatched ratio fails here. (One round: a ratio of times taken
+    # in the same round, bench.paired, is then the quotient of the two medians.)
     sec = {r["name"]: r["seconds"] for r in rep["results"]}
+    assert all(rep["rounds_seconds"][k] == [sec[k]] for k in sec if k in rep["rounds_seconds"])
     speed = {r["name"]: r["mb_per_s"] for r in rep["results"] if "mb_per_s" in r}
     quotients = {
         "scan_vs_pure_python": speed["scan"] / speed["pure_python_twin"],
@@ -171,6 +173,18 @@ def test_cli_bench_json(tmp_path, capsys):
             assert r["mb_per_s"] == pytest.approx(r["bytes"] / r["seconds"] / 1e6, rel=1e-9), r["name"]
     assert rep["ratios"]["scan_vs_pure_python"] > 10 and rep["peak_rss_mb"] > 0
     assert "scan_vs_c_walk" in capsys.readouterr().out
+
+
+def test_bench_ratios_pair_the_rounds():
+    """A ratio of two cases is the median of their per-round quotients: a round where the whole
+    machine ran at half speed made both take twice as long and leaves its quotient as it was."""
+    from mxbureau.bench import paired
+    drifting = {"twin": [1.0, 2.0, 1.0, 2.2, 1.1], "read": [0.5, 1.0, 0.5, 1.1, 0.55]}
+    assert paired(drifting, "twin", "read") == pytest.approx(2.0)
+    assert paired(drifting, "read", "twin") == pytest.approx(0.5)
+    # per-round quotients 2, 1, 1, 2, 4: their median, not the quotient of the medians (1 / 1)
+    mixed = {"twin": [1.0, 1.0, 1.0, 2.0, 2.0], "read": [0.5, 1.0, 1.0, 1.0, 0.5]}
+    assert paired(mixed, "twin", "read") == pytest.approx(2.0)
 
 
 def test_readme_main_job_runs_on_the_bundled_sample(tmp_path, capsys):
