@@ -9,7 +9,7 @@ import pytest
 
 from measure import record_throughput as _info
 from mxbureau import circulo
-from mxbureau.bench import interleaved
+from mxbureau.bench import interleaved, paired, timed_rounds
 from mxbureau.circulo import bench as cbench
 
 
@@ -78,9 +78,9 @@ def test_circulo_ratios_interleaved(benchmark, circulo_corpus, cr_de_csv):
     fns = {"read_cr_de": lambda: circulo.read(buf, segments=["CR", "DE"]), "csv": lambda: cbench.read_csv(cr_de_csv),
            "scan": lambda: circulo.scan(buf), "c_walk": lambda: cbench.c_walk(buf), "read_all": lambda: circulo.read(buf)}
     interleaved(fns, 1, 1)
-    med = benchmark.pedantic(interleaved, args=(fns, 2 if benchmark.disabled else 5), rounds=1, iterations=1)
+    raw = benchmark.pedantic(timed_rounds, args=(fns, 2 if benchmark.disabled else 5), rounds=1, iterations=1)
     # (keys of their own: benchmarks/conftest.py prints INTL13's "scan_vs_c_walk" in its own format)
     benchmark.extra_info.update({"bytes": len(buf), "csv_bytes": sum(len(d) for d, _ in cr_de_csv),
-                                 "circulo_cr_de_vs_pyarrow_csv": med["csv"] / med["read_cr_de"],
-                                 "circulo_scan_vs_plain_c_walk": med["c_walk"] / med["scan"],
-                                 "circulo_read_all_vs_plain_c_walk": med["c_walk"] / med["read_all"]})
+                                 "circulo_cr_de_vs_pyarrow_csv": paired(raw, "csv", "read_cr_de"),
+                                 "circulo_scan_vs_plain_c_walk": paired(raw, "c_walk", "scan"),
+                                 "circulo_read_all_vs_plain_c_walk": paired(raw, "c_walk", "read_all")})

@@ -12,7 +12,6 @@ import json
 import os
 import shutil
 import tempfile
-import time
 
 import numpy as np
 import pytest
@@ -20,6 +19,7 @@ from distributed import Client, LocalCluster
 
 import mxbureau
 import mxbureau.dask as mdd
+from mxbureau.bench import medians, paired, timed_rounds
 from mxbureau.convert import convert
 from mxbureau.intl13 import synth
 
@@ -47,12 +47,6 @@ def portfolio(request):
         yield paths, smoke
     finally:
         shutil.rmtree(d, ignore_errors=True)
-
-
-def _timed(fn):
-    t = time.perf_counter()
-    fn()
-    return time.perf_counter() - t
 
 
 def test_dask_scaling(benchmark, portfolio, tmp_path):
@@ -95,14 +89,8 @@ def test_dask_scaling(benchmark, portfolio, tmp_path):
         for fn in ([] if smoke else cases.values()):      # warm-up: worker imports, page cache
             fn()
 
-        def run():
-            times = {k: [] for k in cases}
-            for _ in range(rounds):
-                for k, fn in cases.items():
-                    times[k].append(_timed(fn))
-            return {k: float(np.median(v)) for k, v in times.items()}
-
-        med = benchmark.pedantic(run, rounds=1, iterations=1)
+        raw = benchmark.pedantic(timed_rounds, args=(cases, rounds, 1), rounds=1, iterations=1)
+        med = medians(raw)
     finally:
         for c in clients.values():
             c.close()
@@ -118,8 +106,8 @@ def test_dask_scaling(benchmark, portfolio, tmp_path):
         "convert_single_process_mb_s": mbs(one_size, med["convert_single"]),
     }
     info.update({
-        "features_2_vs_1": med["features_1"] / med["features_2"],
-        "parquet_2_vs_1": med["parquet_1"] / med["parquet_2"],
+        "features_2_vs_1": paired(raw, "features_1", "features_2"),
+        "parquet_2_vs_1": paired(raw, "parquet_1", "parquet_2"),
         "features_per_worker_vs_single_read": info["features_2_workers_mb_s"] / 2 / info["read_single_process_mb_s"],
         "features_per_worker_vs_single_features": info["features_2_workers_mb_s"] / 2 / info["features_single_process_mb_s"],
         "parquet_per_worker_vs_single_read": info["parquet_2_workers_mb_s"] / 2 / info["read_single_process_mb_s"],

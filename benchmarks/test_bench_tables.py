@@ -6,7 +6,7 @@ import pyarrow.csv as pcsv
 import pytest
 
 import mxbureau
-from mxbureau.bench import interleaved
+from mxbureau.bench import interleaved, medians, paired, timed_rounds
 from mxbureau.convert import convert
 from measure import record_throughput as _info
 
@@ -67,8 +67,9 @@ def test_tl_vs_csv_interleaved(benchmark, corpus, tl_csv):
            "csv_typed": lambda: _csv(data, types), "csv_inferred": lambda: _csv(data)}
 
     interleaved(fns, 1, 1)
-    med = benchmark.pedantic(interleaved, args=(fns, 3 if benchmark.disabled else 7), rounds=1, iterations=1)
+    raw = benchmark.pedantic(timed_rounds, args=(fns, 3 if benchmark.disabled else 7), rounds=1, iterations=1)
+    med = medians(raw)
     benchmark.extra_info.update({"bytes": len(buf), "csv_bytes": len(data),
-                                 "tl_vs_csv_typed": med["csv_typed"] / med["tl_from_intl13"],
-                                 "tl_vs_csv_inferred": med["csv_inferred"] / med["tl_from_intl13"],
+                                 "tl_vs_csv_typed": paired(raw, "csv_typed", "tl_from_intl13"),
+                                 "tl_vs_csv_inferred": paired(raw, "csv_inferred", "tl_from_intl13"),
                                  "tl_ms": med["tl_from_intl13"] * 1e3, "csv_typed_ms": med["csv_typed"] * 1e3})

@@ -6,11 +6,10 @@ SVG text as text (svg.fonttype "none", the choice) and as glyph paths ("path").
 Figures are printed at the end of each test (and kept in the benchmark's extra_info)."""
 import time
 
-import numpy as np
 import pytest
 
 import mxbureau
-from mxbureau.bench import replicate
+from mxbureau.bench import medians, paired, replicate, timed_rounds
 
 pytest.importorskip("matplotlib", reason="the portfolio page needs the views extra")
 from mxbureau.views import plots, portfolio_html, report_html  # noqa: E402
@@ -48,27 +47,18 @@ def test_report_render(benchmark, corpus, capsys):
                      f"{len(accts.accounts)} accounts: {worst:.1f} ms, {len(page) / 1e3:.0f} kB")
 
 
-def _interleaved(fns, rounds):
-    times = {k: [] for k in fns}
-    for _ in range(rounds):
-        for k, fn in fns.items():
-            t0 = time.perf_counter()
-            fn()
-            times[k].append(time.perf_counter() - t0)
-    return {k: float(np.median(v)) for k, v in times.items()}
-
-
 def test_portfolio_page_vs_figures(benchmark, portfolio, capsys):
     big = portfolio
     portfolio_html(big, AS_OF)                               # warm: imports, font cache
     benchmark.pedantic(lambda: portfolio_html(big, AS_OF), rounds=1, iterations=1)
-    t = _interleaved({"figures": lambda: analytics(big, AS_OF), "page": lambda: portfolio_html(big, AS_OF)}, rounds=3)
+    raw = timed_rounds({"figures": lambda: analytics(big, AS_OF), "page": lambda: portfolio_html(big, AS_OF)}, 3, 1)
+    t = medians(raw)
     page = portfolio_html(big, AS_OF)
-    ratio = t["page"] / t["figures"]
+    ratio = paired(raw, "page", "figures")
     benchmark.extra_info.update(accounts=big["TL"].num_rows, figures_s=t["figures"], page_s=t["page"],
                                 page_vs_figures=ratio, page_kb=len(page.encode()) / 1e3)
     _say(capsys, f"portfolio page, {big['TL'].num_rows:,} accounts: figures {t['figures']:.3f} s, page "
-                 f"{t['page']:.3f} s -> {ratio:.2f}x the figures (interleaved medians); {len(page.encode()) / 1e3:.0f} kB")
+                 f"{t['page']:.3f} s -> {ratio:.2f}x the figures (interleaved rounds); {len(page.encode()) / 1e3:.0f} kB")
 
 
 def test_svg_text_as_text_or_paths(benchmark, portfolio, capsys):

@@ -39,7 +39,7 @@ from .intl13.writer import record_bytes
 from .scanner import scan
 from .tables import Tables, read
 
-__all__ = ["parse_size", "run", "run_scaling", "run_parquet", "PARQUET_SETTINGS", "replicate_file", "interleaved", "timed_rounds", "paired", "uneven", "static_split", "replicate"]
+__all__ = ["parse_size", "run", "run_scaling", "run_parquet", "PARQUET_SETTINGS", "replicate_file", "interleaved", "timed_rounds", "medians", "paired", "uneven", "static_split", "replicate"]
 
 def uneven(buf: np.ndarray) -> np.ndarray:
     """Content that splits badly by bytes: records carrying 12,000-byte declarativas (the scanner
@@ -101,9 +101,13 @@ def timed_rounds(fns: Dict[str, Callable], rounds: int, repeat: int = 3) -> Dict
     return times
 
 
+def medians(times: Dict[str, List[float]]) -> Dict[str, float]:
+    return {k: float(np.median(v)) for k, v in times.items()}
+
+
 def interleaved(fns: Dict[str, Callable], rounds: int, repeat: int = 3) -> Dict[str, float]:
     """Per case, the median of its times over interleaved rounds (timed_rounds)."""
-    return {k: float(np.median(v)) for k, v in timed_rounds(fns, rounds, repeat).items()}
+    return medians(timed_rounds(fns, rounds, repeat))
 
 
 def paired(times: Dict[str, List[float]], a: str, b: str) -> float:
@@ -155,7 +159,7 @@ def run(path: str, workers: int = 2, rounds: int = 5, progress: Optional[Callabl
     one = _one_record(piece)
     lat_rounds = timed_rounds({"read_one": lambda: read(one), "reports_one": lambda: list(reports(one)),
                                "twin_one": lambda: pyscan(one), "scan_one": lambda: scan(one)}, rounds, 20)
-    lat = {k: float(np.median(v)) for k, v in lat_rounds.items()}
+    lat = medians(lat_rounds)
     tok = scan(buf)
     ntok = len(tok)
     del tok
@@ -185,7 +189,7 @@ def run(path: str, workers: int = 2, rounds: int = 5, progress: Optional[Callabl
     interleaved(cases, 1, 1)
     say(f"measuring {len(cases)} cases x {rounds} rounds")
     raw = timed_rounds(cases, rounds)
-    med = {k: float(np.median(v)) for k, v in raw.items()}
+    med = medians(raw)
     say("analytics (account metrics + features) and their pure-Python loop")
     tables = read(buf)
     as_of = "2026-10-31"
@@ -215,7 +219,7 @@ def run(path: str, workers: int = 2, rounds: int = 5, progress: Optional[Callabl
                 pq.write_table(table, os.path.join(limit_dir, f"{name}.parquet"),
                                **writer_options(table.schema, parquet_options()))   # convert's settings
     conv_rounds = timed_rounds({"convert": convert_parquet, "limit": convert_limit}, rounds, 1)
-    conv, limit = (float(np.median(conv_rounds[k])) for k in ("convert", "limit"))
+    conv, limit = (medians(conv_rounds)[k] for k in ("convert", "limit"))
     shutil.rmtree(out_dir, ignore_errors=True)
     shutil.rmtree(limit_dir, ignore_errors=True)
     sizes = {k: n for k in med}
