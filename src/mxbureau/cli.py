@@ -24,7 +24,7 @@ from tqdm import tqdm
 
 from . import __version__
 from .circulo.cli import register as register_circulo      # the `mxbureau circulo ...` group
-from .convert import COMPRESSIONS, STATISTICS, convert, prepare_output
+from .convert import COMPRESSIONS, STATISTICS, convert, staged_output
 from .errors import FormatError, MxbureauError
 from .intl13.consulta import consultas, read_csv
 from .intl13.lookup import find_report
@@ -168,9 +168,9 @@ def cmd_convert(a) -> int:
             raise UserError("--dask writes Parquet, without --redact-key-file, --show-values or --row-group-size")
         from . import dask as mxdask
         from distributed import Client, LocalCluster
-        prepare_output(a.output, a.overwrite)
-        with (Client(a.dask) if a.dask != "local" else Client(LocalCluster(processes=True))) as client:
-            s = mxdask.to_parquet(inputs, a.output, blocksize=a.chunk_mb << 20, segments=a.segments or None,
+        with staged_output(a.output, a.overwrite) as stage, \
+                (Client(a.dask) if a.dask != "local" else Client(LocalCluster(processes=True))) as client:
+            s = mxdask.to_parquet(inputs, stage, blocksize=a.chunk_mb << 20, segments=a.segments or None,
                                   columns=columns, strict=not a.lenient, compression=a.compression,
                                   statistics=a.statistics)
             client.close()

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, List, Optional
+from typing import Callable, Iterable, Iterator, List, Optional
 
 import pyarrow as pa
 import pyarrow.csv as pcsv
@@ -17,14 +19,14 @@ import pyarrow.parquet as pq
 
 from .columns import empty
 from .errors import FormatError, UsageError
-from .formats import get as get_format
+from .formats import get as get_format, names as format_names
 from .parallel import shared_out
 from .redact import check_key, redact_table
 from .scanner import scan_chunks
 from .source import Source, label, open_all
 from .tables import build_tables, records_schema, schema_of, selection, with_source, with_values
 
-__all__ = ["convert", "Summary", "Sink", "prepare_output", "parquet_options", "writer_options", "PARQUET_DEFAULTS",
+__all__ = ["convert", "Summary", "Sink", "staged_output", "parquet_options", "writer_options", "PARQUET_DEFAULTS",
            "COMPRESSIONS", "STATISTICS"]
 
 
@@ -86,29 +88,49 @@ class Summary:
     problems: int = 0
 
 
-def _ours(name: str, tables) -> bool:
-    """Whether an entry of an output folder is something convert writes (a table's folder, or the
-    one-file-per-table layout of earlier versions)."""
+# The folder a conversion writes into, inside its output, until it has succeeded (a leftover of a
+# killed run is removed by the next conversion into that output).
+STAGING_PREFIX = ".mxbureau-partial-"
+
+
+def _ours(name: str) -> bool:
+    """Whether an entry of an output folder is something convert writes: a table's folder (any
+    format's), the one-file-per-table layout of earlier versions, or a staging folder left behind."""
+    tables = {"records", "problems"}.union(*(get_format(f).tables for f in format_names()))
     stem, ext = os.path.splitext(name)
-    return (name in tables and not ext) or (ext in (".parquet", ".csv") and stem in tables)
+    return ((name in tables and not ext) or (ext in (".parquet", ".csv") and stem in tables)
+            or name.startswith(STAGING_PREFIX))
 
 
-def prepare_output(output: str, overwrite: bool, format: Optional[str] = None) -> None:
-    """Refuse a non-empty output folder unless ``overwrite``; with it, remove what an earlier
-    conversion wrote there (other files are left alone)."""
+@contextmanager
+def staged_output(output: str, overwrite: bool) -> Iterator[str]:
+    """A folder to write a conversion into: inside ``output`` (so that moving its entries there is a
+    rename), which must be empty -- or, with ``overwrite``, may hold an earlier conversion, whose
+    tables are replaced (other files are left alone). The entries move into ``output`` only when the
+    block ends without an error; on an error the folder is removed and ``output`` is as it was (not
+    even created when it did not exist): a failed conversion never costs the one before it."""
     if os.path.exists(output) and not os.path.isdir(output):
         raise UsageError(f"the output {label(output)} exists and is not a folder")
-    entries = os.listdir(output) if os.path.isdir(output) else []
-    if not entries:
-        os.makedirs(output, exist_ok=True)
-        return
-    if not overwrite:
+    created = not os.path.exists(output)
+    entries = [] if created else [e for e in os.listdir(output) if not e.startswith(STAGING_PREFIX)]
+    if entries and not overwrite:
         raise UsageError(f"the output folder {label(output)} is not empty: choose another or use --overwrite")
-    names = {"records", "problems", *get_format(format).tables}
-    for e in entries:
-        if _ours(e, names):
-            p = os.path.join(output, e)
+    os.makedirs(output, exist_ok=True)
+    stage = tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=output)
+    try:
+        yield stage
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        if created:
+            shutil.rmtree(output, ignore_errors=True)
+        raise
+    for e in os.listdir(output):
+        p = os.path.join(output, e)
+        if p != stage and _ours(e):
             shutil.rmtree(p) if os.path.isdir(p) else os.remove(p)
+    for e in os.listdir(stage):
+        os.replace(os.path.join(stage, e), os.path.join(output, e))
+    os.rmdir(stage)
 
 
 # Parquet writer defaults, chosen by measurement (``mxbureau bench --parquet``; README "Parquet
@@ -192,49 +214,49 @@ def convert(inputs: Iterable, output: str, *, fmt: str = "parquet", segments=Non
     srcs: List[Source] = open_all(list(inputs) if isinstance(inputs, (list, tuple)) else inputs)
     many = len(srcs) > 1
     summary = Summary(files=len(srcs))
-    prepare_output(output, overwrite)
-    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mxbureau-write")
-    for part, src in enumerate(srcs):
-        sink = Sink(output, fmt, part, parquet, None if row_group_size is None else int(row_group_size))
-        wanted = None
-        pending = None
-        try:
-            for tok in scan_chunks(src, chunk_bytes=chunk_bytes, strict=strict, workers=workers,
-                                   show_values=show_values):
-                if wanted is None:
-                    tags, _ = selection(tok.format, segments, columns)
-                    wanted = tags
-                t = build_tables(tok, segments, workers=workers, columns=columns, strict=strict)
-                out = [("records", t.records)]
-                for name in (wanted or t.names):
-                    table = t[name] if name in t.names else empty(schema_of(name, tok.format.name))
-                    out.append((name, redact_table(name, table, key, tok.format.name) if key else table))
-                if t.problems.num_rows:
-                    out.append(("problems", with_values(t.problems, tok.buffer, tok.base) if show_values else t.problems))
-                if many:
-                    out = [(n, with_source(x, src.name)) for n, x in out]
+    # the writer thread is done before the staged tables move into the output
+    with staged_output(output, overwrite) as stage, \
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="mxbureau-write") as writer:
+        for part, src in enumerate(srcs):
+            sink = Sink(stage, fmt, part, parquet, None if row_group_size is None else int(row_group_size))
+            wanted = None
+            pending = None
+            try:
+                for tok in scan_chunks(src, chunk_bytes=chunk_bytes, strict=strict, workers=workers,
+                                       show_values=show_values):
+                    if wanted is None:
+                        tags, _ = selection(tok.format, segments, columns)
+                        wanted = tags
+                    t = build_tables(tok, segments, workers=workers, columns=columns, strict=strict)
+                    out = [("records", t.records)]
+                    for name in (wanted or t.names):
+                        table = t[name] if name in t.names else empty(schema_of(name, tok.format.name))
+                        out.append((name, redact_table(name, table, key, tok.format.name) if key else table))
+                    if t.problems.num_rows:
+                        out.append(("problems", with_values(t.problems, tok.buffer, tok.base) if show_values else t.problems))
+                    if many:
+                        out = [(n, with_source(x, src.name)) for n, x in out]
+                    if pending is not None:
+                        pending.result()                     # the previous chunk is written
+                    pending = writer.submit(sink.write_all, out, workers)
+                    summary.problems += t.problems.num_rows
+                    summary.kinds.update(t.records.column("kind").to_pylist())
+                    n = tok.span[1] - tok.span[0]
+                    summary.bytes += n
+                    if progress:
+                        progress(n)
                 if pending is not None:
-                    pending.result()                     # the previous chunk is written
-                pending = writer.submit(sink.write_all, out, workers)
-                summary.problems += t.problems.num_rows
-                summary.kinds.update(t.records.column("kind").to_pylist())
-                n = tok.span[1] - tok.span[0]
-                summary.bytes += n
-                if progress:
-                    progress(n)
-            if pending is not None:
-                pending.result()
-                pending = None
-            if "records" not in sink.writers:             # an empty source: its datasets still exist
-                none = empty(records_schema())
-                sink.write("records", with_source(none, src.name) if many else none)
-        except FormatError as e:
-            e.source = src.name                   # which input (a message never holds its bytes)
-            raise
-        finally:
-            if pending is not None:
-                pending.exception()                # wait for it, whatever happened
-            sink.close()
-            summary.rows.update(sink.rows)
-    writer.shutdown()
+                    pending.result()
+                    pending = None
+                if "records" not in sink.writers:             # an empty source: its datasets still exist
+                    none = empty(records_schema())
+                    sink.write("records", with_source(none, src.name) if many else none)
+            except FormatError as e:
+                e.source = src.name                   # which input (a message never holds its bytes)
+                raise
+            finally:
+                if pending is not None:
+                    pending.exception()                # wait for it, whatever happened
+                sink.close()
+                summary.rows.update(sink.rows)
     return summary

@@ -107,6 +107,33 @@ def test_one_layout_whatever_the_number_of_inputs_and_overwrite(tmp_path):
     assert "source" not in pq.read_table(tmp_path / "two" / "TL").column_names
 
 
+def test_a_failed_convert_leaves_the_output_as_it_was(files):
+    tmp, good, bad, notintl = files
+    out = tmp / "out"
+    assert main(["convert", str(good), "-o", str(out), "--segments", "TL", "-q"]) == 0
+    (out / "notes.txt").write_text("mine")
+    before = {p: (out / p).read_bytes() for p in ["notes.txt", "records/part-00000.parquet", "TL/part-00000.parquet"]}
+    # damage (strict), a table that does not exist, a column that does not exist: each fails midway
+    # or at its first chunk, after the earlier conversion would have been removed
+    for args in (["--overwrite"], ["--overwrite", "--segments", "TL,ZZ"], ["--overwrite", "--columns", "balance,nope"]):
+        src = bad if args == ["--overwrite"] else good
+        assert main(["convert", str(src), "-o", str(out), "-q", *args]) in (EXIT_PROBLEMS, EXIT_USAGE), args
+        assert sorted(os.listdir(out)) == ["TL", "notes.txt", "records"], args
+        assert {p: (out / p).read_bytes() for p in before} == before, args
+    # into a new folder: none is left behind
+    for src, args in ((bad, []), (good, ["--segments", "ZZ"])):
+        assert main(["convert", str(src), "-o", str(tmp / "fresh"), "-q", *args]) in (EXIT_PROBLEMS, EXIT_USAGE)
+        assert not (tmp / "fresh").exists()
+    # a staging folder a killed run left behind neither makes the folder non-empty nor stays
+    (tmp / "empty" / ".mxbureau-partial-killed" / "TL").mkdir(parents=True)
+    assert main(["convert", str(good), "-o", str(tmp / "empty"), "-q"]) == 0
+    assert not any(e.startswith(".mxbureau-partial-") for e in os.listdir(tmp / "empty"))
+    assert pq.read_table(tmp / "empty" / "TL").num_rows == mxbureau.read(GOOD)["TL"].num_rows
+    # and a successful --overwrite still replaces the tables, leaving other files alone
+    assert main(["convert", str(good), "-o", str(out), "--segments", "IQ", "--overwrite", "-q"]) == 0
+    assert sorted(os.listdir(out)) == ["IQ", "notes.txt", "records"]
+
+
 def test_summary_adds_up_over_inputs(tmp_path, capsys):
     a, b = tmp_path / "a.intl", tmp_path / "b.intl"
     a.write_bytes(GOOD)
