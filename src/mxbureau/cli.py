@@ -26,6 +26,7 @@ from . import __version__
 from .circulo.cli import register as register_circulo      # the `mxbureau circulo ...` group
 from .convert import COMPRESSIONS, STATISTICS, convert, staged_output
 from .errors import FormatError, MxbureauError
+from .formats import get as get_format, names as format_names
 from .intl13.consulta import consultas, read_csv
 from .intl13.lookup import find_report
 from .intl13.synth import DEFAULT_MIX, write_file
@@ -137,15 +138,21 @@ def cmd_scan(a) -> int:
     t0 = time.perf_counter()
     kinds, problems, unknown = Counter(), [], 0
     nbytes = ntok = nrec = 0
+    srcs = open_all(inputs)
     with _progress(a, _size(inputs), "scan") as bar:
-        for tok in scan_chunks(inputs, strict=not a.lenient, workers=a.workers, show_values=a.show_values):
-            kinds.update(tok.records["kind"].tolist())
-            problems += tok.errors
-            unknown += int(tok.unknown.sum())
-            nrec, ntok = nrec + tok.n_records, ntok + len(tok)
-            n = tok.span[1] - tok.span[0]
-            nbytes += n
-            bar.update(n)
+        for src in srcs:
+            try:
+                for tok in scan_chunks(src, strict=not a.lenient, workers=a.workers, show_values=a.show_values):
+                    kinds.update(tok.records["kind"].tolist())
+                    problems += tok.errors
+                    unknown += int(tok.unknown.sum())
+                    nrec, ntok = nrec + tok.n_records, ntok + len(tok)
+                    n = tok.span[1] - tok.span[0]
+                    nbytes += n
+                    bar.update(n)
+            except FormatError as e:
+                e.source = src.name                   # which input, as convert's and validate's say
+                raise
     took = time.perf_counter() - t0
     print(f"{len(inputs)} input(s): {nbytes:,} bytes, {nrec:,} records "
           f"({', '.join(f'{k} {v:,}' for k, v in sorted(kinds.items()))}), {ntok:,} tokens, "
@@ -184,7 +191,9 @@ def cmd_convert(a) -> int:
     print(f"converted {s.files} source(s), {s.bytes:,} bytes in {took:.2f} s "
           f"({s.bytes / max(took, 1e-9) / 1e6:,.1f} MB/s) -> {a.output} ({a.format}: a folder per table)")
     print("records: " + ", ".join(f"{k} {v:,}" for k, v in sorted(s.kinds.items())))
-    print("rows: " + ", ".join(f"{k} {v:,}" for k, v in s.rows.items() if k != "problems"))
+    order = {k: i for i, k in enumerate(["records", *(t for f in format_names() for t in get_format(f).tables)])}
+    print("rows: " + ", ".join(f"{k} {s.rows[k]:,}" for k in sorted(s.rows, key=lambda k: order.get(k, len(order)))
+                               if k != "problems"))         # in table order, whichever thread wrote first
     print(f"problems: {s.problems:,}; peak RSS {_peak_rss_mb():,.0f} MB")
     return EXIT_PROBLEMS if s.problems else EXIT_OK
 
@@ -583,6 +592,11 @@ def main(argv: List[str] = None) -> int:
             raise
         _say(str(e))
         return EXIT_USAGE
+    except BrokenPipeError:                       # the reader of stdout stopped (mxbureau schema TL | head)
+        if a.debug:
+            raise
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # the exit's flush writes nowhere
+        return 128 + 13                           # as a process SIGPIPE ends, quietly
     except OSError as e:                          # an output that cannot be written
         if a.debug:
             raise

@@ -40,9 +40,10 @@ _SHOWN = 40                     # at most this many characters of a name in a me
 
 
 def label(name) -> str:
-    """A name fit for a message: at most 40 characters (a str passed by mistake may hold data)."""
+    """A name fit for a message: at most 40 characters (a str passed by mistake may hold data), its
+    end kept -- a path's file name says which input, its first folders seldom do."""
     s = os.fspath(name) if isinstance(name, os.PathLike) else str(name)
-    return s if len(s) <= _SHOWN else s[:_SHOWN - 3] + "..."
+    return s if len(s) <= _SHOWN else "..." + s[len(s) - _SHOWN + 3:]
 
 
 def compression_of(head: bytes) -> Optional[str]:

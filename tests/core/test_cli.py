@@ -134,6 +134,45 @@ def test_a_failed_convert_leaves_the_output_as_it_was(files):
     assert sorted(os.listdir(out)) == ["IQ", "notes.txt", "records"]
 
 
+def test_validate_of_a_circulo_file_names_the_command_for_it(tmp_path):
+    from mxbureau import circulo
+    carga = tmp_path / "carga.txt"
+    carga.write_bytes(circulo.generate_bytes(5, seed=3))
+    rc, out, err = _run("validate", str(carga))
+    assert rc == EXIT_USAGE and err.count("\n") == 1 and out == "", (rc, err)
+    assert "carga.txt" in err and "mxbureau circulo validate" in err
+    with pytest.raises(mxbureau.errors.UsageError):
+        mxbureau.validate(str(carga))
+
+
+def test_a_closed_pipe_ends_the_command_quietly(tmp_path):
+    """`mxbureau schema TL | head -1`: the reader goes away; no message, SIGPIPE's status."""
+    p = subprocess.Popen([sys.executable, "-m", "mxbureau.cli", "schema", "TL"], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    assert p.stdout.readline().strip() == b"TL"
+    p.stdout.close()                                  # before the command has written the rest
+    err = p.stderr.read()
+    assert p.wait() == 141 and err == b"", err
+
+
+def test_strict_scan_names_the_damaged_input(files):
+    tmp, good, bad, notintl = files
+    rc, out, err = _run("scan", str(good), str(bad))
+    assert rc == EXIT_PROBLEMS and err.startswith("mxbureau: ") and "ZQXWV" not in err, err
+    assert err.split(": ")[1].endswith("/bad.intl") and len(err.split(": ")[1]) <= 40, err   # its file name
+
+
+def test_the_rows_line_is_in_table_order(tmp_path, capsys):
+    a, b = tmp_path / "a.intl", tmp_path / "b.intl"
+    a.write_bytes(GOOD)
+    b.write_bytes(GOOD)
+    assert main(["convert", str(a), str(b), "-o", str(tmp_path / "o"), "--workers", "2", "-q"]) == 0
+    line = next(l for l in capsys.readouterr().out.splitlines() if l.startswith("rows: "))
+    names = [x.split()[0] for x in line[len("rows: "):].split(", ")]
+    tables = list(mxbureau.formats.get("intl13").tables)
+    assert names[0] == "records" and names[1:] == sorted(names[1:], key=tables.index) and len(names) > 5
+
+
 def test_summary_adds_up_over_inputs(tmp_path, capsys):
     a, b = tmp_path / "a.intl", tmp_path / "b.intl"
     a.write_bytes(GOOD)

@@ -14,7 +14,8 @@ import pyarrow as pa
 from .. import _decode
 from ..columns import empty, numbers, texts, token_strings
 from ..scanner import scan_chunks
-from ..source import open_all
+from ..errors import UsageError
+from ..source import label, open_all
 from ..tables import MAX_FIELDS, PROBLEMS_SCHEMA, build_tables, decoding, token_problems, with_source, with_values
 from ..tokens import Tokens
 from . import FORMAT, catalogs, spec
@@ -246,6 +247,9 @@ def validate(source, *, show_values: bool = False, progress=None) -> pa.Table:
     srcs = open_all(source)
     parts = []
     for tok in scan_chunks(srcs, strict=False):
+        if tok.format is not FORMAT:        # (INTL13's rules on other bytes: a finding a token)
+            raise UsageError(f"{label(tok.source)} is a {tok.format.name} file, not INTL13: validate it with "
+                             f"mxbureau.{tok.format.name}.validate (mxbureau {tok.format.name} validate)")
         p = validate_tokens(tok)
         if show_values:
             p = with_values(p, tok.buffer, tok.base)
