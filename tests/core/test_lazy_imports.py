@@ -51,7 +51,10 @@ seen["schema"] = "pandas" in sys.modules
 c = {str(circulo)!r}
 seen["circulo"] = mxbureau.read(c, format="circulo")["CR"].num_rows > 0
 seen["circulo read"] = "pandas" in sys.modules
-mxbureau.validate(c)                      # validated as INTL13: every record a problem row
+from mxbureau.intl13.writer import record_bytes
+lacking = record_bytes({{"kind": "hit", "reference": "X", "member_code": "BC00000001", "control_number": "1",
+                        "segments": [("CR", {{"declarativa": "D"}})]}})
+seen["missing segments"] = mxbureau.validate(lacking).num_rows   # _missing_segments' rows
 seen["validate problems"] = "pandas" in sys.modules
 damaged = open(p, "rb").read()
 damaged = damaged[:5000] + bytes(40) + damaged[5040:]
@@ -61,7 +64,7 @@ seen["lenient read"] = "pandas" in sys.modules
 seen["tables"] = t["TL"].num_rows
 print(json.dumps(seen))
 """)
-    assert got.pop("tables") > 0 and got.pop("circulo")
+    assert got.pop("tables") > 0 and got.pop("circulo") and got.pop("missing segments") == 2
     assert got.pop("damaged rows") >= got.pop("damaged spans") > 0
     assert got == {k: False for k in got}, got
 
