@@ -41,6 +41,7 @@ from fsspec.utils import infer_compression
 
 from .analytics.features import features as _features, features_schema
 from .analytics.history import account_metrics as _account_metrics, account_metrics_schema
+from .columns import value_counts
 from .convert import Summary, parquet_options, writer_options
 from .errors import FormatError, MissingSourceError, UsageError
 from .formats import Format, get as get_format
@@ -435,9 +436,7 @@ def _range_parquet(fs, blk: Block, lay: _Layout, strict, lookback, out_fs, outdi
         with out_fs.open(f"{d}/part-{blk.part:05d}.parquet", "wb") as f:
             pq.write_table(table, f, **writer_options(table.schema, parquet))
         rows[name] = table.num_rows
-    kinds = pc.value_counts(t.records.column("kind").combine_chunks().cast(pa.large_string())).to_pylist() \
-        if t.records.num_rows else []
-    return {"rows": rows, "kinds": {k["values"]: k["counts"] for k in kinds}, "bytes": blk.stop - blk.start,
+    return {"rows": rows, "kinds": value_counts(t.records.column("kind")), "bytes": blk.stop - blk.start,
             "problems": t.problems.num_rows}
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from mxbureau.columns import empty, numbers, string_buffers, texts
+from mxbureau.columns import empty, numbers, string_buffers, texts, value_counts
 from mxbureau.tables import PROBLEMS_SCHEMA, _tag_names
 
 
@@ -131,3 +131,12 @@ def test_empty_and_tag_names():
     codes = np.array([0x4C54, 0x4E50, 0x4C54, 0x3030, 0x0041], np.uint16)     # "TL", "PN", "TL", "00", "A"
     assert _tag_names(codes).to_pylist() == ["TL", "PN", "TL", "00", "A"]
     assert _tag_names(np.zeros(0, np.uint16)).to_pylist() == []
+
+
+def test_value_counts_over_chunks_with_dictionaries_of_their_own():
+    from collections import Counter
+    values = [["hit", "nohit", "hit"], ["error", "hit"], []]
+    col = pa.chunked_array([pa.array(v, pa.string()).dictionary_encode() for v in values])
+    want = Counter(v for chunk in values for v in chunk)
+    assert value_counts(col) == want and value_counts(pa.array(values[0])) == Counter(values[0])
+    assert value_counts(col.slice(0, 0)) == {}
