@@ -8,6 +8,7 @@ from typing import Optional
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import _decode
 
@@ -155,5 +156,4 @@ def value_counts(column) -> dict:
         column = column.combine_chunks()
     if pa.types.is_dictionary(column.type):
         column = column.cast(column.type.value_type)
-    import pyarrow.compute as pc
     return {d["values"]: d["counts"] for d in pc.value_counts(column).to_pylist()}

@@ -40,10 +40,13 @@ _SHOWN = 40                     # at most this many characters of a name in a me
 
 
 def label(name) -> str:
-    """A name fit for a message: at most 40 characters (a str passed by mistake may hold data), its
-    end kept -- a path's file name says which input, its first folders seldom do."""
+    """A name fit for a message: at most 40 characters (a str passed by mistake may hold data). Of a
+    long path its end (the file name says which input, the first folders seldom do); of anything else
+    its start, most of a value passed as a path left out."""
     s = os.fspath(name) if isinstance(name, os.PathLike) else str(name)
-    return s if len(s) <= _SHOWN else "..." + s[len(s) - _SHOWN + 3:]
+    if len(s) <= _SHOWN:
+        return s
+    return "..." + s[len(s) - _SHOWN + 3:] if os.sep in s else s[:_SHOWN - 3] + "..."
 
 
 def compression_of(head: bytes) -> Optional[str]:
